@@ -1,0 +1,64 @@
+"""Madoguchi: one app factory, two separately run instances (public and staff)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.settings import PROJECT_ROOT, SETTING_NAMES, load_settings, require_secret_key
+
+UPLOAD_FORM_LIMIT = 1024 * 1024
+
+
+def create_app(zone: str, config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the `"public"` or `"staff"` instance; `config` overrides settings and Flask config."""
+    config = dict(config or {})
+    portal_keys = {k: v for k, v in config.items() if k.lower() in SETTING_NAMES}
+    settings = load_settings(zone, portal_keys)
+
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path.resolve()),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(
+        PORTAL=settings,
+        SECRET_KEY=require_secret_key(settings),
+        SESSION_COOKIE_NAME=f"madoguchi-{zone}",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=UPLOAD_FORM_LIMIT,
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.update({k: v for k, v in config.items() if k not in portal_keys})
+
+    from portal import database, errors, headers, i18n
+    from portal.cookies import ZoneCookieSessionInterface
+    from portal.site import bp as site_bp
+    from portal.web import csrf, htmx
+
+    app.session_interface = ZoneCookieSessionInterface()
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    database.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    i18n.init_app(app)
+    headers.init_app(app, zone)
+    errors.init_app(app)
+    app.register_blueprint(site_bp)
+    app.context_processor(lambda: {"zone": zone})
+
+    if zone == "staff":
+        from portal import staff
+
+        staff.init_app(app)
+    else:
+        from portal import public
+
+        public.init_app(app)
+    return app

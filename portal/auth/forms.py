@@ -1,0 +1,20 @@
+"""Sign-in forms; Flask-WTF's token is checked by the gate before these run."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    """Email and password; the password is never sent back to the browser."""
+
+    email = EmailField(_l("メールアドレス"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("パスワード"), validators=[DataRequired(), Length(max=1024)])
+    next = HiddenField()
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator, or a recovery code."""
+
+    code = StringField(_l("確認コード"), validators=[DataRequired(), Length(max=20)])

@@ -1,0 +1,118 @@
+"""The `portal` command: Flask's CLI with the portal's own commands and none of Flask's defaults.
+
+Exit status: 0 success, 1 a check found a problem, 2 a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, ScriptInfo
+
+from portal.settings import ConfigError, load_settings
+
+ROLES = ("city", "consultant", "operator", "admin")
+
+
+def _load_staff_app():
+    from portal import create_app
+
+    try:
+        return create_app("staff")
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@click.group(cls=AppGroup)
+def cli() -> None:
+    """Madoguchi administration."""
+
+
+@cli.command("init", with_appcontext=False)
+def init_command() -> None:
+    """Create the instance folder, keys and database; rerunnable, never replaces anything."""
+    from portal.database import bind
+    from portal.keys import ensure_keys
+    from portal.migrations import migrate
+
+    try:
+        settings = load_settings("staff")
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+    settings.instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for path in ensure_keys(settings):
+        click.echo(f"created {path}")
+    db = bind(settings.database_url)
+    with db.connection_context():
+        applied = migrate(db)
+    click.echo(f"database ready ({applied} migrations applied)")
+
+
+@cli.command("demo-seed")
+def demo_seed_command() -> None:
+    """Demo organisations and one account per role; does nothing on a database with data."""
+    from portal.demo import seed
+
+    accounts = seed()
+    if accounts is None:
+        click.echo("the database already holds data; nothing seeded")
+        return
+    for line in accounts:
+        click.echo(line)
+    click.echo(f"written to {current_app.config['PORTAL'].instance_path / 'demo-accounts.txt'}")
+
+
+@cli.group("user")
+def user_group() -> None:
+    """Staff accounts."""
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--org", "organisation", required=True, help="Organisation name (created if missing).")
+def user_create_command(email: str, role: str, organisation: str) -> None:
+    """Create an enrolled account; the password comes from standard input unless it is a terminal."""
+    from portal.accounts import AccountError, create_user, organisation_named
+    from portal.database import database
+    from portal.security.passwords import generate_password
+
+    generated = sys.stdin is None or sys.stdin.isatty()
+    password = generate_password() if generated else sys.stdin.readline().rstrip("\r\n")
+    with database.connection_context():
+        try:
+            account = create_user(email, role, organisation_named(organisation), password, enrol_now=True)
+        except AccountError as error:
+            raise click.UsageError(f"cannot create {email}: {error.code}") from None
+    if generated:
+        click.echo(f"password: {password}")
+    click.echo(account.otpauth_uri)
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+def audit_verify_command() -> None:
+    """Check the hash chain against the anchor file; exit 1 on any break."""
+    from portal.audit import verify
+    from portal.database import database
+
+    with database.connection_context():
+        result = verify(current_app.config["PORTAL"].audit_anchor)
+    for problem in result.problems:
+        click.echo(f"problem: {problem}", err=True)
+    if result.problems:
+        raise SystemExit(1)
+    click.echo(f"audit chain verified: {result.events} events")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    os.environ.setdefault("FLASK_RUN_FROM_CLI", "false")
+    cli.main(obj=ScriptInfo(create_app=_load_staff_app, set_debug_flag=False))

@@ -1,0 +1,44 @@
+"""Creating the instance's secrets and keys, once, with owner-only permissions."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from nacl.public import PrivateKey
+
+from portal.security.secrets_at_rest import KEY_FILE
+from portal.settings import Settings
+
+
+def write_new(path: Path, content: bytes) -> bool:
+    """Create `path` with mode 0600; an existing file is never replaced. Returns whether it wrote."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+    return True
+
+
+def ensure_keys(settings: Settings) -> list[Path]:
+    """Every secret the two zones need; returns the files it created."""
+    created = []
+    instance = settings.instance_path
+    for zone in ("public", "staff"):
+        path = instance / f"{zone}-secret.key"
+        if write_new(path, secrets.token_urlsafe(48).encode()):
+            created.append(path)
+    key_dir = settings.key_dir
+    if write_new(key_dir / KEY_FILE, secrets.token_bytes(32)):
+        created.append(key_dir / KEY_FILE)
+    if not (key_dir / "seal.key").exists():
+        private = PrivateKey.generate()
+        write_new(key_dir / "seal.key", bytes(private))
+        write_new(settings.seal_public_key, bytes(private.public_key))
+        created += [key_dir / "seal.key", settings.seal_public_key]
+    os.chmod(key_dir, 0o700)
+    return created

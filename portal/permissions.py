@@ -1,0 +1,45 @@
+"""Who may reach which staff endpoint: the one table, deny by default.
+
+An endpoint missing from both OPEN_ENDPOINTS and PERMISSIONS answers 404 to everyone.
+Per-object checks (whose record, which organisation) live in the views on top of this.
+"""
+
+from __future__ import annotations
+
+ALL_STAFF = frozenset({"city", "consultant", "operator", "admin"})
+ADMIN = frozenset({"admin"})
+
+# Reachable without a session: signing in, assets, health and the crawler rules.
+OPEN_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "auth.second_factor",
+        "auth.enrol",
+        "auth.enrol_qr",
+        "site.healthz",
+        "site.robots",
+        "site.htmx",
+        "site.set_language",
+        "static",
+    }
+)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "home.index": ALL_STAFF,
+    "auth.logout": ALL_STAFF,
+    "auth.keepalive": ALL_STAFF,
+    "admin.users": ADMIN,
+    "admin.user_new": ADMIN,
+    "admin.user_detail": ADMIN,
+    "admin.user_status": ADMIN,
+    "admin.user_expiry": ADMIN,
+    "admin.user_reset_second_factor": ADMIN,
+    "admin.user_end_sessions": ADMIN,
+    "admin.organisations": ADMIN,
+    "admin.organisation_contract": ADMIN,
+}
+
+
+def allowed(endpoint: str | None, role: str) -> bool:
+    """Whether a signed-in user with `role` may reach `endpoint`."""
+    return endpoint is not None and role in PERMISSIONS.get(endpoint, frozenset())

@@ -1,0 +1,1 @@
+"""Building blocks for signing in: passwords, second factor, throttles, secrets at rest."""

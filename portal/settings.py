@@ -1,0 +1,187 @@
+"""Settings: defaults, then instance/portal.toml, then PORTAL_* environment variables, then overrides.
+
+Every value is checked here, so a wrong one stops start-up with a message that names it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ZONES = ("public", "staff")
+DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
+STORAGE_BACKENDS = ("local", "minio")
+
+
+class ConfigError(Exception):
+    """A setting has a value the portal cannot run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The portal's configuration, one attribute per PORTAL_* variable."""
+
+    zone: str
+    instance_path: Path
+    database_url: str
+    storage_backend: str
+    storage_path: Path
+    minio_endpoint: str
+    minio_access_key: str
+    minio_secret_key: str
+    minio_bucket: str
+    minio_secure: bool
+    key_dir: Path
+    seal_public_key: Path
+    secret_key: str = field(repr=False)
+    staff_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    trusted_proxies: int
+    session_idle_minutes: int
+    session_lifetime_hours: int
+    audit_anchor: Path
+
+    def secret_key_file(self) -> Path:
+        """Where `portal init` keeps this zone's cookie-signing key when none is configured."""
+        return self.instance_path / f"{self.zone}-secret.key"
+
+
+def _env_name(name: str) -> str:
+    return f"PORTAL_{name.upper()}"
+
+
+def _parse_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise ConfigError(f"{_env_name(name)}: expected true or false, got {value!r}")
+
+
+def _parse_int(name: str, value: Any, minimum: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{_env_name(name)}: expected a whole number, got {value!r}") from None
+    if number < minimum:
+        raise ConfigError(f"{_env_name(name)}: must be at least {minimum}, got {number}")
+    return number
+
+
+def _parse_networks(name: str, value: Any) -> tuple:
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    networks = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(f"{_env_name(name)}: {item!r} is not a network in CIDR form") from None
+    if not networks:
+        raise ConfigError(f"{_env_name(name)}: at least one network is required")
+    return tuple(networks)
+
+
+def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{_env_name(name)}: {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _database_url(value: str) -> str:
+    scheme = value.split(":", 1)[0]
+    if scheme not in DATABASE_SCHEMES or "://" not in value:
+        raise ConfigError(
+            f"PORTAL_DATABASE_URL: {value!r} is not a sqlite:/// or postgresql:// URL"
+        )
+    return value
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}") from None
+    return {str(key).lower(): value for key, value in data.items()}
+
+
+def _read_secret_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"PORTAL_SECRET_KEY is not set and {path} does not exist: run `portal init`"
+        ) from None
+
+
+SETTING_NAMES = tuple(f.name for f in fields(Settings) if f.name != "zone")
+
+
+def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Resolve every setting for one zone and validate it."""
+    if zone not in ZONES:
+        raise ConfigError(f"zone must be one of {', '.join(ZONES)}, got {zone!r}")
+    given = {key.lower(): value for key, value in (overrides or {}).items()}
+    unknown = set(given) - set(SETTING_NAMES)
+    if unknown:
+        raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+
+    instance_path = Path(
+        given.get("instance_path")
+        or os.environ.get("PORTAL_INSTANCE_PATH")
+        or PROJECT_ROOT / "instance"
+    )
+    raw: dict[str, Any] = _read_toml(instance_path / "portal.toml")
+    unknown = set(raw) - set(SETTING_NAMES)
+    if unknown:
+        raise ConfigError(f"{instance_path / 'portal.toml'}: unknown settings {sorted(unknown)}")
+    for name in SETTING_NAMES:
+        if _env_name(name) in os.environ:
+            raw[name] = os.environ[_env_name(name)]
+    raw.update(given)
+
+    def get(name: str, default: Any) -> Any:
+        value = raw.get(name)
+        return default if value in (None, "") else value
+
+    key_dir = Path(get("key_dir", instance_path / "keys"))
+    settings = Settings(
+        zone=zone,
+        instance_path=instance_path,
+        database_url=_database_url(get("database_url", f"sqlite:///{instance_path / 'portal.db'}")),
+        storage_backend=_choice("storage_backend", get("storage_backend", "local"), STORAGE_BACKENDS),
+        storage_path=Path(get("storage_path", instance_path / "objects")),
+        minio_endpoint=str(get("minio_endpoint", "127.0.0.1:9000")),
+        minio_access_key=str(get("minio_access_key", "")),
+        minio_secret_key=str(get("minio_secret_key", "")),
+        minio_bucket=str(get("minio_bucket", "madoguchi")),
+        minio_secure=_parse_bool("minio_secure", get("minio_secure", False)),
+        key_dir=key_dir,
+        seal_public_key=Path(get("seal_public_key", key_dir / "seal.pub")),
+        secret_key=str(get("secret_key", "")),
+        staff_networks=_parse_networks("staff_networks", get("staff_networks", "127.0.0.0/8,::1/128")),
+        trusted_proxies=_parse_int("trusted_proxies", get("trusted_proxies", 0), 0),
+        session_idle_minutes=_parse_int("session_idle_minutes", get("session_idle_minutes", 30), 1),
+        session_lifetime_hours=_parse_int("session_lifetime_hours", get("session_lifetime_hours", 12), 1),
+        audit_anchor=Path(get("audit_anchor", instance_path / "audit-anchor.log")),
+    )
+    return settings
+
+
+def require_secret_key(settings: Settings) -> str:
+    """The zone's cookie-signing key: the configured value, else the file `portal init` wrote."""
+    secret = settings.secret_key or _read_secret_file(settings.secret_key_file())
+    if len(secret) < 32:
+        raise ConfigError("PORTAL_SECRET_KEY: must be at least 32 characters")
+    return secret

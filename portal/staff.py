@@ -1,0 +1,27 @@
+"""The staff zone: the gate, sign-in, and the blueprints behind them."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal import gate
+from portal.security.secrets_at_rest import SecretBox, SecretsKeyError
+from portal.settings import ConfigError
+
+
+def init_app(app: Flask) -> None:
+    """Load the staff keys (refusing to start without them) and register the staff routes."""
+    settings = app.config["PORTAL"]
+    try:
+        app.extensions["portal.secret_box"] = SecretBox.from_key_dir(settings.key_dir)
+    except SecretsKeyError as error:
+        raise ConfigError(f"PORTAL_KEY_DIR: {error}") from None
+    gate.init_app(app)
+
+    from portal.admin import bp as admin_bp
+    from portal.auth import bp as auth_bp
+    from portal.home import bp as home_bp
+
+    for blueprint in (auth_bp, home_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    app.config["HOME_ENDPOINT"] = "home.index"

@@ -1,0 +1,48 @@
+"""Helpers every view uses: full page or fragment, redirects, `next` targets, CSRF, 404."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Response, abort, make_response, redirect, render_template, request
+from flask_htmx import HTMX
+from flask_htmx.responses import HTMXResponseClientRedirect
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+htmx = HTMX()
+
+
+def render(page: str, fragment: str | None = None, status: int = 200, **context) -> Response:
+    """The whole page, or only `fragment` when htmx asks for a part of it."""
+    template = fragment if fragment and htmx and not htmx.boosted else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def redirect_to(url: str) -> Response:
+    """A 303 for a browser, `HX-Redirect` for htmx (which would otherwise swap the target)."""
+    if htmx:
+        return HTMXResponseClientRedirect(url)
+    return redirect(url, code=303)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """`target` if it is a path on this site, else `fallback`: never an off-site redirect."""
+    if not target or any(ord(c) < 0x20 or c == "\\" for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def check_csrf() -> None:
+    """Flask-WTF's token check, called by the gates so it runs after authentication."""
+    csrf.protect()
+
+
+def not_found() -> None:
+    """Refuse exactly as an unknown URL would."""
+    abort(404)
