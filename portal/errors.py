@@ -17,7 +17,9 @@ log = logging.getLogger("portal.errors")
 
 
 def _page(status: int, title: str, message: str, **context) -> Response:
-    return render("errors/error.html", status=status, title=title, message=message, **context)
+    return render(
+        "errors/error.html", status=status, title=title, message=message, language_next=None, **context
+    )
 
 
 def not_found_page(_error: HTTPException | None = None) -> Response:

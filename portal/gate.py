@@ -47,8 +47,11 @@ def deny(reason: str) -> Response:
 
 
 def _deny_ended_session() -> Response:
-    """An expired or revoked session cookie: the 404 page, and htmx is sent to sign in."""
-    session.pop(SESSION_KEY, None)
+    """An expired or revoked session cookie: the 404 page, and htmx is sent to sign in.
+
+    The dead token stays in the cookie, so every later request from the same stale page
+    is redirected alike until the user signs in again (which replaces the cookie).
+    """
     response = deny("session-ended")
     if htmx:
         response.headers["HX-Redirect"] = url_for("auth.login")

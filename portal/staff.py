@@ -24,4 +24,4 @@ def init_app(app: Flask) -> None:
 
     for blueprint in (auth_bp, home_bp, admin_bp):
         app.register_blueprint(blueprint)
-    app.config["HOME_ENDPOINT"] = "home.index"
+    app.config["START_ENDPOINT"] = "auth.login"

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.models.accounts import ROLES
@@ -14,7 +15,7 @@ class NewUserForm(FlaskForm):
     """A new account; its owner sets up the second factor at first sign-in."""
 
     email = EmailField(_l("メールアドレス"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("役割"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField(_l("役割"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     organisation = StringField(_l("所属組織"), validators=[DataRequired(), Length(max=200)])
     expires_on = DateField(_l("利用期限"), validators=[Optional()])
 

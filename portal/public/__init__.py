@@ -19,4 +19,4 @@ def init_app(app: Flask) -> None:
     """Register the public routes; state changes need a form token."""
     app.before_request(check_csrf)
     app.register_blueprint(bp)
-    app.config["HOME_ENDPOINT"] = "public.index"
+    app.config["START_ENDPOINT"] = "public.index"

@@ -44,7 +44,7 @@ def set_language(language: str) -> Response:
     A link rather than a form: it changes no stored state, and a form would put a token,
     and so a cookie, on every page, including the cacheable public ones.
     """
-    target = safe_next(request.args.get("next"), url_for(current_app.config["HOME_ENDPOINT"]))
+    target = safe_next(request.args.get("next"), url_for(current_app.config["START_ENDPOINT"]))
     response = redirect_to(target)
     if language in LANGUAGES:
         response.set_cookie(

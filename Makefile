@@ -1,0 +1,44 @@
+# Set-up, serving and tests. `make run` and `make test` work on a fresh clone.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+PUBLIC_PORT ?= 8000
+STAFF_PORT ?= 8001
+
+.PHONY: install translations run test lint clean
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+translations: $(BIN)/.installed
+	$(BIN)/pybabel compile -d portal/translations
+
+install: $(BIN)/.installed translations
+
+# Two processes with their own environments: the public one is given only the sealing
+# public key and the database, never the staff key directory. Ctrl-C stops both.
+run: install
+	$(BIN)/portal init
+	$(BIN)/portal demo-seed
+	@echo "public: http://127.0.0.1:$(PUBLIC_PORT)/   staff: http://127.0.0.1:$(STAFF_PORT)/login"
+	@trap 'kill 0' INT TERM; \
+	env -i PATH="$$PATH" LANG=C.UTF-8 \
+		PORTAL_DATABASE_URL="$$PORTAL_DATABASE_URL" \
+		PORTAL_SEAL_PUBLIC_KEY="$${PORTAL_SEAL_PUBLIC_KEY:-$${PORTAL_KEY_DIR:-instance/keys}/seal.pub}" \
+		$(BIN)/waitress-serve --listen=127.0.0.1:$(PUBLIC_PORT) --call wsgi:public & \
+	$(BIN)/waitress-serve --listen=127.0.0.1:$(STAFF_PORT) --call wsgi:staff & \
+	wait
+
+test: install
+	$(BIN)/ruff check portal storage_backends tests wsgi.py
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check portal storage_backends tests wsgi.py
+	$(BIN)/ruff format --check portal storage_backends tests wsgi.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

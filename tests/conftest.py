@@ -1,0 +1,190 @@
+"""Fixtures: a fresh instance (keys, database) per test, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import psycopg
+import pyotp
+import pytest
+
+from portal import create_app
+from portal.database import bind
+from portal.keys import ensure_keys
+from portal.migrations import migrate
+from portal.settings import load_settings
+
+POSTGRES_DSN = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_SCHEMA = "madoguchi_test"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "correct horse battery staple 窓口"
+ROLES = ("city", "consultant", "operator", "admin")
+
+
+def service_missing(what: str, error: Exception) -> None:
+    """Under CI a missing service fails the run; on a workstation the test is skipped."""
+    message = f"{what} is not reachable: {error}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _fresh_postgres_url() -> str:
+    try:
+        with psycopg.connect(POSTGRES_DSN, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE")
+            conn.execute(f"CREATE SCHEMA {POSTGRES_SCHEMA}")
+    except psycopg.OperationalError as error:
+        service_missing("PostgreSQL", error)
+    return f"{POSTGRES_DSN}?options=-csearch_path%3D{POSTGRES_SCHEMA}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path) -> str:
+    """Each test runs once on each database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'portal.db'}"
+    return _fresh_postgres_url()
+
+
+@pytest.fixture
+def config(tmp_path: Path, database_url: str) -> dict:
+    """Settings for a fresh instance with its keys and an up-to-date schema."""
+    values = {
+        "INSTANCE_PATH": tmp_path / "instance",
+        "DATABASE_URL": database_url,
+        "AUDIT_ANCHOR": tmp_path / "anchor" / "audit-anchor.log",
+    }
+    settings = load_settings("staff", values)
+    settings.instance_path.mkdir(mode=0o700)
+    ensure_keys(settings)
+    db = bind(database_url)
+    with db.connection_context():
+        migrate(db)
+    return values
+
+
+@pytest.fixture
+def staff_app(config: dict):
+    """The staff instance."""
+    return create_app("staff", {**config, "TESTING": True})
+
+
+@pytest.fixture
+def public_app(config: dict):
+    """The public instance, given only the sealing public key."""
+    return create_app("public", {**config, "TESTING": True, "KEY_DIR": "/nonexistent"})
+
+
+@pytest.fixture
+def client(staff_app):
+    """An anonymous browser on the staff instance."""
+    return staff_app.test_client()
+
+
+@pytest.fixture
+def runner(staff_app):
+    """The `portal` commands against the staff instance."""
+    return staff_app.test_cli_runner()
+
+
+@dataclass
+class Account:
+    """A test account and what its owner knows."""
+
+    id: int
+    email: str
+    role: str
+    password: str
+    totp_secret: str
+
+
+def make_account(app, role: str, organisation: str | None = None, email: str | None = None) -> Account:
+    """An enrolled account made the way `portal user create` makes one."""
+    from portal.accounts import create_user, organisation_named
+    from portal.database import database
+
+    email = email or f"{role}@example.jp"
+    with app.app_context(), database.connection_context():
+        created = create_user(
+            email, role, organisation_named(organisation or f"{role} org"), PASSWORD, enrol_now=True
+        )
+    secret = parse_qs(urlsplit(created.otpauth_uri).query)["secret"][0]
+    return Account(created.user.id, email, role, PASSWORD, secret)
+
+
+@pytest.fixture
+def accounts(staff_app) -> dict[str, Account]:
+    """One enrolled account per role."""
+    return {role: make_account(staff_app, role) for role in ROLES}
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The form token on a page."""
+    match = CSRF_FIELD.search(html) or CSRF_META.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+_last_step: dict[str, int] = {}
+
+
+def next_code(account: Account) -> str:
+    """A code the server has not seen yet (a code works once, so repeat sign-ins step ahead)."""
+    now_step = int(time.time() // 30)
+    step = max(now_step - 1, _last_step.get(account.totp_secret, 0) + 1)
+    assert step <= now_step + 1, "too many sign-ins of one account within a minute"
+    _last_step[account.totp_secret] = step
+    return pyotp.TOTP(account.totp_secret).at(step * 30)
+
+
+def sign_in(client, account: Account, next_url: str | None = None):
+    """Password, then second factor; returns the final response."""
+    login_url = "/login" + (f"?next={next_url}" if next_url else "")
+    page = client.get(login_url)
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "email": account.email,
+            "password": account.password,
+            "next": next_url or "",
+        },
+    )
+    assert response.status_code == 303, response.text
+    page = client.get("/login/code")
+    return client.post(
+        "/login/code", data={"csrf_token": csrf_from(page.text), "code": next_code(account)}
+    )
+
+
+@pytest.fixture
+def signed_in(staff_app, accounts):
+    """A signed-in client per role, made on demand."""
+
+    def _signed_in(role: str):
+        client = staff_app.test_client()
+        response = sign_in(client, accounts[role])
+        assert response.status_code == 303, response.text
+        return client
+
+    return _signed_in
+
+
+@pytest.fixture(autouse=True)
+def _close_database():
+    """A connection left open would hold locks on the next test's schema."""
+    yield
+    from portal.database import database
+
+    if database.obj is not None and not database.is_closed():
+        database.close()

@@ -1,0 +1,242 @@
+"""The staff gate, attacked as an outsider and as each role would."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.routing import Rule
+
+from portal.models import AuditEvent, StaffSession
+from portal.permissions import OPEN_ENDPOINTS, PERMISSIONS
+from tests.conftest import ROLES, csrf_from
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
+STAFF_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow, noarchive",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def sample_urls(app, rule: Rule, ids=(1, 2, 999999)) -> list[str]:
+    """The rule's URL with sample ids (real ones among them)."""
+    with app.test_request_context():
+        from flask import url_for
+
+        if not rule.arguments:
+            return [url_for(rule.endpoint)]
+        urls = []
+        for sample in ids:
+            values = {}
+            for name in rule.arguments:
+                converter = rule._converters[name]
+                if hasattr(converter, "items"):
+                    values[name] = sorted(converter.items)[0]
+                elif type(converter).__name__ == "PathConverter":
+                    values[name] = "css/portal.css"
+                else:
+                    values[name] = sample
+            urls.append(url_for(rule.endpoint, **values))
+        return urls
+
+
+def closed_rules(app) -> list[Rule]:
+    """Every rule that needs a signed-in session."""
+    return [r for r in app.url_map.iter_rules() if r.endpoint not in OPEN_ENDPOINTS]
+
+
+def assert_staff_headers(response) -> None:
+    for name, value in STAFF_HEADERS.items():
+        assert response.headers.get(name) == value, name
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+
+
+def test_every_staff_endpoint_is_either_open_or_in_the_permission_table(staff_app):
+    endpoints = {rule.endpoint for rule in staff_app.url_map.iter_rules()}
+    assert endpoints <= OPEN_ENDPOINTS | set(PERMISSIONS), endpoints - OPEN_ENDPOINTS - set(PERMISSIONS)
+    assert set(PERMISSIONS) <= endpoints, "the permission table names endpoints that do not exist"
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_anonymous_crawl_of_every_staff_route_gets_the_unknown_url_404(staff_app, accounts, htmx):
+    client = staff_app.test_client()
+    headers = {"HX-Request": "true"} if htmx else {}
+    unknown = client.get("/no-such-page", headers=headers)
+    assert unknown.status_code == 404
+    ids = (accounts["city"].id, accounts["admin"].id, 999999)
+    for rule in closed_rules(staff_app):
+        for url in sample_urls(staff_app, rule, ids):
+            for method in METHODS:
+                response = client.open(url, method=method, headers=headers)
+                assert response.status_code == 404, (method, url)
+                assert_staff_headers(response)
+                if method == "HEAD":
+                    assert response.data == b""
+                else:
+                    assert response.data == unknown.data, (method, url)
+                assert "HX-Redirect" not in response.headers
+
+
+def test_anonymous_requests_create_no_session_rows_and_are_audited(staff_app, accounts):
+    client = staff_app.test_client()
+    with staff_app.app_context():
+        before = AuditEvent.select().count()
+    response = client.get(f"/admin/users/{accounts['city'].id}")
+    assert response.status_code == 404
+    assert "Set-Cookie" not in response.headers
+    with staff_app.app_context():
+        assert StaffSession.select().count() == 0
+        event = AuditEvent.select().order_by(AuditEvent.seq.desc()).first()
+        assert AuditEvent.select().count() == before + 1
+    assert (event.action, event.outcome, event.object_id) == (
+        "request.denied",
+        "anonymous",
+        str(accounts["city"].id),
+    )
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {"path": "/admin/users/{id}/"},
+        {"path": "/ADMIN/users/{id}"},
+        {"path": "/admin/users/{id}", "headers": {"Range": "bytes=0-10"}},
+        {"path": "/admin/users/{id}", "headers": {"HX-Request": "true", "HX-Target": "main"}},
+        {"path": "/admin/users/{id}", "query_string": "download=1"},
+        {"path": "/static/"},
+        {"path": "/static/css/"},
+        {"path": "/assets/"},
+        {"path": "/admin/"},
+        {"path": "/static/../portal/settings.py"},
+        {"path": "/static/%2e%2e/settings.py"},
+    ],
+)
+def test_url_variants_and_directory_urls_get_404(client, accounts, variant):
+    path = variant["path"].format(id=accounts["city"].id)
+    response = client.get(path, headers=variant.get("headers"), query_string=variant.get("query_string"))
+    assert response.status_code == 404
+    assert b"Index of" not in response.data and b"settings" not in response.data
+    assert_staff_headers(response)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_what_the_permission_table_allows(staff_app, accounts, signed_in, role):
+    client = signed_in(role)
+    token = csrf_from(client.get("/").text)
+    ids = (accounts["city"].id, 999999)
+    for rule in closed_rules(staff_app):
+        permitted = role in PERMISSIONS[rule.endpoint]
+        for url in sample_urls(staff_app, rule, ids):
+            if not permitted:
+                for method in ("GET", "POST"):
+                    for headers in ({}, {"HX-Request": "true", "X-CSRFToken": token}):
+                        response = client.open(url, method=method, headers=headers, data={"csrf_token": token})
+                        assert response.status_code == 404, (role, method, url)
+            elif "GET" in rule.methods and not rule.arguments:
+                assert client.get(url).status_code == 200, (role, url)
+
+
+def test_state_changes_without_a_valid_token_get_404_anonymous_and_400_signed_in(staff_app, signed_in):
+    admin = signed_in("admin")
+    anonymous = staff_app.test_client()
+    posts = [r for r in closed_rules(staff_app) if "POST" in r.methods]
+    assert posts, "no state-changing routes found"
+    for rule in posts:
+        for url in sample_urls(staff_app, rule, ids=(1,)):
+            assert anonymous.post(url).status_code == 404, url
+            assert admin.post(url).status_code == 400, url
+            assert admin.post(url, data={"csrf_token": "forged"}).status_code == 400, url
+            forged = admin.post(url, headers={"HX-Request": "true", "X-CSRFToken": "forged"})
+            assert forged.status_code == 400, url
+
+
+def test_open_endpoints_still_check_csrf(client):
+    response = client.post("/login", data={"email": "a@example.jp", "password": "x"})
+    assert response.status_code == 400
+
+
+def test_forged_x_forwarded_for_from_a_direct_client_changes_nothing(staff_app):
+    client = staff_app.test_client()
+    outside = {"REMOTE_ADDR": "203.0.113.9"}
+    assert client.get("/login", environ_base=outside).status_code == 404
+    spoofed = client.get("/login", environ_base=outside, headers={"X-Forwarded-For": "127.0.0.1"})
+    assert spoofed.status_code == 404
+    assert client.get("/login", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 200
+
+
+def test_a_trusted_proxy_hop_supplies_the_client_address(config):
+    from portal import create_app
+
+    app = create_app("staff", {**config, "TRUSTED_PROXIES": 1, "TESTING": True})
+    client = app.test_client()
+    assert client.get("/login", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 404
+    assert client.get("/login", headers={"X-Forwarded-For": "127.0.0.5"}).status_code == 200
+    # Only the last hop is trusted: a forged first entry is ignored.
+    forged = client.get("/login", headers={"X-Forwarded-For": "127.0.0.1, 203.0.113.9"})
+    assert forged.status_code == 404
+
+
+def test_staff_networks_setting_admits_only_listed_networks(config):
+    from portal import create_app
+
+    app = create_app("staff", {**config, "STAFF_NETWORKS": "192.0.2.0/24", "TESTING": True})
+    client = app.test_client()
+    assert client.get("/login").status_code == 404
+    assert client.get("/healthz").status_code == 404
+    assert client.get("/login", environ_base={"REMOTE_ADDR": "192.0.2.10"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path,status",
+    [
+        ("/login", 200),
+        ("/healthz", 200),
+        ("/robots.txt", 200),
+        ("/static/css/portal.css", 200),
+        ("/static/js/portal.js", 200),
+        ("/assets/htmx-2.0.3.min.js", 200),
+        ("/nothing-here", 404),
+        ("/", 404),
+    ],
+)
+def test_every_staff_response_carries_the_headers(client, path, status):
+    with client.get(path) as response:
+        assert response.status_code == status
+        assert_staff_headers(response)
+        assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_only_over_tls(client):
+    response = client.get("/login", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_staff_robots_txt_disallows_everything_and_names_no_path(client):
+    assert client.get("/robots.txt").text == "User-agent: *\nDisallow: /\n"
+
+
+def test_htmx_is_served_from_our_origin(client):
+    with client.get("/assets/htmx-2.0.3.min.js") as response:
+        assert response.mimetype == "text/javascript"
+        assert b'version:"2.0.3"' in response.data
+
+
+def test_an_ended_session_cookie_gets_the_sign_in_link_and_htmx_is_redirected(staff_app, signed_in):
+    client = signed_in("city")
+    assert client.get("/").status_code == 200
+    with staff_app.app_context():
+        StaffSession.update(revoked_at=StaffSession.created_at).execute()
+    for path in ("/", "/admin/users", "/nothing-here"):
+        page = client.get(path)
+        assert page.status_code == 404
+        assert 'href="/login"' in page.text
+    client = signed_in("admin")
+    with staff_app.app_context():
+        StaffSession.update(revoked_at=StaffSession.created_at).execute()
+    for path in ("/", "/admin/users/1", "/nothing-here"):
+        response = client.get(path, headers={"HX-Request": "true"})
+        assert response.status_code == 404
+        assert response.headers["HX-Redirect"] == "/login"
