@@ -11,6 +11,7 @@ import pyotp
 ISSUER = "Madoguchi"
 STEP_SECONDS = 30
 RECOVERY_CODE_COUNT = 10
+RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 
 
 def new_secret() -> str:
@@ -43,7 +44,7 @@ def new_recovery_codes() -> list[str]:
     """Ten one-time codes, shown once; 50 bits each, grouped for reading aloud."""
     codes = []
     for _ in range(RECOVERY_CODE_COUNT):
-        raw = pyotp.random_base32(10).lower()
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
     return codes
 
