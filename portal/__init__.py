@@ -12,13 +12,20 @@ from portal.settings import PROJECT_ROOT, SETTING_NAMES, load_settings, require_
 UPLOAD_FORM_LIMIT = 1024 * 1024
 
 
+class Portal(Flask):
+    """Flask, except that unhandled exceptions are logged by our 500 handler alone."""
+
+    def log_exception(self, exc_info) -> None:
+        """Flask's own log line carries the exception message, which can carry personal data."""
+
+
 def create_app(zone: str, config: Mapping[str, Any] | None = None) -> Flask:
     """Build the `"public"` or `"staff"` instance; `config` overrides settings and Flask config."""
     config = dict(config or {})
     portal_keys = {k: v for k, v in config.items() if k.lower() in SETTING_NAMES}
     settings = load_settings(zone, portal_keys)
 
-    app = Flask(
+    app = Portal(
         __name__,
         instance_path=str(settings.instance_path.resolve()),
         template_folder=str(PROJECT_ROOT / "templates"),

@@ -42,6 +42,7 @@ def init_command() -> None:
         settings = load_settings("staff")
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
+    os.umask(0o077)  # the database file and everything else made here: owner only
     settings.instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     for path in ensure_keys(settings):
         click.echo(f"created {path}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect
@@ -49,6 +51,8 @@ def write_transaction():
 
 def init_app(app: Flask) -> None:
     """Bind the models to the app's database and open a connection per request."""
+    # peewee's debug log prints every query's parameters, personal data among them.
+    logging.getLogger("peewee").setLevel(logging.INFO)
     app.extensions["portal.database"] = bind(app.config["PORTAL"].database_url)
 
     @app.before_request

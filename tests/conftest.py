@@ -88,9 +88,12 @@ def client(staff_app):
 
 
 @pytest.fixture
-def runner(staff_app):
-    """The `portal` commands against the staff instance."""
-    return staff_app.test_cli_runner()
+def portal_cli(staff_app):
+    """Run a `portal` command against the staff instance; returns click's result."""
+    from portal.cli import cli
+
+    runner = staff_app.test_cli_runner()
+    return lambda *args, input=None: runner.invoke(cli, list(args), input=input)
 
 
 @dataclass

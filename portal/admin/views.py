@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, url_for
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import audit
@@ -20,8 +20,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.context_processor(lambda: {"role_labels": ROLE_LABELS})
 
 ACCOUNT_ERRORS = {
-    "email_taken": lazy_gettext("このメールアドレスはすでに登録されています。"),
-    "bad_email": lazy_gettext("メールアドレスの形式が正しくありません。"),
+    "email_taken": _l("このメールアドレスはすでに登録されています。"),
+    "bad_email": _l("メールアドレスの形式が正しくありません。"),
 }
 
 
@@ -54,7 +54,7 @@ def user_new() -> Response:
                 enrol_now=False,
             )
         except AccountError as error:
-            form.email.errors.append(ACCOUNT_ERRORS.get(error.code, lazy_gettext("登録できませんでした。")))
+            form.email.errors.append(ACCOUNT_ERRORS.get(error.code, _l("登録できませんでした。")))
         else:
             if form.expires_on.data:
                 account.user.expires_on = form.expires_on.data

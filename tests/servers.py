@@ -1,0 +1,64 @@
+"""Real servers for tests that must cross HTTP: waitress running one instance in a subprocess."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A port nobody is listening on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def portal_command(*args: str, env: dict, input: str | None = None) -> subprocess.CompletedProcess:
+    """Run the `portal` console script the way an administrator would."""
+    return subprocess.run(
+        [str(BIN / "portal"), *args], env=env, input=input, capture_output=True, text=True, timeout=120
+    )
+
+
+def instance_env(instance: Path, **extra: str) -> dict:
+    """A clean environment pointing every PORTAL_* path into `instance`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update({"PORTAL_INSTANCE_PATH": str(instance), **extra})
+    return env
+
+
+@contextlib.contextmanager
+def waitress(zone: str, env: dict):
+    """Serve one instance with waitress on a free port; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "waitress-serve"), f"--listen=127.0.0.1:{port}", f"--call", f"wsgi:{zone}"],
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{zone} did not start: {process.stderr.read().decode()}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stderr.close()

@@ -1,0 +1,91 @@
+"""The `portal` command on a fresh checkout, as an administrator runs it."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from tests.servers import instance_env, portal_command
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    """An environment whose instance folder does not exist yet."""
+    return instance_env(tmp_path / "instance")
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_help_works_with_no_configuration(fresh):
+    result = portal_command("--help", env=fresh)
+    assert result.returncode == 0 and result.stderr == ""
+    for command in ("init", "demo-seed", "user", "audit"):
+        assert command in result.stdout
+    assert portal_command("run", env=fresh).returncode == 2
+    assert portal_command("shell", env=fresh).returncode == 2
+
+
+def test_init_is_rerunnable_and_never_replaces_keys(tmp_path, fresh):
+    first = portal_command("init", env=fresh)
+    assert first.returncode == 0, first.stderr
+    instance = tmp_path / "instance"
+    keys = sorted((instance / "keys").iterdir()) + sorted(instance.glob("*-secret.key"))
+    assert {k.name for k in keys} >= {"field.key", "seal.key", "seal.pub", "staff-secret.key", "public-secret.key"}
+    assert mode(instance) == 0o700 and mode(instance / "keys") == 0o700
+    assert all(mode(k) == 0o600 for k in keys)
+    assert mode(instance / "portal.db") == 0o600
+    before = {k: k.read_bytes() for k in keys}
+    second = portal_command("init", env=fresh)
+    assert second.returncode == 0 and "created" not in second.stdout
+    assert {k: k.read_bytes() for k in keys} == before
+
+
+def test_user_create_demo_seed_and_audit_verify(tmp_path, fresh):
+    assert portal_command("init", env=fresh).returncode == 0
+    seeded = portal_command("demo-seed", env=fresh)
+    assert seeded.returncode == 0, seeded.stderr
+    accounts = tmp_path / "instance" / "demo-accounts.txt"
+    assert mode(accounts) == 0o600
+    lines = accounts.read_text(encoding="utf-8").splitlines()
+    assert sorted(line.split("\t")[0] for line in lines) == ["admin", "city", "consultant", "operator"]
+    assert all(len(line.split("\t")) == 4 and line.split("\t")[3].startswith("otpauth://") for line in lines)
+    again = portal_command("demo-seed", env=fresh)
+    assert again.returncode == 0 and "nothing seeded" in again.stdout
+    assert accounts.read_text(encoding="utf-8").splitlines() == lines
+
+    created = portal_command(
+        "user", "create", "Clerk@Example.jp", "--role", "city", "--org", "架空市 産業観光局",
+        env=fresh, input="長くて推測されにくい日本語のパスワード\n",
+    )
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.startswith("otpauth://totp/Madoguchi:clerk%40example.jp?secret=")
+    weak = portal_command("user", "create", "x@example.jp", "--role", "city", "--org", "o", env=fresh, input="password\n")
+    assert weak.returncode == 2 and "too_short" in weak.stderr
+    bad_role = portal_command("user", "create", "y@example.jp", "--role", "boss", "--org", "o", env=fresh, input="x\n")
+    assert bad_role.returncode == 2
+
+    verified = portal_command("audit", "verify", env=fresh)
+    assert verified.returncode == 0 and "verified" in verified.stdout
+
+
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("PORTAL_STAFF_NETWORKS", "10.0.0.0/33"),
+        ("PORTAL_DATABASE_URL", "mysql://root@localhost/portal"),
+        ("PORTAL_TRUSTED_PROXIES", "-1"),
+        ("PORTAL_STORAGE_BACKEND", "ftp"),
+        ("PORTAL_MINIO_SECURE", "maybe"),
+    ],
+)
+def test_a_wrong_setting_is_a_usage_error_that_names_it(fresh, name, value):
+    result = portal_command("init", env={**fresh, name: value})
+    assert result.returncode == 2 and name in result.stderr
+
+
+def test_commands_needing_the_app_refuse_before_init(fresh):
+    result = portal_command("audit", "verify", env=fresh)
+    assert result.returncode == 2 and "portal init" in result.stderr
