@@ -7,7 +7,7 @@ A migration is a function of (database, migrator) appended to MIGRATIONS.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from peewee import Database
 from playhouse.migrate import SchemaMigrator

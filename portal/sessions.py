@@ -55,7 +55,11 @@ def load_session(token: str) -> User | None:
         return None
     now = utcnow()
     idle, lifetime = _limits()
-    if now - row.last_seen_at > idle or now - row.created_at > lifetime or not row.user.may_sign_in(business_today()):
+    if (
+        now - row.last_seen_at > idle
+        or now - row.created_at > lifetime
+        or not row.user.may_sign_in(business_today())
+    ):
         revoke(row)
         return None
     if now - row.last_seen_at > LAST_SEEN_GRANULARITY:

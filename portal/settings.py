@@ -8,9 +8,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ZONES = ("public", "staff")
@@ -99,9 +100,7 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
 def _database_url(value: str) -> str:
     scheme = value.split(":", 1)[0]
     if scheme not in DATABASE_SCHEMES or "://" not in value:
-        raise ConfigError(
-            f"PORTAL_DATABASE_URL: {value!r} is not a sqlite:/// or postgresql:// URL"
-        )
+        raise ConfigError(f"PORTAL_DATABASE_URL: {value!r} is not a sqlite:/// or postgresql:// URL")
     return value
 
 
@@ -138,9 +137,7 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
 
     instance_path = Path(
-        given.get("instance_path")
-        or os.environ.get("PORTAL_INSTANCE_PATH")
-        or PROJECT_ROOT / "instance"
+        given.get("instance_path") or os.environ.get("PORTAL_INSTANCE_PATH") or PROJECT_ROOT / "instance"
     )
     raw: dict[str, Any] = _read_toml(instance_path / "portal.toml")
     unknown = set(raw) - set(SETTING_NAMES)

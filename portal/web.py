@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, abort, make_response, redirect, render_template, request
+from flask import Response, abort, make_response, redirect, render_template
 from flask_htmx import HTMX
 from flask_htmx.responses import HTMXResponseClientRedirect
 from flask_wtf.csrf import CSRFProtect

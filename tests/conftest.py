@@ -165,9 +165,7 @@ def sign_in(client, account: Account, next_url: str | None = None):
     )
     assert response.status_code == 303, response.text
     page = client.get("/login/code")
-    return client.post(
-        "/login/code", data={"csrf_token": csrf_from(page.text), "code": next_code(account)}
-    )
+    return client.post("/login/code", data={"csrf_token": csrf_from(page.text), "code": next_code(account)})
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ def waitress(zone: str, env: dict):
     """Serve one instance with waitress on a free port; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "waitress-serve"), f"--listen=127.0.0.1:{port}", f"--call", f"wsgi:{zone}"],
+        [str(BIN / "waitress-serve"), f"--listen=127.0.0.1:{port}", "--call", f"wsgi:{zone}"],
         env=env,
         cwd=Path(__file__).resolve().parent.parent,
         stdout=subprocess.DEVNULL,

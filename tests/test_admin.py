@@ -13,12 +13,22 @@ def test_admin_lists_and_creates_users(signed_in):
     page = admin.get("/admin/users/new")
     response = admin.post(
         "/admin/users/new",
-        data={"csrf_token": csrf_from(page.text), "email": "Staff@Example.jp", "role": "operator", "organisation": "株式会社サンプル"},
+        data={
+            "csrf_token": csrf_from(page.text),
+            "email": "Staff@Example.jp",
+            "role": "operator",
+            "organisation": "株式会社サンプル",
+        },
     )
     assert response.status_code == 200 and "staff@example.jp" in response.text
     duplicate = admin.post(
         "/admin/users/new",
-        data={"csrf_token": csrf_from(page.text), "email": "staff@example.jp", "role": "operator", "organisation": "x"},
+        data={
+            "csrf_token": csrf_from(page.text),
+            "email": "staff@example.jp",
+            "role": "operator",
+            "organisation": "x",
+        },
     )
     assert "すでに登録されています" in duplicate.text
     assert 'value="staff@example.jp"' in duplicate.text, "what was typed comes back"
@@ -41,7 +51,10 @@ def test_disable_through_htmx_swaps_the_fragment_and_ends_sessions(staff_app, si
 def test_admin_cannot_disable_themselves(signed_in, accounts):
     admin = signed_in("admin")
     token = csrf_from(admin.get("/").text)
-    assert admin.post(f"/admin/users/{accounts['admin'].id}/status", data={"csrf_token": token}).status_code == 404
+    assert (
+        admin.post(f"/admin/users/{accounts['admin'].id}/status", data={"csrf_token": token}).status_code
+        == 404
+    )
 
 
 def test_end_sessions_and_reset_second_factor(staff_app, signed_in, accounts):
@@ -51,11 +64,17 @@ def test_end_sessions_and_reset_second_factor(staff_app, signed_in, accounts):
     user_id = accounts["consultant"].id
     assert admin.post(f"/admin/users/{user_id}/sessions/end", data={"csrf_token": token}).status_code == 303
     assert victim.get("/").status_code == 404
-    assert admin.post(f"/admin/users/{user_id}/second-factor/reset", data={"csrf_token": token}).status_code == 303
+    assert (
+        admin.post(f"/admin/users/{user_id}/second-factor/reset", data={"csrf_token": token}).status_code
+        == 303
+    )
     with staff_app.app_context():
         user = User.get_by_id(user_id)
         assert user.totp_secret is None and not user.enrolled
-        assert StaffSession.select().where(StaffSession.user == user, StaffSession.revoked_at.is_null()).count() == 0
+        assert (
+            StaffSession.select().where(StaffSession.user == user, StaffSession.revoked_at.is_null()).count()
+            == 0
+        )
         actions = {e.action for e in AuditEvent.select()}
     assert {"user.sessions-ended", "user.second-factor-reset"} <= actions
 
@@ -66,7 +85,13 @@ def test_extra_form_fields_are_ignored(staff_app, signed_in, accounts):
     user_id = accounts["city"].id
     response = admin.post(
         f"/admin/users/{user_id}/expiry",
-        data={"csrf_token": token, "expires_on": "2030-03-31", "role": "admin", "organisation_id": "999", "owner_id": "1"},
+        data={
+            "csrf_token": token,
+            "expires_on": "2030-03-31",
+            "role": "admin",
+            "organisation_id": "999",
+            "owner_id": "1",
+        },
     )
     assert response.status_code == 303
     with staff_app.app_context():

@@ -62,9 +62,7 @@ def test_audit_verify_command_exit_status(staff_app, portal_cli):
 def test_events_hold_ids_not_personal_data(staff_app, signed_in, accounts):
     signed_in("city")
     with staff_app.app_context():
-        rows = [
-            (e.action, e.object_type, e.object_id, e.client, e.outcome) for e in AuditEvent.select()
-        ]
+        rows = [(e.action, e.object_type, e.object_id, e.client, e.outcome) for e in AuditEvent.select()]
     text = repr(rows)
     assert accounts["city"].email not in text and accounts["city"].password not in text
     assert ("signin.success", "user", str(accounts["city"].id), "127.0.0.1", "ok") in rows

@@ -1,4 +1,4 @@
-"""Signing in, second factor, sessions and throttles, attacked as C19–C26 describe."""
+"""Signing in, second factor, sessions and throttles, attacked as C19 to C26 describe."""
 
 from __future__ import annotations
 
@@ -21,7 +21,11 @@ def post_password(client, account, password=None, environ=None):
     page = client.get("/login", environ_base=environ)
     return client.post(
         "/login",
-        data={"csrf_token": csrf_from(page.text), "email": account.email, "password": password or account.password},
+        data={
+            "csrf_token": csrf_from(page.text),
+            "email": account.email,
+            "password": password or account.password,
+        },
         environ_base=environ,
     )
 
@@ -107,7 +111,10 @@ def test_keepalive_pushes_the_idle_timeout_out(staff_app, signed_in):
     token = csrf_from(client.get("/").text)
     with staff_app.app_context():
         StaffSession.update(last_seen_at=utcnow() - timedelta(minutes=25)).execute()
-    assert client.post("/session/keepalive", headers={"X-CSRFToken": token, "HX-Request": "true"}).status_code == 204
+    assert (
+        client.post("/session/keepalive", headers={"X-CSRFToken": token, "HX-Request": "true"}).status_code
+        == 204
+    )
     with staff_app.app_context():
         assert utcnow() - StaffSession.get().last_seen_at < timedelta(seconds=5)
 
@@ -182,7 +189,11 @@ def test_one_address_trying_many_accounts_is_throttled(staff_app, accounts):
         page = client.get("/login")
         client.post(
             "/login",
-            data={"csrf_token": csrf_from(page.text), "email": f"guess{number}@example.jp", "password": "nope nope nope"},
+            data={
+                "csrf_token": csrf_from(page.text),
+                "email": f"guess{number}@example.jp",
+                "password": "nope nope nope",
+            },
         )
     refused = post_password(client, accounts["admin"])
     assert "試行回数が多すぎます" in refused.text
@@ -229,12 +240,19 @@ def test_enrolment_at_first_sign_in_with_qr_code_and_recovery_codes(staff_app, s
     page = admin.get("/admin/users/new")
     created = admin.post(
         "/admin/users/new",
-        data={"csrf_token": csrf_from(page.text), "email": "new@example.jp", "role": "consultant", "organisation": "架空行政書士会"},
+        data={
+            "csrf_token": csrf_from(page.text),
+            "email": "new@example.jp",
+            "role": "consultant",
+            "organisation": "架空行政書士会",
+        },
     )
     password = re.search(r'<code class="secret">([^<]+)</code>', created.text).group(1)
     client = staff_app.test_client()
     page = client.get("/login")
-    response = client.post("/login", data={"csrf_token": csrf_from(page.text), "email": "new@example.jp", "password": password})
+    response = client.post(
+        "/login", data={"csrf_token": csrf_from(page.text), "email": "new@example.jp", "password": password}
+    )
     assert response.headers["Location"] == "/login/enrol"
     assert client.get("/login/code").headers["Location"] == "/login/enrol"
     enrol = client.get("/login/enrol")
@@ -256,7 +274,10 @@ def test_enrolment_at_first_sign_in_with_qr_code_and_recovery_codes(staff_app, s
     for attempt in range(2):
         other = staff_app.test_client()
         page = other.get("/login")
-        other.post("/login", data={"csrf_token": csrf_from(page.text), "email": "new@example.jp", "password": password})
+        other.post(
+            "/login",
+            data={"csrf_token": csrf_from(page.text), "email": "new@example.jp", "password": password},
+        )
         response = post_code(other, codes[0])
         assert response.status_code == (303 if attempt == 0 else 200)
 
@@ -303,7 +324,9 @@ def test_long_and_japanese_passwords_sign_in(staff_app):
         account = make_account(staff_app, "city", email=f"{len(password)}@example.jp")
         account.password = password
         with staff_app.app_context():
-            User.update(password_hash=passwords.hash_password(password)).where(User.id == account.id).execute()
+            User.update(password_hash=passwords.hash_password(password)).where(
+                User.id == account.id
+            ).execute()
         assert sign_in(staff_app.test_client(), account).status_code == 303
 
 

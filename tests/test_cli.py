@@ -33,7 +33,13 @@ def test_init_is_rerunnable_and_never_replaces_keys(tmp_path, fresh):
     assert first.returncode == 0, first.stderr
     instance = tmp_path / "instance"
     keys = sorted((instance / "keys").iterdir()) + sorted(instance.glob("*-secret.key"))
-    assert {k.name for k in keys} >= {"field.key", "seal.key", "seal.pub", "staff-secret.key", "public-secret.key"}
+    assert {k.name for k in keys} >= {
+        "field.key",
+        "seal.key",
+        "seal.pub",
+        "staff-secret.key",
+        "public-secret.key",
+    }
     assert mode(instance) == 0o700 and mode(instance / "keys") == 0o700
     assert all(mode(k) == 0o600 for k in keys)
     assert mode(instance / "portal.db") == 0o600
@@ -57,14 +63,25 @@ def test_user_create_demo_seed_and_audit_verify(tmp_path, fresh):
     assert accounts.read_text(encoding="utf-8").splitlines() == lines
 
     created = portal_command(
-        "user", "create", "Clerk@Example.jp", "--role", "city", "--org", "架空市 産業観光局",
-        env=fresh, input="長くて推測されにくい日本語のパスワード\n",
+        "user",
+        "create",
+        "Clerk@Example.jp",
+        "--role",
+        "city",
+        "--org",
+        "架空市 産業観光局",
+        env=fresh,
+        input="長くて推測されにくい日本語のパスワード\n",
     )
     assert created.returncode == 0, created.stderr
     assert created.stdout.startswith("otpauth://totp/Madoguchi:clerk%40example.jp?secret=")
-    weak = portal_command("user", "create", "x@example.jp", "--role", "city", "--org", "o", env=fresh, input="password\n")
+    weak = portal_command(
+        "user", "create", "x@example.jp", "--role", "city", "--org", "o", env=fresh, input="password\n"
+    )
     assert weak.returncode == 2 and "too_short" in weak.stderr
-    bad_role = portal_command("user", "create", "y@example.jp", "--role", "boss", "--org", "o", env=fresh, input="x\n")
+    bad_role = portal_command(
+        "user", "create", "y@example.jp", "--role", "boss", "--org", "o", env=fresh, input="x\n"
+    )
     assert bad_role.returncode == 2
 
     verified = portal_command("audit", "verify", env=fresh)

@@ -107,7 +107,9 @@ def test_public_pages_are_indexable_set_no_cookie_and_carry_the_common_headers(p
     response = client.get("/")
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
-    assert "X-Robots-Tag" not in response.headers and "no-store" not in response.headers.get("Cache-Control", "")
+    assert "X-Robots-Tag" not in response.headers and "no-store" not in response.headers.get(
+        "Cache-Control", ""
+    )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert client.get("/robots.txt").text == "User-agent: *\nAllow: /\n"

@@ -133,7 +133,9 @@ def test_each_role_reaches_exactly_what_the_permission_table_allows(staff_app, a
             if not permitted:
                 for method in ("GET", "POST"):
                     for headers in ({}, {"HX-Request": "true", "X-CSRFToken": token}):
-                        response = client.open(url, method=method, headers=headers, data={"csrf_token": token})
+                        response = client.open(
+                            url, method=method, headers=headers, data={"csrf_token": token}
+                        )
                         assert response.status_code == 404, (role, method, url)
             elif "GET" in rule.methods and not rule.arguments:
                 assert client.get(url).status_code == 200, (role, url)

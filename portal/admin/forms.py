@@ -8,7 +8,12 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.models.accounts import ROLES
 
-ROLE_LABELS = {"city": _l("市職員"), "consultant": _l("相談員"), "operator": _l("運営事業者"), "admin": _l("管理者")}
+ROLE_LABELS = {
+    "city": _l("市職員"),
+    "consultant": _l("相談員"),
+    "operator": _l("運営事業者"),
+    "admin": _l("管理者"),
+}
 
 
 class NewUserForm(FlaskForm):

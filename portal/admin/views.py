@@ -81,7 +81,9 @@ def user_status(user_id: int) -> Response:
     if user.disabled_at:
         revoke_all(user)
     audit.record("user.disable" if user.disabled_at else "user.enable", object_type="user", object_id=user.id)
-    return render("admin/user_detail.html", "admin/_user_status.html", user=user, expiry_form=ExpiryForm(obj=user))
+    return render(
+        "admin/user_detail.html", "admin/_user_status.html", user=user, expiry_form=ExpiryForm(obj=user)
+    )
 
 
 @bp.post("/users/<int:user_id>/expiry")

@@ -60,9 +60,7 @@ def accept_code(user: User, code: str) -> bool:
     step = totp.matching_step(secret, code, user.totp_last_step)
     if step is not None:
         claimed = (
-            User.update(totp_last_step=step)
-            .where(User.id == user.id, User.totp_last_step < step)
-            .execute()
+            User.update(totp_last_step=step).where(User.id == user.id, User.totp_last_step < step).execute()
         )
         return claimed == 1
     used = (

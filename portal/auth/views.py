@@ -92,11 +92,15 @@ def enrol() -> Response:
     if form.validate_on_submit():
         codes = signin.confirm_enrolment(user, form.code.data)
         if codes is not None:
-            audit.record("user.second-factor-enrolled", actor_id=user.id, object_type="user", object_id=user.id)
+            audit.record(
+                "user.second-factor-enrolled", actor_id=user.id, object_type="user", object_id=user.id
+            )
             next_url = safe_next(signin.complete(user), _home())
             return render("auth/recovery_codes.html", codes=codes, next_url=next_url)
         signin.register_failure(user.email)
-        form.form_errors.append(_("確認コードが正しくありません。アプリに表示されている最新のコードを入力してください。"))
+        form.form_errors.append(
+            _("確認コードが正しくありません。アプリに表示されている最新のコードを入力してください。")
+        )
     return render("auth/enrol.html", form=form, secret=secret)
 
 

@@ -29,7 +29,7 @@ class SecretBox:
         self._aead = AESGCM(key)
 
     @classmethod
-    def from_key_dir(cls, key_dir: Path) -> "SecretBox":
+    def from_key_dir(cls, key_dir: Path) -> SecretBox:
         """Load the key `portal init` wrote; refuse to run without it."""
         path = key_dir / KEY_FILE
         try:
