@@ -116,3 +116,21 @@ def test_contract_end_date_is_set_per_organisation(staff_app, signed_in, account
 def test_unknown_user_ids_are_404(signed_in):
     admin = signed_in("admin")
     assert admin.get("/admin/users/999999").status_code == 404
+
+
+def test_hostile_text_is_rendered_inert_in_pages_and_fragments(signed_in, accounts):
+    admin = signed_in("admin")
+    page = admin.get("/admin/users/new")
+    hostile = "<img src=x onerror=alert(1)>{{7*7}}"
+    admin.post(
+        "/admin/users/new",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "email": "inert@example.jp",
+            "role": "city",
+            "organisation": hostile,
+        },
+    )
+    listing = admin.get("/admin/users")
+    assert "&lt;img src=x onerror=alert(1)&gt;{{7*7}}" in listing.text
+    assert "<img src=x" not in listing.text
