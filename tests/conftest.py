@@ -142,10 +142,18 @@ _last_step: dict[str, int] = {}
 
 
 def next_code(account: Account) -> str:
-    """A code the server has not seen yet (a code works once, so repeat sign-ins step ahead)."""
-    now_step = int(time.time() // 30)
-    step = max(now_step - 1, _last_step.get(account.totp_secret, 0) + 1)
-    assert step <= now_step + 1, "too many sign-ins of one account within a minute"
+    """A code the server has not seen yet.
+
+    A code works once, so repeated sign-ins step ahead; the server allows one step of drift,
+    so the current step and the next are usable, and a step boundary passing between here
+    and the server's check still leaves the code valid.
+    """
+    while True:
+        now_step = int(time.time() // 30)
+        step = max(now_step, _last_step.get(account.totp_secret, 0) + 1)
+        if step <= now_step + 1:
+            break
+        time.sleep(1)
     _last_step[account.totp_secret] = step
     return pyotp.TOTP(account.totp_secret).at(step * 30)
 

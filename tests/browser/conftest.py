@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import service_missing
+from tests.conftest import Account, service_missing
 from tests.servers import instance_env, portal_command, waitress
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -70,7 +70,7 @@ def page(browser):
 
 @pytest.fixture(scope="module")
 def live_staff(tmp_path_factory):
-    """A staff instance with one city account; yields (base URL, email, password, TOTP secret)."""
+    """A staff instance with one city account; yields its base URL and the account."""
     instance = tmp_path_factory.mktemp("browser") / "instance"
     env = instance_env(instance)
     assert portal_command("init", env=env).returncode == 0
@@ -88,4 +88,4 @@ def live_staff(tmp_path_factory):
     assert created.returncode == 0, created.stderr
     secret = parse_qs(urlsplit(created.stdout.strip()).query)["secret"][0]
     with waitress("staff", {**env, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "")}) as base:
-        yield base, "browser@example.jp", PASSWORD, secret
+        yield base, Account(0, "browser@example.jp", "city", PASSWORD, secret)

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
-import pyotp
 import pytest
 
-_used_steps: set[int] = set()
-
-
-def fresh_code(secret: str) -> str:
-    """A code for a time step not used yet: the server accepts each step once, and one step
-    of drift either way, so up to three sign-ins fit in one step without waiting."""
-    while True:
-        now = int(time.time() // 30)
-        candidates = [s for s in (now, now + 1) if s not in _used_steps and s > max(_used_steps, default=0)]
-        if candidates:
-            break
-        time.sleep(1)
-    step = candidates[0]
-    _used_steps.add(step)
-    return pyotp.TOTP(secret).at(step * 30)
+from tests.conftest import next_code
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_sign_in_with_second_factor_and_sign_out(page, live_staff, language):
-    base, email, password, secret = live_staff
+    base, account = live_staff
     page.goto(f"{base}/login")
     assert page.locator("html").get_attribute("lang") == "ja", "Japanese whatever the browser asks"
     if language == "en":
@@ -36,13 +19,13 @@ def test_sign_in_with_second_factor_and_sign_out(page, live_staff, language):
         "ja": ("メールアドレス", "パスワード", "次へ", "確認コード", "ログイン", "ログアウト"),
         "en": ("Email address", "Password", "Next", "Verification code", "Sign in", "Sign out"),
     }[language]
-    page.get_by_label(labels[0]).fill(email)
-    page.get_by_label(labels[1]).fill(password)
+    page.get_by_label(labels[0]).fill(account.email)
+    page.get_by_label(labels[1]).fill(account.password)
     page.get_by_role("button", name=labels[2]).click()
-    page.get_by_label(labels[3]).fill(fresh_code(secret))
+    page.get_by_label(labels[3]).fill(next_code(account))
     page.get_by_role("button", name=labels[4]).click()
     page.wait_for_url(f"{base}/")
-    assert email in page.locator("main").inner_text()
+    assert account.email in page.locator("main").inner_text()
     assert page.locator("body").get_attribute("hx-history") == "false"
     page.get_by_role("button", name=labels[5]).click()
     page.wait_for_url(f"{base}/login")
