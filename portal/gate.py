@@ -8,6 +8,7 @@ same 404 as an unknown URL; a request whose session has ended is told to sign in
 from __future__ import annotations
 
 import ipaddress
+import time
 from uuid import UUID
 
 from flask import Flask, Response, current_app, g, request, session, url_for
@@ -17,6 +18,7 @@ from portal import audit
 from portal.errors import not_found_page
 from portal.permissions import OPEN_ENDPOINTS, allowed
 from portal.sessions import load_session
+from portal.storage.transfer import apply_upload_limit
 from portal.web import check_csrf, htmx
 
 login_manager = LoginManager()
@@ -24,6 +26,7 @@ login_manager.session_protection = None
 login_manager.user_loader(load_session)
 
 SESSION_KEY = "_user_id"
+NETWORK_AUDIT_INTERVAL = 60.0
 
 
 def client_allowed(address: str | None) -> bool:
@@ -58,16 +61,30 @@ def _deny_ended_session() -> Response:
     return response
 
 
+def _deny_network() -> Response:
+    """Outside addresses are audited once a minute each, so a flood cannot flood the log."""
+    seen: dict[str, float] = current_app.extensions.setdefault("portal.network_denials", {})
+    now = time.monotonic()
+    address = request.remote_addr or ""
+    if now - seen.get(address, -NETWORK_AUDIT_INTERVAL) < NETWORK_AUDIT_INTERVAL:
+        return not_found_page()
+    if len(seen) >= 4096:
+        seen.clear()
+    seen[address] = now
+    return deny("network")
+
+
 def staff_gate() -> Response | None:
     """Run the checks in order; returning a response stops the request there."""
     if not client_allowed(request.remote_addr):
-        return deny("network")
+        return _deny_network()
     if request.endpoint in OPEN_ENDPOINTS:
         check_csrf()
         return None
     if not current_user.is_authenticated:
         return _deny_ended_session() if SESSION_KEY in session else deny("anonymous")
     g.actor_id = current_user.id
+    apply_upload_limit()
     check_csrf()
     if not allowed(request.endpoint, current_user.role):
         return deny("permission")

@@ -45,6 +45,7 @@ class Settings:
     session_idle_minutes: int
     session_lifetime_hours: int
     audit_anchor: Path
+    upload_max_bytes: int
 
     def secret_key_file(self) -> Path:
         """Where `portal init` keeps this zone's cookie-signing key when none is configured."""
@@ -172,6 +173,7 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         session_idle_minutes=_parse_int("session_idle_minutes", get("session_idle_minutes", 30), 1),
         session_lifetime_hours=_parse_int("session_lifetime_hours", get("session_lifetime_hours", 12), 1),
         audit_anchor=Path(get("audit_anchor", instance_path / "audit-anchor.log")),
+        upload_max_bytes=_parse_int("upload_max_bytes", get("upload_max_bytes", 50 * 1024 * 1024), 1024),
     )
     return settings
 

@@ -16,6 +16,11 @@ def init_app(app: Flask) -> None:
         app.extensions["portal.secret_box"] = SecretBox.from_key_dir(settings.key_dir)
     except SecretsKeyError as error:
         raise ConfigError(f"PORTAL_KEY_DIR: {error}") from None
+    from portal.storage import setup as storage_setup
+    from portal.storage.transfer import InMemoryFileRequest
+
+    storage_setup.init_app(app)
+    app.request_class = InMemoryFileRequest
     gate.init_app(app)
 
     from portal.admin import bp as admin_bp

@@ -30,12 +30,15 @@ def redirect_to(url: str) -> Response:
 
 def safe_next(target: str | None, fallback: str) -> str:
     """`target` if it is a path on this site, else `fallback`: never an off-site redirect."""
-    if not target or any(ord(c) < 0x20 or c == "\\" for c in target):
+    if not target or not target.startswith("/") or target.startswith("//"):
         return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if any(ord(c) < 0x20 or c == "\\" for c in target):
         return fallback
-    return target
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return fallback
+    return fallback if parts.scheme or parts.netloc else target
 
 
 def check_csrf() -> None:

@@ -20,7 +20,7 @@ from portal.migrations import migrate
 from portal.settings import load_settings
 
 POSTGRES_DSN = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-POSTGRES_SCHEMA = "madoguchi_test"
+POSTGRES_SCHEMA = f"madoguchi_test_{os.getpid()}"  # concurrent runs must not share a schema
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct horse battery staple 窓口"
 ROLES = ("city", "consultant", "operator", "admin")
@@ -42,6 +42,17 @@ def _fresh_postgres_url() -> str:
     except psycopg.OperationalError as error:
         service_missing("PostgreSQL", error)
     return f"{POSTGRES_DSN}?options=-csearch_path%3D{POSTGRES_SCHEMA}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_schema():
+    """Leave no test schema behind."""
+    yield
+    try:
+        with psycopg.connect(POSTGRES_DSN, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE")
+    except psycopg.OperationalError:
+        pass
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

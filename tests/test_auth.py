@@ -203,7 +203,7 @@ def test_wrong_codes_are_throttled(staff_app, accounts):
     client = staff_app.test_client()
     account = accounts["city"]
     post_password(client, account)
-    for _ in range(5):
+    for _ in range(4):
         assert "正しくない" in post_code(client, "000000").text
     assert "試行回数が多すぎます" in post_code(client, next_code(account)).text
 
@@ -247,20 +247,39 @@ def test_enrolment_at_first_sign_in_with_qr_code_and_recovery_codes(staff_app, s
             "organisation": "架空行政書士会",
         },
     )
-    password = re.search(r'<code class="secret">([^<]+)</code>', created.text).group(1)
+    first_password = re.search(r'<code class="secret">([^<]+)</code>', created.text).group(1)
+    own_password = "自分で決めた新しいパスワード 2026"
+
+    def password_step(client, password):
+        page = client.get("/login")
+        return client.post(
+            "/login",
+            data={"csrf_token": csrf_from(page.text), "email": "new@example.jp", "password": password},
+        )
+
+    def enrol_step(client, code, new_password=own_password):
+        page = client.get("/login/enrol")
+        return client.post(
+            "/login/enrol",
+            data={"csrf_token": csrf_from(page.text), "code": code, "new_password": new_password},
+        )
+
+    # Someone else who knows the first password sees a different seed: nothing to plant.
+    intruder = staff_app.test_client()
+    password_step(intruder, first_password)
+    intruder_page = intruder.get("/login/enrol").text
+    intruder_seed = re.search(r'<code class="secret">([A-Z2-7]+)</code>', intruder_page)
+
     client = staff_app.test_client()
-    page = client.get("/login")
-    response = client.post(
-        "/login", data={"csrf_token": csrf_from(page.text), "email": "new@example.jp", "password": password}
-    )
-    assert response.headers["Location"] == "/login/enrol"
+    assert password_step(client, first_password).headers["Location"] == "/login/enrol"
     assert client.get("/login/code").headers["Location"] == "/login/enrol"
-    enrol = client.get("/login/enrol")
-    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', enrol.text).group(1)
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', client.get("/login/enrol").text).group(1)
+    assert secret != intruder_seed.group(1)
     qr = client.get("/login/enrol/qr.svg")
     assert qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
-    assert "正しくありません" in post_code(client, "123456", "/login/enrol").text
-    done = post_code(client, pyotp.TOTP(secret).now(), "/login/enrol")
+    assert "正しくありません" in enrol_step(client, "123456").text
+    assert "よく使われている" in enrol_step(client, pyotp.TOTP(secret).now(), "password1234").text
+    done = enrol_step(client, pyotp.TOTP(secret).now())
     codes = re.findall(r"<li><code>([a-z2-7]{5}-[a-z2-7]{5})</code></li>", done.text)
     assert len(codes) == 10
     assert client.get("/").status_code == 200
@@ -269,15 +288,22 @@ def test_enrolment_at_first_sign_in_with_qr_code_and_recovery_codes(staff_app, s
         user = User.get(User.email == "new@example.jp")
         assert RecoveryCode.select().where(RecoveryCode.user == user).count() == 10
         assert secret.encode() not in bytes(user.totp_secret)
+    # The intruder's pending enrolment is worthless now, and so is the first password.
+    late = intruder.post(
+        "/login/enrol",
+        data={
+            "csrf_token": csrf_from(intruder_page),
+            "code": pyotp.TOTP(intruder_seed.group(1)).now(),
+            "new_password": "intruder's own password!",
+        },
+    )
+    assert late.status_code == 303 and late.headers["Location"] == "/login/code"
+    assert password_step(staff_app.test_client(), first_password).status_code == 200
 
     # A recovery code signs in once.
     for attempt in range(2):
         other = staff_app.test_client()
-        page = other.get("/login")
-        other.post(
-            "/login",
-            data={"csrf_token": csrf_from(page.text), "email": "new@example.jp", "password": password},
-        )
+        password_step(other, own_password)
         response = post_code(other, codes[0])
         assert response.status_code == (303 if attempt == 0 else 200)
 
@@ -333,3 +359,43 @@ def test_long_and_japanese_passwords_sign_in(staff_app):
 def test_argon2_hashes_are_stored(staff_app, accounts):
     with staff_app.app_context():
         assert User.get_by_id(accounts["city"].id).password_hash.startswith("$argon2id$")
+
+
+def test_full_width_codes_from_a_japanese_input_method_are_accepted(client, accounts):
+    account = accounts["city"]
+    post_password(client, account)
+    code = next_code(account).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert post_code(client, code).status_code == 303
+
+
+@pytest.mark.parametrize("email", ["a\x00@example.jp", "city@example.jp\x00", "\x1b[31m@example.jp"])
+def test_control_characters_are_refused_with_a_message(client, email):
+    page = client.get("/login")
+    response = client.post(
+        "/login", data={"csrf_token": csrf_from(page.text), "email": email, "password": "x" * 12}
+    )
+    assert response.status_code == 200 and "使用できない文字" in response.text
+
+
+@pytest.mark.parametrize("target", ["//[", "/[::1", "//%5B", "/\x00"])
+def test_malformed_next_targets_fall_back_instead_of_failing(client, target):
+    response = client.get("/language/en", query_string={"next": target})
+    location = response.headers["Location"]
+    assert response.status_code == 303 and location.startswith("/") and not location.startswith("//")
+
+
+def test_parallel_guesses_cannot_outrun_the_throttle(staff_app, accounts):
+    from concurrent.futures import ThreadPoolExecutor
+
+    account = accounts["city"]
+    clients = [staff_app.test_client() for _ in range(16)]
+    tokens = [csrf_from(c.get("/login").text) for c in clients]
+
+    def guess(index: int) -> str:
+        data = {"csrf_token": tokens[index], "email": account.email, "password": f"wrong guess {index}!"}
+        return clients[index].post("/login", data=data).text
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        pages = list(pool.map(guess, range(16)))
+    evaluated = sum("正しくありません" in page for page in pages)
+    assert evaluated <= 5 and evaluated + sum("試行回数が多すぎます" in p for p in pages) == 16

@@ -1,11 +1,11 @@
 """Administrators' forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.forms import PortalForm
 from portal.models.accounts import ROLES
 
 ROLE_LABELS = {
@@ -16,7 +16,7 @@ ROLE_LABELS = {
 }
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(PortalForm):
     """A new account; its owner sets up the second factor at first sign-in."""
 
     email = EmailField(_l("メールアドレス"), validators=[DataRequired(), Length(max=254)])
@@ -25,13 +25,13 @@ class NewUserForm(FlaskForm):
     expires_on = DateField(_l("利用期限"), validators=[Optional()])
 
 
-class ExpiryForm(FlaskForm):
+class ExpiryForm(PortalForm):
     """An account's last day of access, or none."""
 
     expires_on = DateField(_l("利用期限"), validators=[Optional()])
 
 
-class ContractForm(FlaskForm):
+class ContractForm(PortalForm):
     """An organisation's contract end date, after which its accounts stop working."""
 
     contract_ends_on = DateField(_l("契約終了日"), validators=[Optional()])

@@ -103,7 +103,7 @@ def user_reset_second_factor(user_id: int) -> Response:
     """A lost authenticator: the owner enrols again at the next sign-in."""
     user = _user_or_404(user_id)
     with write_transaction():
-        User.update(totp_secret=None, totp_pending=None, totp_last_step=0).where(User.id == user.id).execute()
+        User.update(totp_secret=None, totp_last_step=0).where(User.id == user.id).execute()
         RecoveryCode.delete().where(RecoveryCode.user == user).execute()
         revoke_all(user)
     audit.record("user.second-factor-reset", object_type="user", object_id=user.id)

@@ -1,7 +1,9 @@
 """The steps between a correct password and a signed-in session.
 
 After the password, the cookie holds only the user id and the time (signed, five minutes);
-the session row is made once the second factor is accepted, with a new token.
+the session row is made once the second factor is accepted, with a new token. An account that
+has no second factor yet gets a fresh seed at that password step, sealed into the same pending
+state, so nobody else who knows the password can plant a seed for the owner to scan.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from portal.accounts import secret_box, totp_context
 from portal.database import write_transaction
 from portal.models import RecoveryCode, User
 from portal.security import throttle, totp
+from portal.security.passwords import hash_password
 from portal.sessions import business_today, start_session
 
 PENDING_KEY = "pending_sign_in"
 PENDING_SECONDS = 300
 
 
-def throttle_keys(email: str) -> tuple[str, str]:
-    """The account-from-this-address key and the address key."""
+def _throttle_keys(email: str) -> tuple[str, str]:
     address = request.remote_addr or ""
     return (
         throttle.account_key(current_app.config["SECRET_KEY"], email, address),
@@ -31,16 +33,19 @@ def throttle_keys(email: str) -> tuple[str, str]:
     )
 
 
-def register_failure(email: str) -> None:
-    """Count a wrong password or code against the account and the address."""
-    account, address = throttle_keys(email)
-    throttle.register_failure(account, throttle.ACCOUNT_ALLOWANCE)
-    throttle.register_failure(address, throttle.ADDRESS_ALLOWANCE)
+def allow_attempt(email: str) -> bool:
+    """Count a password or code attempt before it is checked; False while throttled."""
+    account, address = _throttle_keys(email)
+    return throttle.attempt({account: throttle.ACCOUNT_ALLOWANCE, address: throttle.ADDRESS_ALLOWANCE})
 
 
 def begin(user: User, next_url: str | None) -> None:
-    """Remember that the password was right; the second factor comes next."""
-    session[PENDING_KEY] = {"user": user.id, "at": int(time.time()), "next": next_url or ""}
+    """Remember that the password was right; the second factor (or its enrolment) comes next."""
+    throttle.forgive(_throttle_keys(user.email)[1])
+    pending = {"user": user.id, "at": int(time.time()), "next": next_url or ""}
+    if not user.enrolled:
+        pending["seed"] = secret_box().seal(totp.new_secret(), totp_context(user)).hex()
+    session[PENDING_KEY] = pending
 
 
 def pending_user() -> User | None:
@@ -52,6 +57,12 @@ def pending_user() -> User | None:
     if user is None or not user.may_sign_in(business_today()):
         return None
     return user
+
+
+def pending_seed(user: User) -> str | None:
+    """The seed offered for enrolment at this sign-in, if any."""
+    sealed = (session.get(PENDING_KEY) or {}).get("seed")
+    return secret_box().open(bytes.fromhex(sealed), totp_context(user)) if sealed else None
 
 
 def accept_code(user: User, code: str) -> bool:
@@ -73,32 +84,33 @@ def accept_code(user: User, code: str) -> bool:
     return used == 1
 
 
-def confirm_enrolment(user: User, code: str) -> list[str] | None:
-    """Activate the pending seed if `code` matches it; returns new recovery codes."""
-    if user.totp_pending is None:
-        return None
-    secret = secret_box().open(user.totp_pending, totp_context(user))
-    step = totp.matching_step(secret, code, 0)
+def enrol(user: User, code: str, new_password: str) -> list[str] | None:
+    """Activate this sign-in's seed if `code` matches it, and replace the first password.
+
+    Returns the new recovery codes. Only one of two simultaneous confirmations can win.
+    """
+    seed = pending_seed(user)
+    step = totp.matching_step(seed, code, 0) if seed else None
     if step is None:
         return None
     codes = totp.new_recovery_codes()
     with write_transaction():
-        User.update(totp_secret=user.totp_pending, totp_pending=None, totp_last_step=step).where(
-            User.id == user.id
-        ).execute()
+        claimed = (
+            User.update(
+                totp_secret=secret_box().seal(seed, totp_context(user)),
+                totp_last_step=step,
+                password_hash=hash_password(new_password),
+            )
+            .where(User.id == user.id, User.totp_secret.is_null())
+            .execute()
+        )
+        if claimed != 1:
+            return None
         RecoveryCode.delete().where(RecoveryCode.user == user).execute()
         RecoveryCode.insert_many(
             [{"user": user.id, "code_hash": totp.recovery_code_hash(c)} for c in codes]
         ).execute()
     return codes
-
-
-def pending_enrolment_secret(user: User) -> str:
-    """The seed being enrolled, made on first use and kept sealed until confirmed."""
-    if user.totp_pending is None:
-        user.totp_pending = secret_box().seal(totp.new_secret(), totp_context(user))
-        user.save(only=[User.totp_pending])
-    return secret_box().open(user.totp_pending, totp_context(user))
 
 
 def complete(user: User) -> str:
@@ -108,6 +120,7 @@ def complete(user: User) -> str:
     session.clear()
     user.session_token = start_session(user, request.remote_addr or "")
     login_user(user)
-    throttle.clear(throttle_keys(user.email)[0])
+    account, address = _throttle_keys(user.email)
+    throttle.forgive(address, account)
     audit.record("signin.success", actor_id=user.id, object_type="user", object_id=user.id)
     return next_url

@@ -11,10 +11,10 @@ from flask_login import current_user, logout_user
 
 from portal import audit
 from portal.auth import signin
-from portal.auth.forms import CodeForm, LoginForm
+from portal.auth.forms import CodeForm, EnrolForm, LoginForm
 from portal.models import User
-from portal.security import throttle, totp
-from portal.security.passwords import verify_password
+from portal.security import totp
+from portal.security.passwords import PASSWORD_PROBLEMS, policy_problem, verify_password
 from portal.sessions import business_today, revoke, touch
 from portal.web import not_found, redirect_to, render, safe_next
 
@@ -41,7 +41,7 @@ def login() -> Response:
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        if throttle.blocked(*signin.throttle_keys(email)):
+        if not signin.allow_attempt(email):
             audit.record("signin.throttled", outcome="refused")
             form.form_errors.append(_throttled_message())
         else:
@@ -51,7 +51,6 @@ def login() -> Response:
                 signin.begin(user, safe_next(form.next.data, ""))
                 audit.record("signin.password", actor_id=user.id, object_type="user", object_id=user.id)
                 return redirect_to(url_for("auth.second_factor" if user.enrolled else "auth.enrol"))
-            signin.register_failure(email)
             audit.record("signin.failure", outcome="refused", actor_id=user.id if user else None)
             form.form_errors.append(_refused_message())
     return render("auth/login.html", form=form)
@@ -67,13 +66,12 @@ def second_factor() -> Response:
         return redirect_to(url_for("auth.enrol"))
     form = CodeForm()
     if form.validate_on_submit():
-        if throttle.blocked(*signin.throttle_keys(user.email)):
+        if not signin.allow_attempt(user.email):
             audit.record("signin.throttled", outcome="refused", actor_id=user.id)
             form.form_errors.append(_throttled_message())
         elif signin.accept_code(user, form.code.data):
             return redirect_to(safe_next(signin.complete(user), _home()))
         else:
-            signin.register_failure(user.email)
             audit.record("signin.code-failure", outcome="refused", actor_id=user.id)
             form.form_errors.append(_("確認コードが正しくないか、すでに使われています。"))
     return render("auth/code.html", form=form)
@@ -81,38 +79,45 @@ def second_factor() -> Response:
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 def enrol() -> Response:
-    """First sign-in of an account made in the portal: set up the authenticator."""
+    """First sign-in of an account made in the portal: authenticator and a password of one's own."""
     user = signin.pending_user()
     if user is None:
         return redirect_to(url_for("auth.login"))
-    if user.enrolled:
+    seed = signin.pending_seed(user)
+    if user.enrolled or seed is None:
         return redirect_to(url_for("auth.second_factor"))
-    secret = signin.pending_enrolment_secret(user)
-    form = CodeForm()
+    form = EnrolForm()
     if form.validate_on_submit():
-        codes = signin.confirm_enrolment(user, form.code.data)
-        if codes is not None:
-            audit.record(
-                "user.second-factor-enrolled", actor_id=user.id, object_type="user", object_id=user.id
+        problem = policy_problem(form.new_password.data, user.email)
+        if problem:
+            form.new_password.errors.append(PASSWORD_PROBLEMS[problem])
+        elif not signin.allow_attempt(user.email):
+            form.form_errors.append(_throttled_message())
+        else:
+            codes = signin.enrol(user, form.code.data, form.new_password.data)
+            if codes is not None:
+                audit.record(
+                    "user.second-factor-enrolled", actor_id=user.id, object_type="user", object_id=user.id
+                )
+                next_url = safe_next(signin.complete(user), _home())
+                return render("auth/recovery_codes.html", codes=codes, next_url=next_url)
+            form.code.errors.append(
+                _("確認コードが正しくありません。アプリに表示されている最新のコードを入力してください。")
             )
-            next_url = safe_next(signin.complete(user), _home())
-            return render("auth/recovery_codes.html", codes=codes, next_url=next_url)
-        signin.register_failure(user.email)
-        form.form_errors.append(
-            _("確認コードが正しくありません。アプリに表示されている最新のコードを入力してください。")
-        )
-    return render("auth/enrol.html", form=form, secret=secret)
+    return render("auth/enrol.html", form=form, secret=seed)
 
 
 @bp.get("/login/enrol/qr.svg")
 def enrol_qr() -> Response:
-    """The enrolment QR code, only while an enrolment is pending."""
+    """The enrolment QR code, only while this browser's enrolment is pending."""
     user = signin.pending_user()
-    if user is None or user.enrolled or user.totp_pending is None:
+    seed = signin.pending_seed(user) if user is not None and not user.enrolled else None
+    if seed is None:
         not_found()
-    uri = totp.provisioning_uri(signin.pending_enrolment_secret(user), user.email)
     buffer = io.BytesIO()
-    segno.make(uri, error="m").save(buffer, kind="svg", scale=5, xmldecl=False)
+    segno.make(totp.provisioning_uri(seed, user.email), error="m").save(
+        buffer, kind="svg", scale=5, xmldecl=False
+    )
     return Response(buffer.getvalue(), mimetype="image/svg+xml")
 
 

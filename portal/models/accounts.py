@@ -39,7 +39,6 @@ class User(BaseModel):
     role = CharField(max_length=20, choices=[(r, r) for r in ROLES])
     organisation = ForeignKeyField(Organisation, backref="users", on_delete="RESTRICT")
     totp_secret = BlobField(null=True)
-    totp_pending = BlobField(null=True)
     totp_last_step = BigIntegerField(default=0)
     expires_on = DateField(null=True)
     disabled_at = DateTimeField(null=True)

@@ -8,13 +8,24 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 
 _hasher = PasswordHasher()
-# Verified when the email is unknown, so a miss costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+PASSWORD_PROBLEMS = {
+    "too_short": _l("パスワードは12文字以上にしてください。"),
+    "too_long": _l("パスワードは256文字以内にしてください。"),
+    "too_common": _l("このパスワードはよく使われているため、推測されやすく使えません。"),
+}
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Verified when the email is unknown, so a miss costs the same time as a wrong password.
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def normalise(password: str) -> str:
@@ -30,7 +41,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Constant work whether or not the account exists."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, normalise(password)) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), normalise(password)) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+import unicodedata
 
 import pyotp
 
@@ -29,8 +30,9 @@ def matching_step(secret: str, code: str, last_step: int, now: float | None = No
 
     One step of clock drift either way is allowed; a step at or before `last_step` is a replay.
     """
-    code = code.strip().replace(" ", "")
-    if not (code.isdigit() and len(code) == 6):
+    # NFKC: a Japanese input method left in full-width mode types ０-９.
+    code = unicodedata.normalize("NFKC", code).strip().replace(" ", "")
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     current = int((time.time() if now is None else now) // STEP_SECONDS)
@@ -51,5 +53,5 @@ def new_recovery_codes() -> list[str]:
 
 def recovery_code_hash(code: str) -> str:
     """Recovery codes are random and long, so a plain SHA-256 is a sufficient hash."""
-    cleaned = code.strip().lower().replace("-", "").replace(" ", "")
+    cleaned = unicodedata.normalize("NFKC", code).strip().lower().replace("-", "").replace(" ", "")
     return hashlib.sha256(cleaned.encode()).hexdigest()

@@ -1,0 +1,1 @@
+"""Encrypted object storage for the staff zone: every byte a backend holds is ciphertext."""

@@ -1,0 +1,115 @@
+"""The one way bytes go into and come out of storage: encrypted, streamed, verified.
+
+Storing encrypts the plaintext as it streams in, under a fresh data key, and writes the
+metadata row only after the backend holds the whole object; if anything fails on the way,
+the object is removed and no row is left. Reading yields each segment only once it has
+authenticated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from portal.models import StoredObject
+from portal.storage import stream_aead
+from portal.storage.keyring import Keyring, KeyringError
+from storage_backends import Backend, BackendError
+
+
+class TooLarge(Exception):
+    """The plaintext passed the size limit; nothing was kept."""
+
+
+def new_storage_key() -> str:
+    """A random key, unrelated to the object's id, in two levels of directories."""
+    token = secrets.token_hex(20)
+    return f"{token[:2]}/{token[2:]}"
+
+
+@dataclass
+class ObjectStore:
+    """A backend plus the keyring, with the storage rules every feature shares."""
+
+    backend: Backend
+    keyring: Keyring
+
+    def store(self, chunks: Iterable[bytes], kind: str, max_size: int | None = None) -> StoredObject:
+        """Encrypt and store a plaintext stream; returns the saved metadata row."""
+        object_id = uuid.uuid4()
+        data_key = os.urandom(32)
+        digest = hashlib.sha256()
+        size = 0
+
+        def measured() -> Iterator[bytes]:
+            nonlocal size
+            for chunk in chunks:
+                size += len(chunk)
+                if max_size is not None and size > max_size:
+                    raise TooLarge(f"more than {max_size} bytes")
+                digest.update(chunk)
+                yield chunk
+
+        storage_key = new_storage_key()
+        try:
+            self.backend.put(storage_key, stream_aead.encrypt(data_key, measured()))
+            kek_id, wrapped = self.keyring.wrap(data_key, str(object_id))
+            return StoredObject.create(
+                id=object_id,
+                storage_key=storage_key,
+                backend=self.backend.name,
+                kind=kind,
+                size=size,
+                sha256=digest.hexdigest(),
+                format=stream_aead.VERSION,
+                kek_id=kek_id,
+                wrapped_key=wrapped,
+            )
+        except BaseException:
+            self._discard(storage_key)
+            raise
+
+    def _discard(self, storage_key: str) -> None:
+        try:
+            self.backend.delete(storage_key)
+        except Exception:
+            pass
+
+    def data_key(self, stored: StoredObject) -> bytes:
+        """The object's data key, unwrapped."""
+        return self.keyring.unwrap(stored.kek_id, stored.wrapped_key, str(stored.id))
+
+    def read(self, stored: StoredObject, backend: Backend | None = None) -> Iterator[bytes]:
+        """The plaintext, segment by segment, each one authenticated before it is yielded.
+
+        The key is unwrapped and the object opened before this returns, so a missing key or
+        object is an error before any byte is sent.
+        """
+        key = self.data_key(stored)
+        stream = (backend or self.backend).open(stored.storage_key)
+
+        def segments() -> Iterator[bytes]:
+            with stream:
+                yield from stream_aead.decrypt(key, stream)
+
+        return segments()
+
+    def verify(self, stored: StoredObject, backend: Backend | None = None) -> bool:
+        """Whether the object decrypts and matches its recorded size and SHA-256."""
+        digest, size = hashlib.sha256(), 0
+        try:
+            for chunk in self.read(stored, backend):
+                digest.update(chunk)
+                size += len(chunk)
+        except (stream_aead.IntegrityError, BackendError, KeyringError):
+            return False
+        return size == stored.size and digest.hexdigest() == stored.sha256
+
+    def delete(self, stored: StoredObject) -> None:
+        """Remove the metadata (and with it the data key), then the ciphertext."""
+        StoredObject.delete().where(StoredObject.id == stored.id).execute()
+        self._discard(stored.storage_key)

@@ -1,0 +1,51 @@
+"""Building the configured backend and the object store, and refusing to start on a bad one."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.settings import ConfigError, Settings
+from portal.storage.keyring import Keyring, KeyringError
+from portal.storage.objects import ObjectStore
+from storage_backends import Backend, BackendError, load_backend
+
+
+def backend_options(settings: Settings, name: str) -> dict:
+    """The options each backend takes, from PORTAL_* settings."""
+    if name == "local":
+        return {"path": settings.storage_path}
+    return {
+        "endpoint": settings.minio_endpoint,
+        "access_key": settings.minio_access_key,
+        "secret_key": settings.minio_secret_key,
+        "bucket": settings.minio_bucket,
+        "secure": settings.minio_secure,
+    }
+
+
+def open_backend(settings: Settings, name: str | None = None) -> Backend:
+    """The backend called `name` (default: the configured one), or a ConfigError saying why not."""
+    name = name or settings.storage_backend
+    try:
+        return load_backend(name, **backend_options(settings, name))
+    except (ValueError, BackendError) as error:
+        raise ConfigError(f"PORTAL_STORAGE_BACKEND={name}: {error}") from None
+
+
+def init_app(app: Flask) -> None:
+    """Open storage for the staff zone; a backend with findings or a wrong key stops start-up."""
+    from portal.database import database
+
+    settings = app.config["PORTAL"]
+    backend = open_backend(settings)
+    findings = backend.check()
+    if findings:
+        raise ConfigError("storage is not safe to use: " + "; ".join(findings))
+    backend.sweep()
+    try:
+        keyring = Keyring(settings.key_dir)
+        with database.connection_context():
+            keyring.verify()
+    except KeyringError as error:
+        raise ConfigError(f"PORTAL_KEY_DIR: {error}") from None
+    app.extensions["portal.objects"] = ObjectStore(backend, keyring)

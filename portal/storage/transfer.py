@@ -1,0 +1,94 @@
+"""The one upload path and the one download helper every feature uses.
+
+Uploads: the server caps the request body (waitress's max_request_body_size, and the same
+limit here), waitress keeps the body in memory below that cap, and file parts are parsed into
+memory instead of Werkzeug's temporary files, so no plaintext reaches the disk; the bytes are
+encrypted as they are read into storage. Downloads announce Content-Length and send each segment
+only after it authenticated; if a later segment fails, the stream stops short and the server
+drops the connection, so the client sees a failed transfer, never a shorter file.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+from urllib.parse import quote
+
+from flask import Request, Response, current_app, request, stream_with_context
+
+from portal import audit
+from portal.models import StoredObject
+from portal.storage.objects import ObjectStore
+from portal.storage.stream_aead import IntegrityError
+
+READ_SIZE = 1024 * 1024
+UPLOAD_ATTRIBUTE = "accepts_upload"
+
+
+class InMemoryFileRequest(Request):
+    """File parts of a form go to memory, never to a temporary file on disk."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        return io.BytesIO()
+
+
+def accepts_upload(view: Callable) -> Callable:
+    """Mark a view whose requests may carry a file up to PORTAL_UPLOAD_MAX_BYTES."""
+    setattr(view, UPLOAD_ATTRIBUTE, True)
+    return view
+
+
+def apply_upload_limit() -> None:
+    """Raise the body limit for upload views only; every other form keeps the small default."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, UPLOAD_ATTRIBUTE, False):
+        request.max_content_length = current_app.config["PORTAL"].upload_max_bytes
+
+
+def object_store() -> ObjectStore:
+    """The staff zone's object store."""
+    return current_app.extensions["portal.objects"]
+
+
+def read_chunks(stream: BinaryIO) -> Iterator[bytes]:
+    """An uploaded stream in pieces."""
+    while chunk := stream.read(READ_SIZE):
+        yield chunk
+
+
+def store_stream(stream: BinaryIO, kind: str) -> StoredObject:
+    """Encrypt and store an uploaded file's stream."""
+    return object_store().store(read_chunks(stream), kind)
+
+
+def content_disposition(filename: str, inline: bool = False) -> str:
+    """RFC 6266 with an ASCII fallback and the UTF-8 `filename*` (Japanese names stay readable)."""
+    cleaned = "".join(c for c in filename if unicodedata.category(c)[0] != "C").strip() or "download"
+    fallback = unicodedata.normalize("NFKD", cleaned).encode("ascii", "ignore").decode("ascii")
+    fallback = "".join(c if c.isalnum() or c in "._-" else "_" for c in fallback).strip("._") or "download"
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
+
+
+def send_object(stored: StoredObject, filename: str, mimetype: str, inline: bool = False) -> Response:
+    """Stream an object's plaintext to the client."""
+    store = object_store()
+    segments = store.read(stored)
+
+    def body() -> Iterator[bytes]:
+        try:
+            yield from segments
+        except IntegrityError:
+            audit.record(
+                "object.integrity-failure", outcome="aborted", object_type="object", object_id=stored.id
+            )
+            raise
+
+    response = Response(stream_with_context(body()), mimetype=mimetype, direct_passthrough=True)
+    response.content_length = stored.size
+    response.headers["Content-Disposition"] = content_disposition(filename, inline)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,145 @@
+"""Objects in an S3 bucket through the MinIO SDK; multipart for large objects."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+import urllib3
+from minio import Minio
+from minio.error import MinioException, S3Error
+
+from storage_backends.base import Backend, BackendError
+
+PART_SIZE = 16 * 1024 * 1024
+PROBE_KEY = "00/anonymous-access-probe"
+
+
+class ChunkReader(io.RawIOBase):
+    """A file-like view of an iterable of byte strings, for the SDK's `read(n)`."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+class StreamingBody(io.RawIOBase):
+    """An S3 response body as a stream that returns its connection when closed."""
+
+    def __init__(self, response: urllib3.BaseHTTPResponse) -> None:
+        self._response = response
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._response.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._response.close()
+            self._response.release_conn()
+        super().close()
+
+
+class MinioBackend(Backend):
+    """A private bucket; the bucket is made on first use if the keys allow it."""
+
+    name = "minio"
+    OPTIONS = ("endpoint", "access_key", "secret_key", "bucket", "secure")
+
+    def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, secure: bool) -> None:
+        self.endpoint, self.bucket, self.secure = endpoint, bucket, secure
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=5, read=60),
+            retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)),
+        )
+        self.client = Minio(endpoint, access_key, secret_key, secure=secure, http_client=http)
+        try:
+            if not self.client.bucket_exists(bucket):
+                self.client.make_bucket(bucket)
+        except (MinioException, urllib3.exceptions.HTTPError) as error:
+            raise BackendError(f"bucket {bucket} at {endpoint} is not usable: {error}") from error
+
+    def _put(self, key: str, chunks: Iterable[bytes]) -> None:
+        try:
+            # Unknown length: the SDK uploads in parts and aborts the upload if a part fails.
+            self.client.put_object(
+                self.bucket, key, ChunkReader(chunks), length=-1, part_size=PART_SIZE, num_parallel_uploads=1
+            )
+        except (MinioException, urllib3.exceptions.HTTPError, OSError) as error:
+            raise BackendError(f"could not write {key}: {error}") from error
+
+    def _open(self, key: str) -> BinaryIO:
+        try:
+            return io.BufferedReader(StreamingBody(self.client.get_object(self.bucket, key)), 1024 * 1024)
+        except (MinioException, urllib3.exceptions.HTTPError) as error:
+            raise BackendError(f"could not read {key}: {error}") from error
+
+    def _delete(self, key: str) -> None:
+        self.client.remove_object(self.bucket, key)
+
+    def _exists(self, key: str) -> bool:
+        try:
+            self.client.stat_object(self.bucket, key)
+        except S3Error as error:
+            if error.code in ("NoSuchKey", "NoSuchObject", "ResourceNotFound"):
+                return False
+            raise
+        return True
+
+    def _list(self) -> Iterator[str]:
+        for item in self.client.list_objects(self.bucket, recursive=True):
+            yield item.object_name
+
+    def _check(self) -> list[str]:
+        findings = []
+        anonymous = Minio(self.endpoint, secure=self.secure)
+        try:
+            next(iter(anonymous.list_objects(self.bucket)), None)
+            findings.append(f"bucket {self.bucket} can be listed without credentials")
+        except (MinioException, urllib3.exceptions.HTTPError):
+            pass
+        probe_written = False
+        try:
+            self.client.put_object(self.bucket, PROBE_KEY, io.BytesIO(b"probe"), 5)
+            probe_written = True
+            anonymous.get_object(self.bucket, PROBE_KEY).close()
+            findings.append(f"objects in bucket {self.bucket} can be read without credentials")
+        except (MinioException, urllib3.exceptions.HTTPError):
+            pass
+        finally:
+            if probe_written:
+                self.client.remove_object(self.bucket, PROBE_KEY)
+        return findings
+
+    def _sweep(self, older_than: float) -> int:
+        # The SDK keeps listing and aborting multipart uploads private; they are plain S3 calls.
+        cutoff = datetime.now(UTC).timestamp() - older_than
+        removed = 0
+        result = self.client._list_multipart_uploads(self.bucket)
+        for upload in result.uploads:
+            initiated = upload.initiated_time.timestamp() if upload.initiated_time else time.time()
+            if initiated <= cutoff:
+                self.client._abort_multipart_upload(self.bucket, upload.object_name, upload.upload_id)
+                removed += 1
+        return removed
