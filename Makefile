@@ -28,8 +28,8 @@ run: install
 	env -i PATH="$$PATH" LANG=C.UTF-8 \
 		PORTAL_DATABASE_URL="$$PORTAL_DATABASE_URL" \
 		PORTAL_SEAL_PUBLIC_KEY="$${PORTAL_SEAL_PUBLIC_KEY:-$${PORTAL_KEY_DIR:-instance/keys}/seal.pub}" \
-		$(BIN)/waitress-serve --listen=127.0.0.1:$(PUBLIC_PORT) --call wsgi:public & \
-	$(BIN)/waitress-serve --listen=127.0.0.1:$(STAFF_PORT) --call wsgi:staff & \
+		$(BIN)/portal serve public --listen=127.0.0.1:$(PUBLIC_PORT) & \
+	$(BIN)/portal serve staff --listen=127.0.0.1:$(STAFF_PORT) & \
 	wait
 
 test: install

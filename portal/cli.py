@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup, ScriptInfo
 
 from portal.settings import ConfigError, load_settings
+from portal.storage.commands import backup_command, keys_group, storage_group
 
 ROLES = ("city", "consultant", "operator", "admin")
 
@@ -111,6 +112,26 @@ def audit_verify_command() -> None:
     if result.problems:
         raise SystemExit(1)
     click.echo(f"audit chain verified: {result.events} events")
+
+
+@cli.command("serve", with_appcontext=False)
+@click.argument("zone", type=click.Choice(["public", "staff"]))
+@click.option("--listen", default=None, help="host:port (default 127.0.0.1:8000 public, :8001 staff)")
+def serve_command(zone: str, listen: str | None) -> None:
+    """Serve one instance with waitress, tuned for streamed, encrypted file transfers."""
+    from portal import create_app
+    from portal.serve import serve
+
+    try:
+        app = create_app(zone)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+    serve(app, listen or ("127.0.0.1:8000" if zone == "public" else "127.0.0.1:8001"))
+
+
+cli.add_command(storage_group)
+cli.add_command(keys_group)
+cli.add_command(backup_command)
 
 
 def main() -> None:

@@ -1,0 +1,38 @@
+"""Serving an instance with waitress, tuned so file transfers never spill plaintext to disk.
+
+Waitress keeps request bodies above `inbuf_overflow` and lagging response output above
+`outbuf_overflow` in temporary files. Here the body limit is the upload limit and the input
+buffer holds up to it in memory; the output high-watermark sits below the overflow, so a slow
+client pauses the app thread instead of pushing decrypted bytes to a file.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.settings import Settings
+
+FORM_OVERHEAD = 64 * 1024
+OUTPUT_HIGH_WATERMARK = 4 * 1024 * 1024
+OUTPUT_OVERFLOW = 16 * 1024 * 1024
+
+
+def waitress_options(settings: Settings) -> dict:
+    """waitress.serve keyword arguments for this zone."""
+    body_limit = settings.upload_max_bytes + FORM_OVERHEAD
+    return {
+        "threads": 8,
+        "max_request_body_size": body_limit,
+        "inbuf_overflow": body_limit,
+        "outbuf_high_watermark": OUTPUT_HIGH_WATERMARK,
+        "outbuf_overflow": OUTPUT_OVERFLOW,
+        "channel_timeout": 120,
+        "ident": "",
+    }
+
+
+def serve(app: Flask, listen: str) -> None:
+    """Run `app` until interrupted."""
+    import waitress
+
+    waitress.serve(app, listen=listen, **waitress_options(app.config["PORTAL"]))

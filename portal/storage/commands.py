@@ -1,0 +1,122 @@
+"""`portal storage …`, `portal keys …` and `portal backup`: operating the encrypted storage."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from portal.database import database
+from portal.models import StoredObject
+from portal.settings import ConfigError, load_settings
+from portal.storage.keyring import KeyringError, retire, rotate
+from portal.storage.setup import open_backend
+
+storage_group = AppGroup("storage", help="Encrypted object storage.")
+keys_group = AppGroup("keys", help="Key-encryption keys.")
+
+
+@storage_group.command("check", with_appcontext=False)
+def check_command() -> None:
+    """Print the configured backend's findings and sweep interrupted uploads; exit 1 on findings."""
+    try:
+        backend = open_backend(load_settings("staff"))
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+    findings = backend.check()
+    swept = backend.sweep()
+    click.echo(f"{backend.name}: removed {swept} interrupted uploads")
+    for finding in findings:
+        click.echo(f"finding: {finding}", err=True)
+    if findings:
+        raise SystemExit(1)
+    click.echo(f"{backend.name}: no findings")
+
+
+@storage_group.command("migrate")
+@click.option("--to", "target_name", type=click.Choice(["local", "minio"]), required=True)
+@click.option("--delete-source", is_flag=True, help="Delete each object from the source once verified.")
+def migrate_command(target_name: str, delete_source: bool) -> None:
+    """Copy every object to another backend and verify each; rerun to resume."""
+    store = current_app.extensions["portal.objects"]
+    source = store.backend
+    if target_name == source.name:
+        raise click.UsageError(f"the configured backend is already {target_name}")
+    try:
+        target = open_backend(current_app.config["PORTAL"], target_name)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+    failures = 0
+    with database.connection_context():
+        pending = list(StoredObject.select().where(StoredObject.backend != target_name))
+        total = sum(row.size for row in pending)
+        with click.progressbar(length=total, label=f"{len(pending)} objects", show_pos=True) as bar:
+            for row in pending:
+                with source.open(row.storage_key) as stream:
+                    target.put(row.storage_key, iter(lambda s=stream: s.read(1024 * 1024), b""))
+                if store.verify(row, target):
+                    StoredObject.update(backend=target_name).where(StoredObject.id == row.id).execute()
+                    if delete_source:
+                        source.delete(row.storage_key)
+                else:
+                    failures += 1
+                    target.delete(row.storage_key)
+                    click.echo(f"\nobject {row.id} did not verify on {target_name}; left in place", err=True)
+                bar.update(row.size)
+    if failures:
+        raise SystemExit(1)
+    click.echo(f"all objects verified on {target_name}; set PORTAL_STORAGE_BACKEND={target_name} to switch")
+
+
+@keys_group.command("rotate")
+def rotate_command() -> None:
+    """Create a new key-encryption key and re-wrap every data key with it (objects are not rewritten)."""
+    keyring = current_app.extensions["portal.objects"].keyring
+    with database.connection_context():
+        new_id, count = rotate(keyring)
+    click.echo(f"key {new_id} is now current; {count} data keys re-wrapped; restart the staff instance")
+
+
+@keys_group.command("retire")
+@click.argument("kek_id")
+def retire_command(kek_id: str) -> None:
+    """Delete a key-encryption key that no object uses any more."""
+    keyring = current_app.extensions["portal.objects"].keyring
+    try:
+        with database.connection_context():
+            retire(keyring, kek_id)
+    except KeyringError as error:
+        click.echo(f"refused: {error}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"key {kek_id} retired")
+
+
+@click.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(destination: Path) -> None:
+    """Copy database, local objects, keys and audit anchor into a new instance folder.
+
+    Serve the copy by pointing PORTAL_INSTANCE_PATH at it. PostgreSQL databases and MinIO
+    buckets are backed up with their own tools (pg_dump, bucket replication).
+    """
+    settings = current_app.config["PORTAL"]
+    if destination.exists():
+        raise click.UsageError(f"{destination} exists; back up into a new folder")
+    if not settings.database_url.startswith("sqlite"):
+        raise click.UsageError("the database is not SQLite: back it up with pg_dump")
+    destination.mkdir(mode=0o700, parents=True)
+    source_db = database.obj.database
+    with sqlite3.connect(source_db) as source, sqlite3.connect(destination / "portal.db") as copy:
+        source.backup(copy)
+    shutil.copytree(settings.key_dir, destination / "keys")
+    for zone in ("public", "staff"):
+        shutil.copy2(settings.instance_path / f"{zone}-secret.key", destination)
+    if settings.storage_backend == "local":
+        shutil.copytree(settings.storage_path, destination / "objects")
+    if settings.audit_anchor.exists():
+        shutil.copy2(settings.audit_anchor, destination / "audit-anchor.log")
+    click.echo(f"backed up to {destination}")

@@ -1,0 +1,159 @@
+"""One contract for every backend, run against local disk and a real S3 server."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from minio import Minio
+from minio.error import S3Error
+
+from portal.settings import ConfigError, load_settings
+from portal.storage.setup import open_backend
+from storage_backends import BackendError, load_backend, safe_key
+from tests.storage.conftest import ACCESS_KEY
+
+
+@pytest.fixture
+def backend(backend_settings, tmp_path):
+    return open_backend(load_settings("staff", {"INSTANCE_PATH": tmp_path, **backend_settings}))
+
+
+def test_put_open_exists_list_delete(backend):
+    key = "ab/0123456789abcdef"
+    assert not backend.exists(key)
+    backend.put(key, [b"first ", b"second"])
+    assert backend.exists(key)
+    with backend.open(key) as stream:
+        assert stream.read() == b"first second"
+    assert key in list(backend.list())
+    backend.delete(key)
+    assert not backend.exists(key)
+    backend.delete(key)
+    with pytest.raises(BackendError):
+        backend.open(key)
+
+
+def test_a_large_object_streams_in_parts(backend):
+    part = os.urandom(1024 * 1024)
+    backend.put("cd/1a1e0001", (part for _ in range(40)))
+    with backend.open("cd/1a1e0001") as stream:
+        assert sum(len(c) for c in iter(lambda: stream.read(4 * 1024 * 1024), b"")) == 40 * len(part)
+
+
+def test_a_failed_write_leaves_nothing(backend):
+    def chunks():
+        yield os.urandom(20 * 1024 * 1024)
+        raise RuntimeError("the upload was cut")
+
+    with pytest.raises(RuntimeError):
+        backend.put("ef/0badc0de01", chunks())
+    assert not backend.exists("ef/0badc0de01")
+    backend.sweep(older_than=0)
+    assert list(backend.list()) == []
+
+
+@pytest.mark.parametrize(
+    "key", ["../../etc/passwd", "/etc/passwd", "ab/../../x", "ab\\cd", "ab/cd\x00", "AB/CD", "", "ab//cd", "ab/."]
+)
+def test_keys_that_the_server_did_not_make_are_refused(backend, key):
+    with pytest.raises(ValueError):
+        backend.put(key, [b"x"])
+    with pytest.raises(ValueError):
+        backend.open(key)
+    with pytest.raises(ValueError):
+        safe_key(key)
+
+
+def test_a_sound_backend_has_no_findings(backend):
+    assert backend.check() == []
+
+
+def test_unknown_backends_and_options_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown storage backend"):
+        load_backend("ftp")
+    with pytest.raises(ValueError, match="takes no option"):
+        load_backend("local", path=tmp_path, bucket="x")
+
+
+def test_a_local_folder_readable_by_others_is_a_finding(tmp_path):
+    backend = load_backend("local", path=tmp_path / "objects")
+    backend.put("ab/cdef", [b"x"])
+    os.chmod(tmp_path / "objects", 0o755)
+    assert any("accessible to other users" in f for f in backend.check())
+    os.chmod(tmp_path / "objects", 0o700)
+    os.chmod(tmp_path / "objects/ab/cdef", 0o644)
+    assert any("cdef" in f for f in backend.check())
+
+
+def test_local_files_are_owner_only(tmp_path):
+    backend = load_backend("local", path=tmp_path / "objects")
+    backend.put("ab/cdef", [b"x"])
+    assert stat.S_IMODE((tmp_path / "objects/ab/cdef").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "objects/ab").stat().st_mode) == 0o700
+
+
+def test_a_full_disk_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import storage_backends.local as local
+
+    backend = load_backend("local", path=tmp_path / "objects")
+    real_fdopen = os.fdopen
+
+    class FillsUp:
+        """The temporary file; its second write finds the disk full."""
+
+        def __init__(self, handle):
+            self.handle, self.writes = handle, 0
+
+        def write(self, data):
+            self.writes += 1
+            if self.writes > 1:
+                raise OSError(28, "No space left on device")
+            return self.handle.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+    monkeypatch.setattr(local.os, "fdopen", lambda fd, mode: FillsUp(real_fdopen(fd, mode)))
+    with pytest.raises(BackendError, match="No space left"):
+        backend.put("ab/f011", [b"a" * 10, b"b" * 10])
+    monkeypatch.undo()
+    assert list((tmp_path / "objects").rglob("*")) == [tmp_path / "objects" / ".incoming"]
+
+
+def test_the_bucket_refuses_anonymous_and_wrong_keys(minio_settings, tmp_path):
+    settings = load_settings("staff", {"INSTANCE_PATH": tmp_path, **minio_settings})
+    backend = open_backend(settings)
+    backend.put("ab/5ec7e701", [b"ciphertext"])
+    anonymous = Minio(settings.minio_endpoint, secure=False)
+    with pytest.raises(S3Error):
+        list(anonymous.list_objects(settings.minio_bucket))
+    with pytest.raises(S3Error):
+        anonymous.get_object(settings.minio_bucket, "ab/5ec7e701")
+    with pytest.raises(ConfigError, match="SignatureDoesNotMatch"):
+        open_backend(load_settings("staff", {"INSTANCE_PATH": tmp_path, **minio_settings, "MINIO_SECRET_KEY": "wrong"}))
+    assert ACCESS_KEY
+
+
+def test_a_public_bucket_is_a_finding_and_stops_the_staff_instance(minio_settings, tmp_path, config):
+    from portal import create_app
+
+    settings = load_settings("staff", {"INSTANCE_PATH": tmp_path, **minio_settings})
+    backend = open_backend(settings)
+    policy = (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},'
+        '"Action":["s3:GetObject","s3:ListBucket"],'
+        f'"Resource":["arn:aws:s3:::{settings.minio_bucket}","arn:aws:s3:::{settings.minio_bucket}/*"]}}]}}'
+    )
+    backend.client.set_bucket_policy(settings.minio_bucket, policy)
+    findings = backend.check()
+    assert any("without credentials" in f for f in findings), findings
+    with pytest.raises(ConfigError, match="without credentials"):
+        create_app("staff", {**config, **minio_settings})
