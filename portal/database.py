@@ -27,6 +27,9 @@ def open_database(url: str) -> Database:
 
 def bind(url: str) -> Database:
     """Point every model at the database behind `url` (one database per process)."""
+    previous = database.obj
+    if previous is not None and not previous.is_closed():
+        previous.close()
     db = open_database(url)
     database.initialize(db)
     return db

@@ -12,14 +12,13 @@ from flask import Flask
 
 from portal.settings import Settings
 
-FORM_OVERHEAD = 64 * 1024
 OUTPUT_HIGH_WATERMARK = 4 * 1024 * 1024
 OUTPUT_OVERFLOW = 16 * 1024 * 1024
 
 
 def waitress_options(settings: Settings) -> dict:
     """waitress.serve keyword arguments for this zone."""
-    body_limit = settings.upload_max_bytes + FORM_OVERHEAD
+    body_limit = settings.upload_max_bytes  # the whole request body, form fields included
     return {
         "threads": 8,
         "max_request_body_size": body_limit,

@@ -7,12 +7,22 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 from storage_backends.base import Backend, BackendError
 
 TEMP_DIR = ".incoming"
+
+
+@contextmanager
+def disk_errors(key: str) -> Iterator[None]:
+    """A failing disk (full, read-only, gone) becomes a BackendError naming the object."""
+    try:
+        yield
+    except OSError as error:
+        raise BackendError(f"could not write {key}: {error.strerror or error}") from error
 
 
 class LocalBackend(Backend):
@@ -37,22 +47,22 @@ class LocalBackend(Backend):
         fd, temp_name = tempfile.mkstemp(dir=self.root / TEMP_DIR)
         try:
             with os.fdopen(fd, "wb") as handle:
-                for chunk in chunks:
-                    handle.write(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.replace(temp_name, target)
-        except BaseException as error:
-            Path(temp_name).unlink(missing_ok=True)
-            if isinstance(error, OSError):
-                raise BackendError(f"could not write {key}: {error.strerror}") from error
-            raise
-        directory = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
+                for chunk in chunks:  # the source's own errors pass through unchanged
+                    with disk_errors(key):
+                        handle.write(chunk)
+                with disk_errors(key):
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            with disk_errors(key):
+                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                os.replace(temp_name, target)
+                directory = os.open(target.parent, os.O_RDONLY)
+                try:
+                    os.fsync(directory)
+                finally:
+                    os.close(directory)
         finally:
-            os.close(directory)
+            Path(temp_name).unlink(missing_ok=True)
 
     def _open(self, key: str) -> BinaryIO:
         try:

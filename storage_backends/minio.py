@@ -24,6 +24,7 @@ class ChunkReader(io.RawIOBase):
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks = iter(chunks)
         self._pending = b""
+        self.source_error: BaseException | None = None
 
     def readable(self) -> bool:
         return True
@@ -34,6 +35,9 @@ class ChunkReader(io.RawIOBase):
                 self._pending = next(self._chunks)
             except StopIteration:
                 return 0
+            except BaseException as error:
+                self.source_error = error  # the source failed, not the store
+                raise
         size = min(len(buffer), len(self._pending))
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
@@ -81,12 +85,13 @@ class MinioBackend(Backend):
             raise BackendError(f"bucket {bucket} at {endpoint} is not usable: {error}") from error
 
     def _put(self, key: str, chunks: Iterable[bytes]) -> None:
+        reader = ChunkReader(chunks)
         try:
             # Unknown length: the SDK uploads in parts and aborts the upload if a part fails.
-            self.client.put_object(
-                self.bucket, key, ChunkReader(chunks), length=-1, part_size=PART_SIZE, num_parallel_uploads=1
-            )
+            self.client.put_object(self.bucket, key, reader, length=-1, part_size=PART_SIZE, num_parallel_uploads=1)
         except (MinioException, urllib3.exceptions.HTTPError, OSError) as error:
+            if reader.source_error is not None:
+                raise reader.source_error from None
             raise BackendError(f"could not write {key}: {error}") from error
 
     def _open(self, key: str) -> BinaryIO:

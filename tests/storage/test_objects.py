@@ -1,0 +1,176 @@
+"""The encrypted object store over each backend: round trips, faults, keys and rotation."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from portal import create_app
+from portal.models import AuditEvent, KeyCheck, StoredObject
+from portal.settings import ConfigError
+from portal.storage import stream_aead
+from portal.storage.keyring import KeyringError, retire, rotate
+from storage_backends import BackendError
+
+MARKER = b"MADOGUCHI-PLAINTEXT-MARKER-090-1234-5678"
+
+
+@pytest.fixture
+def storage_app(config, backend_settings):
+    return create_app("staff", {**config, **backend_settings, "TESTING": True})
+
+
+@pytest.fixture
+def store(storage_app):
+    with storage_app.app_context():
+        yield storage_app.extensions["portal.objects"]
+
+
+def plaintext(size: int) -> bytes:
+    block = MARKER + os.urandom(64)
+    return (block * (size // len(block) + 1))[:size]
+
+
+def chunked(data: bytes, size: int = 300_000):
+    return (data[i : i + size] for i in range(0, len(data), size))
+
+
+def raw_bytes(store, stored) -> bytes:
+    with store.backend.open(stored.storage_key) as stream:
+        return stream.read()
+
+
+@pytest.mark.parametrize("size", [0, 1, stream_aead.SEGMENT, 3 * stream_aead.SEGMENT + 17])
+def test_round_trip_records_size_and_hash(store, size):
+    data = plaintext(size)
+    stored = store.store(chunked(data), kind="test")
+    assert (stored.size, stored.kek_id, stored.format) == (size, "0001", 1)
+    assert b"".join(store.read(stored)) == data
+    assert store.verify(stored)
+    assert len(raw_bytes(store, stored)) == stream_aead.ciphertext_size(size)
+
+
+def test_raw_storage_and_database_hold_no_plaintext(store, config):
+    stored = [store.store(chunked(plaintext(n)), kind="test") for n in (100, 2_000_000)]
+    for row in stored:
+        assert MARKER not in raw_bytes(store, row)
+    for key in store.backend.list():
+        with store.backend.open(key) as stream:
+            assert MARKER not in stream.read()
+    if config["DATABASE_URL"].startswith("sqlite"):
+        database_file = config["DATABASE_URL"].removeprefix("sqlite:///")
+        with open(database_file, "rb") as handle:
+            assert MARKER not in handle.read()
+
+
+def test_the_storage_key_is_random_and_unrelated_to_the_id(store):
+    first, second = (store.store([b"x"], kind="test") for _ in range(2))
+    assert first.storage_key != second.storage_key
+    assert str(first.id).replace("-", "") not in first.storage_key
+
+
+@pytest.mark.parametrize("where", ["first segment", "last segment", "header"])
+def test_a_flipped_byte_fails_loudly(store, where):
+    stored = store.store(chunked(plaintext(2 * stream_aead.SEGMENT + 5)), kind="test")
+    data = bytearray(raw_bytes(store, stored))
+    position = {"first segment": 100, "last segment": len(data) - 3, "header": 5}[where]
+    data[position] ^= 0x01
+    store.backend.put(stored.storage_key, [bytes(data)])
+    released = []
+    with pytest.raises(stream_aead.IntegrityError):
+        for chunk in store.read(stored):
+            released.append(chunk)
+    assert sum(len(c) for c in released) < stored.size
+    assert not store.verify(stored)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "swapped", "extended"])
+def test_truncated_swapped_or_extended_objects_are_detected(store, damage):
+    stored = store.store(chunked(plaintext(3 * stream_aead.SEGMENT)), kind="test")
+    data = raw_bytes(store, stored)
+    header, body = data[: stream_aead.HEADER_SIZE], data[stream_aead.HEADER_SIZE :]
+    step = stream_aead.SEGMENT + stream_aead.TAG
+    segments = [body[i : i + step] for i in range(0, len(body), step)]
+    changed = {
+        "truncated": header + b"".join(segments[:-1]),
+        "swapped": header + segments[1] + segments[0] + segments[2],
+        "extended": header + b"".join(segments) + segments[-1],
+    }[damage]
+    store.backend.put(stored.storage_key, [changed])
+    assert not store.verify(stored)
+
+
+def test_a_failed_upload_leaves_no_row_and_no_object(store):
+    def cut_short():
+        yield plaintext(6 * 1024 * 1024)
+        raise ConnectionResetError("client went away")
+
+    with pytest.raises(ConnectionResetError):
+        store.store(cut_short(), kind="test")
+    assert StoredObject.select().count() == 0
+    store.backend.sweep(older_than=0)
+    assert list(store.backend.list()) == []
+
+
+def test_key_rotation_rewraps_rows_and_never_rewrites_objects(store):
+    stored = [store.store([plaintext(n)], kind="test") for n in (10, 20, 30)]
+    ciphertexts = {row.storage_key: raw_bytes(store, row) for row in stored}
+    with pytest.raises(KeyringError, match="current"):
+        retire(store.keyring, "0001")
+    new_id, count = rotate(store.keyring)
+    assert (new_id, count) == ("0002", 3)
+    for row in StoredObject.select():
+        assert row.kek_id == "0002"
+        assert raw_bytes(store, row) == ciphertexts[row.storage_key]
+        assert store.verify(row)
+    retire(store.keyring, "0001")
+    assert not (store.keyring.key_dir / "kek-0001.key").exists()
+    assert all(store.verify(row) for row in StoredObject.select())
+
+
+def test_retiring_a_key_that_still_wraps_objects_is_refused(store):
+    store.store([b"kept under key 0001"], kind="test")
+    store.keyring.keys["0002"] = os.urandom(32)  # a newer key that has not re-wrapped anything yet
+    with pytest.raises(KeyringError, match="still wraps 1 objects"):
+        retire(store.keyring, "0001")
+    assert (store.keyring.key_dir / "kek-0001.key").exists()
+
+
+def test_a_missing_or_wrong_key_stops_the_staff_instance(config, tmp_path):
+    app = create_app("staff", {**config, "TESTING": True})
+    with app.app_context():
+        app.extensions["portal.objects"].store([b"data"], kind="test")
+        assert KeyCheck.select().count() >= 1
+    key_file = app.config["PORTAL"].key_dir / "kek-0001.key"
+    original = key_file.read_bytes()
+    key_file.write_bytes(os.urandom(32))
+    with pytest.raises(ConfigError, match="not the key this database uses"):
+        create_app("staff", config)
+    key_file.unlink()
+    with pytest.raises(ConfigError, match="PORTAL_KEY_DIR"):
+        create_app("staff", config)
+    key_file.write_bytes(original)
+    create_app("staff", config)
+
+
+def test_the_s3_server_dying_mid_upload_leaves_no_row(s3_server, minio_settings, config):
+    app = create_app("staff", {**config, **minio_settings, "TESTING": True})
+    with app.app_context():
+        store = app.extensions["portal.objects"]
+
+        def stream_then_server_dies():
+            yield plaintext(20 * 1024 * 1024)
+            s3_server.stop()
+            yield plaintext(20 * 1024 * 1024)
+
+        try:
+            with pytest.raises(BackendError):
+                store.store(stream_then_server_dies(), kind="test")
+            assert StoredObject.select().count() == 0
+        finally:
+            s3_server.start()
+        store.backend.sweep(older_than=0)
+        assert list(store.backend.list()) == []
+        assert store.backend.client._list_multipart_uploads(store.backend.bucket).uploads == []
+        assert AuditEvent.select().count() >= 0
