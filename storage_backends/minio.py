@@ -88,7 +88,9 @@ class MinioBackend(Backend):
         reader = ChunkReader(chunks)
         try:
             # Unknown length: the SDK uploads in parts and aborts the upload if a part fails.
-            self.client.put_object(self.bucket, key, reader, length=-1, part_size=PART_SIZE, num_parallel_uploads=1)
+            self.client.put_object(
+                self.bucket, key, reader, length=-1, part_size=PART_SIZE, num_parallel_uploads=1
+            )
         except (MinioException, urllib3.exceptions.HTTPError, OSError) as error:
             if reader.source_error is not None:
                 raise reader.source_error from None

@@ -55,7 +55,8 @@ def test_a_failed_write_leaves_nothing(backend):
 
 
 @pytest.mark.parametrize(
-    "key", ["../../etc/passwd", "/etc/passwd", "ab/../../x", "ab\\cd", "ab/cd\x00", "AB/CD", "", "ab//cd", "ab/."]
+    "key",
+    ["../../etc/passwd", "/etc/passwd", "ab/../../x", "ab\\cd", "ab/cd\x00", "AB/CD", "", "ab//cd", "ab/."],
 )
 def test_keys_that_the_server_did_not_make_are_refused(backend, key):
     with pytest.raises(ValueError):
@@ -138,7 +139,9 @@ def test_the_bucket_refuses_anonymous_and_wrong_keys(minio_settings, tmp_path):
     with pytest.raises(S3Error):
         anonymous.get_object(settings.minio_bucket, "ab/5ec7e701")
     with pytest.raises(ConfigError, match="SignatureDoesNotMatch"):
-        open_backend(load_settings("staff", {"INSTANCE_PATH": tmp_path, **minio_settings, "MINIO_SECRET_KEY": "wrong"}))
+        open_backend(
+            load_settings("staff", {"INSTANCE_PATH": tmp_path, **minio_settings, "MINIO_SECRET_KEY": "wrong"})
+        )
     assert ACCESS_KEY
 
 

@@ -70,7 +70,9 @@ def segments_of(ciphertext: bytes) -> tuple[bytes, list[bytes]]:
         pytest.param(lambda h, s: h + b"".join(s) + s[-1], id="segment appended"),
         pytest.param(lambda h, s: h + b"".join(s)[:-1], id="one byte cut"),
         pytest.param(lambda h, s: h[:4] + bytes(7) + b"".join(s), id="header changed"),
-        pytest.param(lambda h, s: h + s[0][:5] + bytes([s[0][5] ^ 1]) + s[0][6:] + b"".join(s[1:]), id="bit flip"),
+        pytest.param(
+            lambda h, s: h + s[0][:5] + bytes([s[0][5] ^ 1]) + s[0][6:] + b"".join(s[1:]), id="bit flip"
+        ),
         pytest.param(lambda h, s: h, id="no segments"),
         pytest.param(lambda h, s: b"MDG\x02" + h[4:] + b"".join(s), id="unknown version"),
     ],

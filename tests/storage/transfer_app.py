@@ -1,0 +1,57 @@
+"""A minimal staff app with an upload and a download route over the storage layer.
+
+Served by waitress in a subprocess (`python -m tests.storage.transfer_app HOST:PORT`) until the
+features that upload and download files exist; configured through PORTAL_* variables.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from flask import Blueprint, Flask, jsonify, request
+
+from portal import audit, create_app
+from portal.models import StoredObject
+from portal.permissions import ALL_STAFF, PERMISSIONS
+from portal.serve import serve
+from portal.storage.transfer import accepts_upload, send_object, store_stream
+from portal.web import not_found
+
+bp = Blueprint("transfer_test", __name__)
+DOWNLOAD_NAME = "相談記録 2020年6月.xlsx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.post("/test/objects")
+@accepts_upload
+def upload():
+    stored = store_stream(request.files["file"].stream, kind="test")
+    audit.record("object.upload", object_type="object", object_id=stored.id)
+    return jsonify(id=str(stored.id), size=stored.size, sha256=stored.sha256)
+
+
+@bp.get("/test/objects/<uuid:object_id>")
+def download(object_id):
+    stored = StoredObject.get_or_none(StoredObject.id == object_id)
+    if stored is None:
+        not_found()
+    audit.record("object.download", object_type="object", object_id=stored.id)
+    return send_object(stored, DOWNLOAD_NAME, XLSX)
+
+
+def make_app() -> Flask:
+    app = create_app("staff")
+    for endpoint in ("transfer_test.upload", "transfer_test.download"):
+        PERMISSIONS[endpoint] = ALL_STAFF
+    app.register_blueprint(bp)
+    return app
+
+
+if __name__ == "__main__":
+    if sys.argv[2:] == ["--waitress-defaults"]:
+        import waitress
+
+        # Only the body limit raised: the control that shows what the tuned options prevent.
+        waitress.serve(make_app(), listen=sys.argv[1], max_request_body_size=1 << 30)
+    else:
+        serve(make_app(), sys.argv[1])
