@@ -89,7 +89,7 @@ class S3Server:
         try:
             Minio(self.endpoint, ACCESS_KEY, SECRET_KEY, secure=False).list_buckets()
             return True
-        except Exception:  # noqa: BLE001 - not ready yet
+        except Exception:  # not ready yet
             return False
 
     def stop(self) -> None:
