@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from portal.database import database
 from portal.models import StoredObject
@@ -96,6 +96,7 @@ def retire_command(kek_id: str) -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
 def backup_command(destination: Path) -> None:
     """Copy database, local objects, keys and audit anchor into a new instance folder.
