@@ -49,16 +49,26 @@ def encrypt(key: bytes, chunks: Iterable[bytes], prefix: bytes | None = None) ->
     header = MAGIC + bytes([VERSION]) + prefix
     aead = AESGCM(key)
     yield header
-    buffer = bytearray()
+    pending = bytearray()  # at most one segment, never known to be the last until the input ends
     counter = 0
     for chunk in chunks:
-        buffer += chunk
-        # Keep at least one byte back: the last segment is only known once the input ends.
-        while len(buffer) > SEGMENT:
-            yield aead.encrypt(_nonce(prefix, counter, False), bytes(buffer[:SEGMENT]), header)
-            del buffer[:SEGMENT]
+        view = memoryview(chunk)
+        if pending:
+            room = SEGMENT - len(pending)
+            if len(view) <= room:
+                pending += view
+                continue
+            pending += view[:room]
+            view = view[room:]
+            yield aead.encrypt(_nonce(prefix, counter, False), pending, header)
             counter += 1
-    yield aead.encrypt(_nonce(prefix, counter, True), bytes(buffer), header)
+            pending = bytearray()
+        while len(view) > SEGMENT:
+            yield aead.encrypt(_nonce(prefix, counter, False), view[:SEGMENT], header)
+            view = view[SEGMENT:]
+            counter += 1
+        pending = bytearray(view)
+    yield aead.encrypt(_nonce(prefix, counter, True), pending, header)
 
 
 def _read_exact(stream: BinaryIO, size: int) -> bytes:

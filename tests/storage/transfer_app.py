@@ -1,20 +1,23 @@
 """A minimal staff app with an upload and a download route over the storage layer.
 
 Served by waitress in a subprocess (`python -m tests.storage.transfer_app HOST:PORT`) until the
-features that upload and download files exist; configured through PORTAL_* variables.
+features that upload and download files exist; configured through PORTAL_* variables. The
+`/test/plain` routes move the same bytes unencrypted through the same backend, so the
+benchmark can compare both through the same server and backend (local).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 
 from portal import audit, create_app
 from portal.models import StoredObject
 from portal.permissions import ALL_STAFF, PERMISSIONS
 from portal.serve import serve
-from portal.storage.transfer import accepts_upload, send_object, store_stream
+from portal.storage.transfer import accepts_upload, object_store, read_chunks, send_object, store_stream
 from portal.web import not_found
 
 bp = Blueprint("transfer_test", __name__)
@@ -39,9 +42,41 @@ def download(object_id):
     return send_object(stored, DOWNLOAD_NAME, XLSX)
 
 
+PLAIN_KEY = "00/9141"
+
+
+@bp.post("/test/plain")
+@accepts_upload
+def plain_upload():
+    """The same upload into the same backend, without the encryption layer."""
+    object_store().backend.put(PLAIN_KEY, read_chunks(request.files["file"].stream))
+    return jsonify(stored=True)
+
+
+@bp.get("/test/plain")
+def plain_download():
+    """The same download from the same backend, without the encryption layer."""
+    backend = object_store().backend
+    stream = backend.open(PLAIN_KEY)
+    size = os.fstat(stream.fileno()).st_size
+
+    def body():
+        with stream:
+            yield from read_chunks(stream)
+
+    response = Response(body(), mimetype="application/octet-stream", direct_passthrough=True)
+    response.content_length = size
+    return response
+
+
 def make_app() -> Flask:
     app = create_app("staff")
-    for endpoint in ("transfer_test.upload", "transfer_test.download"):
+    for endpoint in (
+        "transfer_test.upload",
+        "transfer_test.download",
+        "transfer_test.plain_upload",
+        "transfer_test.plain_download",
+    ):
         PERMISSIONS[endpoint] = ALL_STAFF
     app.register_blueprint(bp)
     return app
