@@ -208,3 +208,12 @@ def _close_database():
 
     if database.obj is not None and not database.is_closed():
         database.close()
+
+
+def admin_creates_user(admin, email: str, role: str, organisation: str):
+    """Submit the administrator's new-user form; returns the response."""
+    page = admin.get("/admin/users/new")
+    return admin.post(
+        "/admin/users/new",
+        data={"csrf_token": csrf_from(page.text), "email": email, "role": role, "organisation": organisation},
+    )

@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 from portal.models import AuditEvent, Organisation, StaffSession, User
-from tests.conftest import csrf_from
+from tests.conftest import admin_creates_user, csrf_from
 
 
 def test_admin_lists_and_creates_users(signed_in):
     admin = signed_in("admin")
     listing = admin.get("/admin/users")
     assert "city@example.jp" in listing.text
-    page = admin.get("/admin/users/new")
-    response = admin.post(
-        "/admin/users/new",
-        data={
-            "csrf_token": csrf_from(page.text),
-            "email": "Staff@Example.jp",
-            "role": "operator",
-            "organisation": "株式会社サンプル",
-        },
-    )
+    response = admin_creates_user(admin, "Staff@Example.jp", "operator", "株式会社サンプル")
     assert response.status_code == 200 and "staff@example.jp" in response.text
-    duplicate = admin.post(
-        "/admin/users/new",
-        data={
-            "csrf_token": csrf_from(page.text),
-            "email": "staff@example.jp",
-            "role": "operator",
-            "organisation": "x",
-        },
-    )
+    duplicate = admin_creates_user(admin, "staff@example.jp", "operator", "x")
     assert "すでに登録されています" in duplicate.text
     assert 'value="staff@example.jp"' in duplicate.text, "what was typed comes back"
 
@@ -120,17 +103,8 @@ def test_unknown_user_ids_are_404(signed_in):
 
 def test_hostile_text_is_rendered_inert_in_pages_and_fragments(signed_in, accounts):
     admin = signed_in("admin")
-    page = admin.get("/admin/users/new")
     hostile = "<img src=x onerror=alert(1)>{{7*7}}"
-    admin.post(
-        "/admin/users/new",
-        data={
-            "csrf_token": csrf_from(page.text),
-            "email": "inert@example.jp",
-            "role": "city",
-            "organisation": hostile,
-        },
-    )
+    admin_creates_user(admin, "inert@example.jp", "city", hostile)
     listing = admin.get("/admin/users")
     assert "&lt;img src=x onerror=alert(1)&gt;{{7*7}}" in listing.text
     assert "<img src=x" not in listing.text

@@ -11,7 +11,7 @@ import pytest
 from portal.models import AuditEvent, Organisation, RecoveryCode, StaffSession, Throttle, User
 from portal.models.base import utcnow
 from portal.security import passwords
-from tests.conftest import csrf_from, make_account, next_code, sign_in
+from tests.conftest import admin_creates_user, csrf_from, make_account, next_code, sign_in
 
 SESSION_COOKIE = "madoguchi-staff"
 
@@ -236,17 +236,7 @@ def test_pending_second_factor_expires(staff_app, accounts):
 
 
 def test_enrolment_at_first_sign_in_with_qr_code_and_recovery_codes(staff_app, signed_in):
-    admin = signed_in("admin")
-    page = admin.get("/admin/users/new")
-    created = admin.post(
-        "/admin/users/new",
-        data={
-            "csrf_token": csrf_from(page.text),
-            "email": "new@example.jp",
-            "role": "consultant",
-            "organisation": "架空行政書士会",
-        },
-    )
+    created = admin_creates_user(signed_in("admin"), "new@example.jp", "consultant", "架空行政書士会")
     first_password = re.search(r'<code class="secret">([^<]+)</code>', created.text).group(1)
     own_password = "自分で決めた新しいパスワード 2026"
 
