@@ -55,7 +55,7 @@ def create_user(
     email = email.strip().lower()
     if role not in ROLES:
         raise AccountError("unknown_role")
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > 254 or any(ord(c) < 0x21 or c == "\x7f" for c in email):
         raise AccountError("bad_email")
     problem = policy_problem(password, email)
     if problem:

@@ -12,10 +12,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, ScriptInfo
 
+from portal.models.accounts import ROLES
 from portal.settings import ConfigError, load_settings
 from portal.storage.commands import backup_command, keys_group, storage_group
-
-ROLES = ("city", "consultant", "operator", "admin")
 
 
 def _load_staff_app():

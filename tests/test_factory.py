@@ -21,7 +21,9 @@ STAFF_ONLY_MODULES = (
     "portal.home",
     "portal.security.secrets_at_rest",
     "portal.security.totp",
+    "portal.storage",
     "storage_backends",
+    "cryptography.hazmat.primitives.ciphers.aead",
     "flask_login",
 )
 

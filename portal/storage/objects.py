@@ -108,8 +108,3 @@ class ObjectStore:
         except (stream_aead.IntegrityError, BackendError, KeyringError):
             return False
         return size == stored.size and digest.hexdigest() == stored.sha256
-
-    def delete(self, stored: StoredObject) -> None:
-        """Remove the metadata (and with it the data key), then the ciphertext."""
-        StoredObject.delete().where(StoredObject.id == stored.id).execute()
-        self._discard(stored.storage_key)
