@@ -33,12 +33,12 @@ run: install
 	wait
 
 test: install
-	$(BIN)/ruff check portal storage_backends tests wsgi.py
+	$(BIN)/ruff check portal storage_backends tests bench wsgi.py
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check portal storage_backends tests wsgi.py
-	$(BIN)/ruff format --check portal storage_backends tests wsgi.py
+	$(BIN)/ruff check portal storage_backends tests bench wsgi.py
+	$(BIN)/ruff format --check portal storage_backends tests bench wsgi.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
