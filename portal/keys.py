@@ -21,6 +21,14 @@ def write_new(path: Path, content: bytes) -> bool:
         return False
     with os.fdopen(fd, "wb") as handle:
         handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    # The key must survive a power cut before anything it wraps is committed.
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
     return True
 
 

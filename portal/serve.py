@@ -1,9 +1,12 @@
 """Serving an instance with waitress, tuned so file transfers never spill plaintext to disk.
 
 Waitress keeps request bodies above `inbuf_overflow` and lagging response output above
-`outbuf_overflow` in temporary files. Here the body limit is the upload limit and the input
-buffer holds up to it in memory; the output high-watermark sits below the overflow, so a slow
-client pauses the app thread instead of pushing decrypted bytes to a file.
+`outbuf_overflow` in temporary files. Here the body limit is the upload limit, and the input
+buffer holds twice that in memory: a chunked body is checked against the limit only after a
+whole receive, so it can pass the limit briefly before it is refused. The output high-watermark
+sits below the overflow, so a slow client pauses the app thread instead of pushing decrypted
+bytes to a file. Bodies are held in memory before the app runs, so the connection limit bounds
+what anonymous clients can make the server hold; a proxy in front should cap bodies per path.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ def waitress_options(settings: Settings) -> dict:
     return {
         "threads": 8,
         "max_request_body_size": body_limit,
-        "inbuf_overflow": body_limit,
+        "inbuf_overflow": 2 * body_limit,
+        "connection_limit": 64,
         "outbuf_high_watermark": OUTPUT_HIGH_WATERMARK,
         "outbuf_overflow": OUTPUT_OVERFLOW,
         "channel_timeout": 120,

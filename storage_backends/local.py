@@ -95,7 +95,12 @@ class LocalBackend(Backend):
 
     def _sweep(self, older_than: float) -> int:
         cutoff = time.time() - older_than
-        leftovers = [p for p in (self.root / TEMP_DIR).iterdir() if p.stat().st_mtime <= cutoff]
-        for path in leftovers:
-            path.unlink(missing_ok=True)
-        return len(leftovers)
+        removed = 0
+        for path in (self.root / TEMP_DIR).iterdir():
+            try:
+                if path.stat().st_mtime <= cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # renamed into place or removed by its writer meanwhile
+        return removed

@@ -16,6 +16,7 @@ from storage_backends.base import Backend, BackendError
 
 PART_SIZE = 16 * 1024 * 1024
 PROBE_KEY = "00/anonymous-access-probe"
+REFUSALS = {"AccessDenied", "AllAccessDisabled", "SignatureDoesNotMatch", "InvalidAccessKeyId"}
 
 
 class ChunkReader(io.RawIOBase):
@@ -119,34 +120,45 @@ class MinioBackend(Backend):
             yield item.object_name
 
     def _check(self) -> list[str]:
-        findings = []
         anonymous = Minio(self.endpoint, secure=self.secure)
+        self.client.put_object(self.bucket, PROBE_KEY, io.BytesIO(b"probe"), 5)
+        probes = {
+            "listed": lambda: next(iter(anonymous.list_objects(self.bucket)), None),
+            "read": lambda: anonymous.get_object(self.bucket, PROBE_KEY).close(),
+            "written": lambda: anonymous.put_object(self.bucket, PROBE_KEY, io.BytesIO(b"anon"), 4),
+            "deleted": lambda: anonymous.remove_object(self.bucket, PROBE_KEY),
+        }
+        findings = []
         try:
-            next(iter(anonymous.list_objects(self.bucket)), None)
-            findings.append(f"bucket {self.bucket} can be listed without credentials")
-        except (MinioException, urllib3.exceptions.HTTPError):
-            pass
-        probe_written = False
-        try:
-            self.client.put_object(self.bucket, PROBE_KEY, io.BytesIO(b"probe"), 5)
-            probe_written = True
-            anonymous.get_object(self.bucket, PROBE_KEY).close()
-            findings.append(f"objects in bucket {self.bucket} can be read without credentials")
-        except (MinioException, urllib3.exceptions.HTTPError):
-            pass
+            for verb, probe in probes.items():
+                try:
+                    probe()
+                    findings.append(f"objects in bucket {self.bucket} can be {verb} without credentials")
+                except S3Error as error:
+                    if error.code not in REFUSALS:
+                        findings.append(
+                            f"anonymous access to {self.bucket} answered {error.code}; not verified"
+                        )
+                except (MinioException, urllib3.exceptions.HTTPError) as error:
+                    findings.append(f"anonymous access to {self.bucket} could not be verified: {error}")
         finally:
-            if probe_written:
-                self.client.remove_object(self.bucket, PROBE_KEY)
+            self.client.remove_object(self.bucket, PROBE_KEY)
         return findings
 
     def _sweep(self, older_than: float) -> int:
         # The SDK keeps listing and aborting multipart uploads private; they are plain S3 calls.
         cutoff = datetime.now(UTC).timestamp() - older_than
         removed = 0
-        result = self.client._list_multipart_uploads(self.bucket)
-        for upload in result.uploads:
-            initiated = upload.initiated_time.timestamp() if upload.initiated_time else time.time()
-            if initiated <= cutoff:
-                self.client._abort_multipart_upload(self.bucket, upload.object_name, upload.upload_id)
-                removed += 1
-        return removed
+        key_marker = upload_id_marker = None
+        while True:
+            result = self.client._list_multipart_uploads(
+                self.bucket, key_marker=key_marker, upload_id_marker=upload_id_marker
+            )
+            for upload in result.uploads:
+                initiated = upload.initiated_time.timestamp() if upload.initiated_time else time.time()
+                if initiated <= cutoff:
+                    self.client._abort_multipart_upload(self.bucket, upload.object_name, upload.upload_id)
+                    removed += 1
+            if not result.is_truncated:
+                return removed
+            key_marker, upload_id_marker = result.next_key_marker, result.next_upload_id_marker

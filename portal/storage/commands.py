@@ -41,13 +41,10 @@ def check_command() -> None:
 @click.option("--to", "target_name", type=click.Choice(["local", "minio"]), required=True)
 @click.option("--delete-source", is_flag=True, help="Delete each object from the source once verified.")
 def migrate_command(target_name: str, delete_source: bool) -> None:
-    """Copy every object to another backend and verify each; rerun to resume."""
+    """Copy every object to another backend, verify each, and read it from there; rerun to resume."""
     store = current_app.extensions["portal.objects"]
-    source = store.backend
-    if target_name == source.name:
-        raise click.UsageError(f"the configured backend is already {target_name}")
     try:
-        target = open_backend(current_app.config["PORTAL"], target_name)
+        target = store.backend_for(StoredObject(backend=target_name))
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
     failures = 0
@@ -56,6 +53,7 @@ def migrate_command(target_name: str, delete_source: bool) -> None:
         total = sum(row.size for row in pending)
         with click.progressbar(length=total, label=f"{len(pending)} objects", show_pos=True) as bar:
             for row in pending:
+                source = store.backend_for(row)
                 with source.open(row.storage_key) as stream:
                     target.put(row.storage_key, iter(lambda s=stream: s.read(1024 * 1024), b""))
                 if store.verify(row, target):
@@ -69,7 +67,10 @@ def migrate_command(target_name: str, delete_source: bool) -> None:
                 bar.update(row.size)
     if failures:
         raise SystemExit(1)
-    click.echo(f"all objects verified on {target_name}; set PORTAL_STORAGE_BACKEND={target_name} to switch")
+    click.echo(
+        f"all objects verified on {target_name} and read from there now; "
+        f"set PORTAL_STORAGE_BACKEND={target_name} to store new objects there too"
+    )
 
 
 @keys_group.command("rotate")
@@ -110,14 +111,19 @@ def backup_command(destination: Path) -> None:
     if not settings.database_url.startswith("sqlite"):
         raise click.UsageError("the database is not SQLite: back it up with pg_dump")
     destination.mkdir(mode=0o700, parents=True)
+    # Keys first: a key retired after this copy is still in it, so every row copied next opens.
+    shutil.copytree(settings.key_dir, destination / "keys")
+    for name in ("public-secret.key", "staff-secret.key", "portal.toml"):
+        if (settings.instance_path / name).exists():
+            shutil.copy2(settings.instance_path / name, destination)
     source_db = database.obj.database
     with sqlite3.connect(source_db) as source, sqlite3.connect(destination / "portal.db") as copy:
         source.backup(copy)
-    shutil.copytree(settings.key_dir, destination / "keys")
-    for zone in ("public", "staff"):
-        shutil.copy2(settings.instance_path / f"{zone}-secret.key", destination)
     if settings.storage_backend == "local":
-        shutil.copytree(settings.storage_path, destination / "objects")
+        shutil.copytree(
+            settings.storage_path, destination / "objects", ignore=shutil.ignore_patterns(".incoming")
+        )
+        (destination / "objects" / ".incoming").mkdir(mode=0o700)
     if settings.audit_anchor.exists():
         shutil.copy2(settings.audit_anchor, destination / "audit-anchor.log")
     click.echo(f"backed up to {destination}")

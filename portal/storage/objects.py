@@ -12,8 +12,10 @@ import hashlib
 import os
 import secrets
 import uuid
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+import urllib3
 
 from portal.models import StoredObject
 from portal.storage import stream_aead
@@ -33,10 +35,26 @@ def new_storage_key() -> str:
 
 @dataclass
 class ObjectStore:
-    """A backend plus the keyring, with the storage rules every feature shares."""
+    """The backend new objects go to, the keyring, and the storage rules every feature shares.
+
+    Each row names the backend that holds its object, so objects stay readable while a
+    migration moves them; other backends are opened on first use through `opener`.
+    """
 
     backend: Backend
     keyring: Keyring
+    opener: Callable[[str], Backend] | None = None
+    _others: dict[str, Backend] = field(default_factory=dict)
+
+    def backend_for(self, stored: StoredObject) -> Backend:
+        """The backend that holds this object."""
+        if stored.backend == self.backend.name:
+            return self.backend
+        if stored.backend not in self._others:
+            if self.opener is None:
+                raise BackendError(f"object {stored.id} is on {stored.backend}, which is not configured")
+            self._others[stored.backend] = self.opener(stored.backend)
+        return self._others[stored.backend]
 
     def store(self, chunks: Iterable[bytes], kind: str, max_size: int | None = None) -> StoredObject:
         """Encrypt and store a plaintext stream; returns the saved metadata row."""
@@ -57,8 +75,7 @@ class ObjectStore:
         storage_key = new_storage_key()
         try:
             self.backend.put(storage_key, stream_aead.encrypt(data_key, measured()))
-            kek_id, wrapped = self.keyring.wrap(data_key, str(object_id))
-            return StoredObject.create(
+            row = StoredObject(
                 id=object_id,
                 storage_key=storage_key,
                 backend=self.backend.name,
@@ -66,9 +83,8 @@ class ObjectStore:
                 size=size,
                 sha256=digest.hexdigest(),
                 format=stream_aead.VERSION,
-                kek_id=kek_id,
-                wrapped_key=wrapped,
             )
+            return self.keyring.wrap_and_save(data_key, row)
         except BaseException:
             self._discard(storage_key)
             raise
@@ -90,7 +106,7 @@ class ObjectStore:
         object is an error before any byte is sent.
         """
         key = self.data_key(stored)
-        stream = (backend or self.backend).open(stored.storage_key)
+        stream = (backend or self.backend_for(stored)).open(stored.storage_key)
 
         def segments() -> Iterator[bytes]:
             with stream:
@@ -105,6 +121,6 @@ class ObjectStore:
             for chunk in self.read(stored, backend):
                 digest.update(chunk)
                 size += len(chunk)
-        except (stream_aead.IntegrityError, BackendError, KeyringError):
+        except (stream_aead.IntegrityError, BackendError, KeyringError, urllib3.exceptions.HTTPError):
             return False
         return size == stored.size and digest.hexdigest() == stored.sha256

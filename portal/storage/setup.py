@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from portal.models import StoredObject
 from portal.settings import ConfigError, Settings
 from portal.storage.keyring import Keyring, KeyringError
 from portal.storage.objects import ObjectStore
@@ -46,6 +47,10 @@ def init_app(app: Flask) -> None:
         keyring = Keyring(settings.key_dir)
         with database.connection_context():
             keyring.verify()
+            elsewhere = [r.backend for r in StoredObject.select(StoredObject.backend).distinct()]
     except KeyringError as error:
         raise ConfigError(f"PORTAL_KEY_DIR: {error}") from None
-    app.extensions["portal.objects"] = ObjectStore(backend, keyring)
+    store = ObjectStore(backend, keyring, opener=lambda name: open_backend(settings, name))
+    for name in set(elsewhere) - {backend.name}:
+        store.backend_for(StoredObject(backend=name))  # objects mid-migration must stay readable
+    app.extensions["portal.objects"] = store

@@ -78,8 +78,15 @@ def send_object(stored: StoredObject, filename: str, mimetype: str, inline: bool
     segments = store.read(stored)
 
     def body() -> Iterator[bytes]:
+        sent = 0
         try:
-            yield from segments
+            for segment in segments:
+                sent += len(segment)
+                if sent > stored.size:
+                    raise IntegrityError("the object is longer than its recorded size")
+                yield segment
+            if sent != stored.size:
+                raise IntegrityError("the object is shorter than its recorded size")
         except IntegrityError:
             audit.record(
                 "object.integrity-failure", outcome="aborted", object_type="object", object_id=stored.id

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,14 +17,24 @@ from tests.servers import free_port
 ACCESS_KEY = "madoguchi-test"
 SECRET_KEY = "madoguchi-test-secret-0123456789"
 WEED = Path(sys.executable).parent / "weed"
+OPEN_BUCKET = "misconfigured-open-bucket"
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _ports() -> list[int]:
-    # SeaweedFS also listens on each port + 10000 for gRPC, so stay below 55535.
+    # SeaweedFS also listens on each port + 10000 for gRPC, so both must be free, below 65536.
     ports: list[int] = []
     while len(ports) < 4:
         port = free_port()
-        if port < 55535 and port + 10000 not in ports and port not in ports:
+        if port < 55535 and port not in ports and port + 10000 not in ports and _is_free(port + 10000):
             ports.append(port)
     return ports
 
@@ -38,7 +48,12 @@ class S3Server:
         self.config = directory / "s3.json"
         identity = {"name": "portal", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}]}
         identity["actions"] = ["Admin", "Read", "Write", "List", "Tagging"]
-        self.config.write_text(json.dumps({"identities": [identity]}))
+        # One misconfigured bucket, open to anyone, for the posture check to find.
+        anonymous = {
+            "name": "anonymous",
+            "actions": [f"{a}:{OPEN_BUCKET}" for a in ("Read", "Write", "List")],
+        }
+        self.config.write_text(json.dumps({"identities": [identity, anonymous]}))
         self.process: subprocess.Popen | None = None
 
     @property
@@ -72,13 +87,8 @@ class S3Server:
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://{self.endpoint}/", timeout=1)
-            except urllib.error.HTTPError:
-                if self._usable():
-                    return
-            except OSError:
-                pass
+            if self._usable():
+                return
             time.sleep(0.3)
         self.stop()
         raise RuntimeError("the S3 server did not start")
@@ -103,7 +113,11 @@ class S3Server:
 def s3_server(tmp_path_factory):
     """One S3 server for the session."""
     server = S3Server(tmp_path_factory.mktemp("s3"))
-    server.start()
+    try:
+        server.start()
+    except RuntimeError:  # a port taken between choosing and binding: choose again once
+        server = S3Server(tmp_path_factory.mktemp("s3"))
+        server.start()
     yield server
     server.stop()
 

@@ -12,7 +12,7 @@ from minio.error import S3Error
 from portal.settings import ConfigError, load_settings
 from portal.storage.setup import open_backend
 from storage_backends import BackendError, load_backend, safe_key
-from tests.storage.conftest import ACCESS_KEY
+from tests.storage.conftest import ACCESS_KEY, OPEN_BUCKET
 
 
 @pytest.fixture
@@ -160,3 +160,12 @@ def test_a_public_bucket_is_a_finding_and_stops_the_staff_instance(minio_setting
     assert any("without credentials" in f for f in findings), findings
     with pytest.raises(ConfigError, match="without credentials"):
         create_app("staff", {**config, **minio_settings})
+
+
+def test_a_bucket_anyone_may_write_or_delete_is_a_finding(minio_settings, tmp_path):
+    settings = load_settings(
+        "staff", {"INSTANCE_PATH": tmp_path, **minio_settings, "MINIO_BUCKET": OPEN_BUCKET}
+    )
+    findings = open_backend(settings).check()
+    assert any("written without credentials" in f for f in findings), findings
+    assert any("deleted without credentials" in f for f in findings), findings

@@ -10,7 +10,7 @@ from portal import create_app
 from portal.models import AuditEvent, KeyCheck, StoredObject
 from portal.settings import ConfigError
 from portal.storage import stream_aead
-from portal.storage.keyring import KeyringError, retire, rotate
+from portal.storage.keyring import KeyringError, check_name, create_key, register_check, retire, rotate
 from storage_backends import BackendError
 
 MARKER = b"MADOGUCHI-PLAINTEXT-MARKER-090-1234-5678"
@@ -131,10 +131,26 @@ def test_key_rotation_rewraps_rows_and_never_rewrites_objects(store):
 
 def test_retiring_a_key_that_still_wraps_objects_is_refused(store):
     store.store([b"kept under key 0001"], kind="test")
-    store.keyring.keys["0002"] = os.urandom(32)  # a newer key that has not re-wrapped anything yet
+    newer = create_key(store.keyring.key_dir)  # a rotation cut short before it re-wrapped anything
+    store.keyring.reload()
+    register_check(check_name(newer), store.keyring.keys[newer])
     with pytest.raises(KeyringError, match="still wraps 1 objects"):
         retire(store.keyring, "0001")
     assert (store.keyring.key_dir / "kek-0001.key").exists()
+    assert store.store([b"new objects use the newer key"], kind="test").kek_id == newer
+
+
+def test_a_long_running_instance_wraps_with_the_key_another_process_rotated_to(config):
+    serving = create_app("staff", {**config, "TESTING": True})
+    operator = create_app("staff", {**config, "TESTING": True})
+    with operator.app_context():
+        keyring = operator.extensions["portal.objects"].keyring
+        new_id, _ = rotate(keyring)
+        retire(keyring, "0001")
+    with serving.app_context():
+        stored = serving.extensions["portal.objects"].store([b"stored after the rotation"], kind="test")
+        assert stored.kek_id == new_id
+    create_app("staff", config)  # every object still opens: start-up succeeds
 
 
 def test_a_missing_or_wrong_key_stops_the_staff_instance(config, tmp_path):

@@ -48,6 +48,24 @@ def test_migrate_to_minio_verifies_resumes_and_switches_only_when_told(config, m
     with minio_app.app_context():
         assert list(minio_store.backend.list()) == []
         assert {row.backend for row in StoredObject.select()} == {"local"}
+        # Still configured for MinIO: every object is read from where its row says it is.
+        assert all(minio_store.verify(StoredObject.get_by_id(row.id)) for row in rows)
+
+
+def test_objects_stay_readable_through_a_migration_and_the_switch(config, minio_settings, tmp_path):
+    local = {**config, **minio_settings, "STORAGE_BACKEND": "local", "STORAGE_PATH": tmp_path / "objects"}
+    app = create_app("staff", {**local, "TESTING": True})
+    with app.app_context():
+        before = app.extensions["portal.objects"].store([b"stored before"], kind="test")
+    assert run(app, "storage", "migrate", "--to", "minio", "--delete-source").exit_code == 0
+    with app.app_context():
+        store = app.extensions["portal.objects"]
+        after = store.store([b"stored after, before the switch"], kind="test")
+        assert store.verify(StoredObject.get_by_id(before.id))
+    switched = create_app("staff", {**local, "STORAGE_BACKEND": "minio", "TESTING": True})
+    with switched.app_context():
+        store = switched.extensions["portal.objects"]
+        assert all(store.verify(StoredObject.get_by_id(i)) for i in (before.id, after.id))
 
 
 def test_migrate_leaves_an_object_that_does_not_verify(config, minio_settings, tmp_path):

@@ -258,3 +258,32 @@ def test_anonymous_requests_for_a_real_object_get_the_same_404(server, instance)
             assert received == (b"" if method == "HEAD" else reference_body)
             assert response.getheader("X-Robots-Tag") == "noindex, nofollow, noarchive"
     assert reference.status == 404
+
+
+def test_a_chunked_body_over_the_limit_is_refused_without_spilling(server, instance):
+    canary, data = canary_file(LIMIT + 1024 * 1024)
+    head, tail = multipart(data)
+
+    def pieces():
+        yield head
+        for offset in range(0, len(data), 256 * 1024):
+            yield data[offset : offset + 256 * 1024]
+            time.sleep(0.002)
+        yield tail
+
+    headers = {
+        "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+        "Transfer-Encoding": "chunked",
+        "Cookie": instance["cookie"],
+        "X-CSRFToken": instance["token"],
+    }
+    connection = server.connection()
+    with Watch(server.process.pid, canary) as watch:
+        try:
+            connection.request("POST", "/test/objects", body=pieces(), headers=headers, encode_chunked=True)
+            status = connection.getresponse().status
+        except (BrokenPipeError, ConnectionResetError):
+            status = 413
+    connection.close()
+    assert status == 413
+    assert watch.looks > 5 and watch.hits == set()
