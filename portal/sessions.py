@@ -10,21 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from flask import current_app
 
+from portal.dates import business_today
 from portal.models import StaffSession, User
 from portal.models.base import utcnow
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 LAST_SEEN_GRANULARITY = timedelta(seconds=30)
-
-
-def business_today() -> date:
-    """Dates that decide expiry are Tokyo dates."""
-    return datetime.now(TOKYO).date()
 
 
 def _token_hash(token: str) -> str:

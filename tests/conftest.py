@@ -89,7 +89,10 @@ def staff_app(config: dict):
 @pytest.fixture
 def public_app(config: dict):
     """The public instance, given only the sealing public key."""
-    return create_app("public", {**config, "TESTING": True, "KEY_DIR": "/nonexistent"})
+    seal = Path(config["INSTANCE_PATH"]) / "keys" / "seal.pub"
+    return create_app(
+        "public", {**config, "TESTING": True, "KEY_DIR": "/nonexistent", "SEAL_PUBLIC_KEY": seal}
+    )
 
 
 @pytest.fixture

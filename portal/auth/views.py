@@ -12,10 +12,11 @@ from flask_login import current_user, logout_user
 from portal import audit
 from portal.auth import signin
 from portal.auth.forms import CodeForm, EnrolForm, LoginForm
+from portal.dates import business_today
 from portal.models import User
 from portal.security import totp
 from portal.security.passwords import PASSWORD_PROBLEMS, policy_problem, verify_password
-from portal.sessions import business_today, revoke, touch
+from portal.sessions import revoke, touch
 from portal.web import not_found, redirect_to, render, safe_next
 
 bp = Blueprint("auth", __name__)

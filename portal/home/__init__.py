@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response
 
-from portal.sessions import business_today
+from portal.dates import business_today
 from portal.web import render
 
 bp = Blueprint("home", __name__)

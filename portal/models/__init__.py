@@ -3,6 +3,7 @@
 from portal.models.accounts import Organisation, RecoveryCode, StaffSession, Throttle, User
 from portal.models.audit import AuditEvent
 from portal.models.base import SchemaVersion
+from portal.models.reservations import Booking, ConsultationSession, Venue
 from portal.models.storage import KeyCheck, StoredObject
 
 ALL_MODELS = [
@@ -15,11 +16,16 @@ ALL_MODELS = [
     AuditEvent,
     KeyCheck,
     StoredObject,
+    Venue,
+    ConsultationSession,
+    Booking,
 ]
 
 __all__ = [
     "ALL_MODELS",
     "AuditEvent",
+    "Booking",
+    "ConsultationSession",
     "KeyCheck",
     "Organisation",
     "RecoveryCode",
@@ -28,4 +34,5 @@ __all__ = [
     "StoredObject",
     "Throttle",
     "User",
+    "Venue",
 ]

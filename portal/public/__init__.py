@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response
+from flask import Flask
 
-from portal.web import check_csrf, render
-
-bp = Blueprint("public", __name__)
-
-
-@bp.get("/")
-def index() -> Response:
-    """The centre's front page."""
-    return render("public/index.html")
+from portal.public.sealing import Sealer
+from portal.public.views import bp
+from portal.web import check_csrf
 
 
 def init_app(app: Flask) -> None:
-    """Register the public routes; state changes need a form token."""
+    """Register the public routes; state changes need a form token; bookings are sealed."""
+    app.extensions["portal.sealer"] = Sealer(app.config["PORTAL"].seal_public_key)
     app.before_request(check_csrf)
     app.register_blueprint(bp)
     app.config["START_ENDPOINT"] = "public.index"

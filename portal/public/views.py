@@ -1,0 +1,144 @@
+"""Public pages: the calendar of places left, a session's page and its booking form."""
+
+from __future__ import annotations
+
+import calendar
+import secrets
+from datetime import date, timedelta
+from itertools import groupby
+
+from flask import Blueprint, Response, current_app, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal import audit
+from portal.dates import business_today
+from portal.models import ConsultationSession, Venue
+from portal.public.forms import BookingForm, normalise_phone
+from portal.reservations import SessionFull, book, cancel, cancellable, find_by_manage_secret, open_sessions
+from portal.web import not_found, redirect_to, render
+
+bp = Blueprint("public", __name__)
+COMPLETED_KEY = "completed_booking"
+STATUS_LABELS = {
+    "requested": _l("受付済み（確認中）"),
+    "confirmed": _l("確定"),
+    "cancelled": _l("取り消し済み"),
+    "attended": _l("相談済み"),
+    "no-show": _l("欠席"),
+}
+bp.context_processor(lambda: {"status_labels": STATUS_LABELS})
+
+
+def _month(value: str | None) -> date:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return business_today().replace(day=1)
+
+
+@bp.get("/")
+def index() -> Response:
+    """The centre's front page."""
+    return render("public/index.html", month=business_today().strftime("%Y-%m"))
+
+
+@bp.get("/calendar")
+def calendar_page() -> Response:
+    """Days with places left in one month, for one ward or all; the month grid swaps with htmx."""
+    first = _month(request.args.get("month"))
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    ward = request.args.get("ward") or None
+    sessions = list(open_sessions(max(first, business_today()), last, ward))
+    days = [(day, list(items)) for day, items in groupby(sessions, key=lambda s: s.date)]
+    wards = [v.ward for v in Venue.select(Venue.ward).where(Venue.active == True).distinct()]  # noqa: E712
+    previous_month = (first - timedelta(days=1)).replace(day=1)
+    next_month = last + timedelta(days=1)
+    return render(
+        "public/calendar.html",
+        "public/_calendar.html",
+        first=first,
+        days=days,
+        ward=ward,
+        wards=sorted(wards),
+        previous_month=previous_month.strftime("%Y-%m"),
+        next_month=next_month.strftime("%Y-%m"),
+    )
+
+
+def _bookable(session_id: int) -> ConsultationSession:
+    found = (
+        ConsultationSession.select(ConsultationSession, Venue)
+        .join(Venue)
+        .where(ConsultationSession.id == session_id, Venue.active == True)  # noqa: E712
+        .first()
+    )
+    if found is None or found.date < business_today():
+        not_found()
+    return found
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+def session_page(session_id: int) -> Response:
+    """A session's details and the booking form; errors come back with what was typed."""
+    consultation = _bookable(session_id)
+    form = BookingForm()
+    if request.method == "GET":
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+    elif form.validate_on_submit():
+        if form.website.data:
+            audit.record("booking.honeypot", outcome="refused", object_type="session", object_id=session_id)
+            return redirect_to(url_for("public.calendar_page"))
+        sealed = current_app.extensions["portal.sealer"].seal(
+            {
+                "business_name": form.business_name.data.strip(),
+                "contact_name": form.contact_name.data.strip(),
+                "phone": normalise_phone(form.phone.data),
+                "email": (form.email.data or "").strip(),
+            }
+        )
+        try:
+            made = book(
+                session_id,
+                channel="web",
+                status="requested",
+                sealed=sealed,
+                programmes=",".join(form.programmes.data),
+                idempotency_key=form.idempotency_key.data or None,
+                with_manage_link=True,
+            )
+        except SessionFull:
+            form.form_errors.append(
+                _("申し訳ありません。この回は満席になりました。別の日時をお選びください。")
+            )
+        else:
+            audit.record("booking.request", object_type="booking", object_id=made.booking.id)
+            session[COMPLETED_KEY] = {"reference": made.booking.reference, "secret": made.manage_secret}
+            return redirect_to(url_for("public.booking_complete"))
+    return render("public/session.html", consultation=consultation, form=form)
+
+
+@bp.get("/booking/complete")
+def booking_complete() -> Response:
+    """The reference, and the manage link shown once; the URL itself carries nothing."""
+    completed = session.pop(COMPLETED_KEY, None)
+    if not completed:
+        return redirect_to(url_for("public.calendar_page"))
+    return render("public/complete.html", reference=completed["reference"], secret=completed["secret"])
+
+
+@bp.route("/manage/<secret>", methods=["GET", "POST"])
+def manage(secret: str) -> Response:
+    """What the manage link opens: the booking's date, venue and state, and cancelling it.
+
+    The link is the only key: no personal data is shown, and nothing changes on GET.
+    """
+    booking = find_by_manage_secret(secret, business_today())
+    if booking is None:
+        not_found()
+    if request.method == "POST" and cancellable(booking):
+        cancel(booking)
+        audit.record("booking.cancel", object_type="booking", object_id=booking.id)
+        return redirect_to(url_for("public.manage", secret=secret))
+    return render("public/manage.html", booking=booking, can_cancel=cancellable(booking), secret=secret)

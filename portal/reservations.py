@@ -1,0 +1,152 @@
+"""Taking and giving back seats: the one place where capacity is enforced.
+
+The seat is taken by one conditional UPDATE (taken < capacity) inside a write transaction that
+also inserts the booking: SQLite begins it IMMEDIATE, PostgreSQL locks the session's row, so
+simultaneous requests for the last places cannot overbook. A repeated idempotency key returns
+the booking the first submission made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from peewee import IntegrityError
+
+from portal.database import write_transaction
+from portal.dates import TOKYO
+from portal.models import Booking, ConsultationSession
+from portal.models.reservations import SEAT_HOLDING
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
+CANCEL_CUTOFF = time(17, 0)  # visitors change their booking until 17:00 the day before
+
+
+class SessionFull(Exception):
+    """No place is left (or the session is closed)."""
+
+
+@dataclass
+class NewBooking:
+    """A booking just made, and the manage secret shown to the visitor once."""
+
+    booking: Booking
+    manage_secret: str | None
+
+
+def new_reference() -> str:
+    """A short reference such as 7KQM-4XWD."""
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def manage_hash(secret: str) -> str:
+    """Manage secrets are 128-bit random strings, so SHA-256 is a sufficient hash."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def book(
+    session_id: int,
+    *,
+    channel: str,
+    status: str,
+    sealed: bytes | None = None,
+    programmes: str = "",
+    idempotency_key: str | None = None,
+    created_by: int | None = None,
+    with_manage_link: bool = False,
+) -> NewBooking:
+    """Take a seat and record the booking, or raise SessionFull."""
+    if idempotency_key:
+        earlier = Booking.get_or_none(Booking.idempotency_key == idempotency_key)
+        if earlier is not None:
+            return NewBooking(earlier, None)
+    secret = secrets.token_urlsafe(16) if with_manage_link else None
+    try:
+        with write_transaction():
+            session = ConsultationSession.get_or_none(ConsultationSession.id == session_id)
+            taken = (
+                ConsultationSession.update(taken=ConsultationSession.taken + 1)
+                .where(
+                    ConsultationSession.id == session_id,
+                    ConsultationSession.taken < ConsultationSession.capacity,
+                    ConsultationSession.status == "open",
+                )
+                .execute()
+            )
+            if session is None or not taken:
+                raise SessionFull(session_id)
+            booking = Booking.create(
+                session=session_id,
+                channel=channel,
+                status=status,
+                reference=new_reference(),
+                idempotency_key=idempotency_key,
+                sealed=sealed,
+                programmes=programmes,
+                manage_hash=manage_hash(secret) if secret else None,
+                manage_valid_until=session.date if secret else None,
+                created_by=created_by,
+            )
+    except IntegrityError:
+        earlier = Booking.get_or_none(Booking.idempotency_key == idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return NewBooking(earlier, None)
+    return NewBooking(booking, secret)
+
+
+def open_sessions(start: date, end: date, ward: str | None = None):
+    """Open sessions between two dates (inclusive), with their venues, in date order."""
+    from portal.models import Venue
+
+    query = (
+        ConsultationSession.select(ConsultationSession, Venue)
+        .join(Venue)
+        .where(
+            ConsultationSession.date.between(start, end),
+            ConsultationSession.status == "open",
+            Venue.active == True,  # noqa: E712 - peewee expression
+        )
+        .order_by(ConsultationSession.date, ConsultationSession.starts_at, Venue.name)
+    )
+    if ward:
+        query = query.where(Venue.ward == ward)
+    return query
+
+
+def find_by_manage_secret(secret: str, today: date) -> Booking | None:
+    """The booking a manage link opens, while the link is valid (until the consultation day)."""
+    booking = (
+        Booking.select(Booking, ConsultationSession)
+        .join(ConsultationSession)
+        .where(Booking.manage_hash == manage_hash(secret))
+        .first()
+    )
+    if booking is None or booking.manage_valid_until is None or booking.manage_valid_until < today:
+        return None
+    return booking
+
+
+def cancellable(booking: Booking, now: datetime | None = None) -> bool:
+    """Whether a visitor may still cancel: a seat is held and the cut-off has not passed."""
+    now = now or datetime.now(TOKYO)
+    cutoff = datetime.combine(booking.session.date - timedelta(days=1), CANCEL_CUTOFF, TOKYO)
+    return booking.status in SEAT_HOLDING and now < cutoff
+
+
+def cancel(booking: Booking) -> bool:
+    """Cancel and give the seat back; False if it was no longer holding one."""
+    with write_transaction():
+        changed = (
+            Booking.update(status="cancelled")
+            .where(Booking.id == booking.id, Booking.status.in_(SEAT_HOLDING))
+            .execute()
+        )
+        if changed:
+            ConsultationSession.update(taken=ConsultationSession.taken - 1).where(
+                ConsultationSession.id == booking.session_id
+            ).execute()
+    return bool(changed)

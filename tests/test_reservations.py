@@ -1,0 +1,158 @@
+"""Public booking: the calendar, the form, sealing, capacity under contention, managing a booking."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, time, timedelta
+
+import pytest
+from nacl.public import PrivateKey, SealedBox
+
+from portal.dates import business_today
+from portal.models import Booking, ConsultationSession, Venue
+from tests.conftest import csrf_from
+
+FORM = {
+    "business_name": "架空商店",
+    "contact_name": "山田 花子",
+    "phone": "０９０－１２３４－５６７８",
+    "email": "hanako@example.jp",
+    "programmes": ["jizokuka", "yushi"],
+    "consent": "y",
+}
+
+
+@pytest.fixture
+def consultation(public_app):
+    """One open session a week ahead with five places."""
+    with public_app.app_context():
+        venue = Venue.create(
+            name="架空区役所 会議室A", ward="架空区", address="架空市架空区1-1", access_notes="駅から徒歩5分"
+        )
+        created = ConsultationSession.create(
+            venue=venue,
+            date=business_today() + timedelta(days=7),
+            starts_at=time(10, 0),
+            ends_at=time(11, 0),
+            capacity=5,
+        )
+        return created.id
+
+
+def form_data(client, session_id: int, **changes) -> dict:
+    page = client.get(f"/sessions/{session_id}")
+    key = page.text.split('name="idempotency_key" type="hidden" value="')[1].split('"')[0]
+    return {**FORM, "csrf_token": csrf_from(page.text), "idempotency_key": key, **changes}
+
+
+def test_calendar_pages_are_cacheable_and_lead_to_the_form(public_app, consultation):
+    client = public_app.test_client()
+    month = (business_today() + timedelta(days=7)).strftime("%Y-%m")
+    page = client.get(f"/calendar?month={month}")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    assert "csrf" not in page.text and f'href="/sessions/{consultation}"' in page.text
+    assert "残り5席" in page.text
+    fragment = client.get(f"/calendar?month={month}&ward=架空区", headers={"HX-Request": "true"})
+    assert fragment.text.lstrip().startswith('<section id="calendar"') and "<html" not in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
+    assert 'href="/calendar?month=' in client.get("/").text
+
+
+def test_a_web_booking_is_sealed_and_only_the_staff_key_opens_it(public_app, consultation, config):
+    client = public_app.test_client()
+    response = client.post(f"/sessions/{consultation}", data=form_data(client, consultation))
+    assert response.status_code == 303 and response.headers["Location"] == "/booking/complete"
+    done = client.get("/booking/complete")
+    with public_app.app_context():
+        booking = Booking.get()
+        assert (booking.status, booking.channel, booking.programmes) == ("requested", "web", "jizokuka,yushi")
+        assert ConsultationSession.get_by_id(consultation).taken == 1
+    assert booking.reference in done.text and "<form" not in done.text.split("</header>")[1]
+    assert "/manage/" in done.text
+    for value in ("架空商店", "山田", "09012345678", "hanako@example.jp"):
+        assert value.encode() not in bytes(booking.sealed)
+    private = PrivateKey((config["INSTANCE_PATH"] / "keys" / "seal.key").read_bytes())
+    opened = json.loads(SealedBox(private).decrypt(bytes(booking.sealed)))
+    assert opened == {
+        "business_name": "架空商店",
+        "contact_name": "山田 花子",
+        "phone": "09012345678",
+        "email": "hanako@example.jp",
+    }
+    assert client.get("/booking/complete").headers["Location"] == "/calendar", "shown once"
+
+
+def test_validation_errors_keep_what_was_typed(public_app, consultation):
+    client = public_app.test_client()
+    data = form_data(client, consultation, phone="12345", consent="")
+    page = client.post(f"/sessions/{consultation}", data=data)
+    assert page.status_code == 200
+    assert "電話番号は" in page.text and "同意が必要です" in page.text
+    assert 'value="架空商店"' in page.text and 'value="hanako@example.jp"' in page.text
+    with public_app.app_context():
+        assert Booking.select().count() == 0
+
+
+def test_a_double_submitted_form_makes_one_booking(public_app, consultation):
+    client = public_app.test_client()
+    data = form_data(client, consultation)
+    assert client.post(f"/sessions/{consultation}", data=data).status_code == 303
+    assert client.post(f"/sessions/{consultation}", data=data).status_code == 303
+    with public_app.app_context():
+        assert Booking.select().count() == 1
+        assert ConsultationSession.get_by_id(consultation).taken == 1
+
+
+def test_the_honeypot_books_nothing(public_app, consultation):
+    client = public_app.test_client()
+    client.post(
+        f"/sessions/{consultation}", data=form_data(client, consultation, website="http://spam.example")
+    )
+    with public_app.app_context():
+        assert Booking.select().count() == 0
+
+
+def test_fifty_simultaneous_requests_for_five_places_book_exactly_five(public_app, consultation):
+    clients = [public_app.test_client() for _ in range(50)]
+    forms = [form_data(c, consultation) for c in clients]
+
+    def attempt(index: int) -> int:
+        response = clients[index].post(f"/sessions/{consultation}", data=forms[index])
+        assert response.status_code in (200, 303)
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(attempt, range(50)))
+    assert statuses.count(303) == 5
+    with public_app.app_context():
+        assert Booking.select().count() == 5
+        assert ConsultationSession.get_by_id(consultation).taken == 5
+    page = clients[0].get(f"/calendar?month={(business_today() + timedelta(days=7)).strftime('%Y-%m')}")
+    assert "満席" in page.text
+
+
+def test_the_manage_link_shows_the_booking_and_cancels_it_by_post(public_app, consultation):
+    client = public_app.test_client()
+    client.post(f"/sessions/{consultation}", data=form_data(client, consultation))
+    done = client.get("/booking/complete").text
+    manage_url = "/manage/" + done.split('href="/manage/')[1].split('"')[0]
+    page = client.get(manage_url)
+    assert "受付済み" in page.text and "架空区役所" in page.text and "山田" not in page.text
+    response = client.post(manage_url, data={"csrf_token": csrf_from(page.text)})
+    assert response.status_code == 303
+    assert "取り消し済み" in client.get(manage_url).text
+    with public_app.app_context():
+        assert ConsultationSession.get_by_id(consultation).taken == 0
+    assert client.get("/manage/not-a-real-secret").status_code == 404
+
+
+def test_past_sessions_and_unknown_ids_are_not_bookable(public_app):
+    with public_app.app_context():
+        venue = Venue.create(name="過去の会場", ward="架空区", address="-")
+        past = ConsultationSession.create(
+            venue=venue, date=date(2020, 6, 15), starts_at=time(10), ends_at=time(11), capacity=5
+        )
+    client = public_app.test_client()
+    assert client.get(f"/sessions/{past.id}").status_code == 404
+    assert client.get("/sessions/999999").status_code == 404
