@@ -41,6 +41,14 @@ def _too_large(_error: HTTPException) -> Response:
     return _page(413, _("送信が大きすぎます"), _("送信できる大きさの上限を超えています。"))
 
 
+def _too_many(_error: HTTPException) -> Response:
+    return _page(
+        429,
+        _("送信が多すぎます"),
+        _("短い時間に多くの送信がありました。しばらく待ってから、もう一度お試しください。"),
+    )
+
+
 def _internal_error(error: InternalServerError) -> Response:
     incident = secrets.token_hex(6)
     original = error.original_exception or error
@@ -61,4 +69,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(MethodNotAllowed, not_found_page)
     app.register_error_handler(CSRFError, _bad_request)
     app.register_error_handler(413, _too_large)
+    app.register_error_handler(429, _too_many)
     app.register_error_handler(InternalServerError, _internal_error)

@@ -118,7 +118,8 @@ def test_fifty_simultaneous_requests_for_five_places_book_exactly_five(public_ap
     forms = [form_data(c, consultation) for c in clients]
 
     def attempt(index: int) -> int:
-        response = clients[index].post(f"/sessions/{consultation}", data=forms[index])
+        visitor = {"REMOTE_ADDR": f"192.0.2.{index + 1}"}  # fifty different visitors
+        response = clients[index].post(f"/sessions/{consultation}", data=forms[index], environ_base=visitor)
         assert response.status_code in (200, 303)
         return response.status_code
 
@@ -156,3 +157,47 @@ def test_past_sessions_and_unknown_ids_are_not_bookable(public_app):
     client = public_app.test_client()
     assert client.get(f"/sessions/{past.id}").status_code == 404
     assert client.get("/sessions/999999").status_code == 404
+
+
+def test_a_booking_flood_from_one_address_is_rate_limited(public_app, consultation):
+    client = public_app.test_client()
+    statuses = []
+    for _ in range(7):
+        data = form_data(client, consultation, phone="0312345678", consent="")  # invalid: books nothing
+        statuses.append(client.post(f"/sessions/{consultation}", data=data).status_code)
+    assert statuses[:5] == [200] * 5 and statuses[5:] == [429, 429]
+    other = public_app.test_client()
+    response = other.post(
+        f"/sessions/{consultation}",
+        data=form_data(other, consultation),
+        environ_base={"REMOTE_ADDR": "192.0.2.99"},
+    )
+    assert response.status_code == 303, "another visitor is not affected"
+
+
+def test_an_anonymous_crawler_finds_no_personal_data_and_the_sitemap_lists_public_pages(
+    public_app, consultation
+):
+    import re
+    from urllib.parse import urljoin, urlsplit
+
+    visitor = public_app.test_client()
+    visitor.post(f"/sessions/{consultation}", data=form_data(visitor, consultation))
+    crawler = public_app.test_client()
+    sitemap = crawler.get("/sitemap.xml").text
+    assert "/calendar" in sitemap and "/manage/" not in sitemap and "/booking/" not in sitemap
+    assert "/sessions/" not in sitemap
+    seen, queue = set(), ["/", "/robots.txt", "/sitemap.xml"]
+    while queue and len(seen) < 200:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        page = crawler.get(path)
+        for secret in ("架空商店", "山田", "09012345678", "090-1234-5678", "hanako@example.jp"):
+            assert secret not in page.text, path
+        for link in re.findall(r'(?:href|action)="([^"]+)"', page.text):
+            target = urlsplit(urljoin("http://localhost" + path, link.replace("&amp;", "&")))
+            if target.netloc == "localhost" and not target.path.startswith(("/static", "/assets")):
+                queue.append(target.path + (f"?{target.query}" if target.query else ""))
+    assert any(p.startswith("/sessions/") for p in seen) and any(p.startswith("/calendar") for p in seen)

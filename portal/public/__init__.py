@@ -5,13 +5,17 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.public.sealing import Sealer
-from portal.public.views import bp
+from portal.public.views import bp, limiter
 from portal.web import check_csrf
 
 
 def init_app(app: Flask) -> None:
     """Register the public routes; state changes need a form token; bookings are sealed."""
-    app.extensions["portal.sealer"] = Sealer(app.config["PORTAL"].seal_public_key)
+    settings = app.config["PORTAL"]
+    app.extensions["portal.sealer"] = Sealer(settings.seal_public_key)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.ratelimit_storage)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.before_request(check_csrf)
+    limiter.init_app(app)
     app.register_blueprint(bp)
     app.config["START_ENDPOINT"] = "public.index"

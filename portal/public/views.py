@@ -7,9 +7,11 @@ import secrets
 from datetime import date, timedelta
 from itertools import groupby
 
-from flask import Blueprint, Response, current_app, request, session, url_for
+from flask import Blueprint, Response, current_app, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 
 from portal import audit
 from portal.dates import business_today
@@ -19,6 +21,8 @@ from portal.reservations import SessionFull, book, cancel, cancellable, find_by_
 from portal.web import not_found, redirect_to, render
 
 bp = Blueprint("public", __name__)
+# Per client address (the socket's, or the trusted proxy's); Redis when PORTAL_RATELIMIT_STORAGE says so.
+limiter = Limiter(key_func=get_remote_address)
 COMPLETED_KEY = "completed_booking"
 STATUS_LABELS = {
     "requested": _l("受付済み（確認中）"),
@@ -42,6 +46,14 @@ def _month(value: str | None) -> date:
 def index() -> Response:
     """The centre's front page."""
     return render("public/index.html", month=business_today().strftime("%Y-%m"))
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    """Public pages only: never a booking, a reference, a manage link or a confirmation."""
+    pages = [url_for(endpoint, _external=True) for endpoint in ("public.index", "public.calendar_page")]
+    body = render_template("public/sitemap.xml", pages=pages)
+    return Response(body, mimetype="application/xml")
 
 
 @bp.get("/calendar")
@@ -80,6 +92,7 @@ def _bookable(session_id: int) -> ConsultationSession:
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PORTAL"].booking_rate_limit, methods=["POST"])
 def session_page(session_id: int) -> Response:
     """A session's details and the booking form; errors come back with what was typed."""
     consultation = _bookable(session_id)

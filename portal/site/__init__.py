@@ -27,7 +27,7 @@ def robots() -> Response:
     if current_app.config["PORTAL"].zone == "staff":
         body = "User-agent: *\nDisallow: /\n"
     else:
-        body = "User-agent: *\nAllow: /\n"
+        body = f"User-agent: *\nAllow: /\nSitemap: {url_for('public.sitemap', _external=True)}\n"
     return Response(body, mimetype="text/plain")
 
 
