@@ -8,6 +8,7 @@ from __future__ import annotations
 
 ALL_STAFF = frozenset({"city", "consultant", "operator", "admin"})
 ADMIN = frozenset({"admin"})
+FRONT_DESK = frozenset({"operator", "city"})
 
 # Reachable without a session: signing in, assets, health and the crawler rules.
 OPEN_ENDPOINTS = frozenset(
@@ -37,6 +38,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin.user_end_sessions": ADMIN,
     "admin.organisations": ADMIN,
     "admin.organisation_contract": ADMIN,
+    "bookings.requests_inbox": FRONT_DESK,
+    "bookings.confirm_request": FRONT_DESK,
+    "bookings.decline_request": FRONT_DESK,
 }
 
 

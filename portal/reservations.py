@@ -137,11 +137,14 @@ def cancellable(booking: Booking, now: datetime | None = None) -> bool:
     return booking.status in SEAT_HOLDING and now < cutoff
 
 
-def cancel(booking: Booking) -> bool:
-    """Cancel and give the seat back; False if it was no longer holding one."""
+def cancel(booking: Booking, reason: str | None = None) -> bool:
+    """Cancel (or decline, with the reason the visitor sees) and give the seat back.
+
+    Returns False if the booking was no longer holding a seat.
+    """
     with write_transaction():
         changed = (
-            Booking.update(status="cancelled")
+            Booking.update(status="cancelled", decline_reason=reason)
             .where(Booking.id == booking.id, Booking.status.in_(SEAT_HOLDING))
             .execute()
         )
@@ -150,3 +153,12 @@ def cancel(booking: Booking) -> bool:
                 ConsultationSession.id == booking.session_id
             ).execute()
     return bool(changed)
+
+
+def confirm(booking: Booking) -> bool:
+    """Confirm a web request; False if it was no longer waiting."""
+    return bool(
+        Booking.update(status="confirmed")
+        .where(Booking.id == booking.id, Booking.status == "requested")
+        .execute()
+    )

@@ -25,8 +25,11 @@ def init_app(app: Flask) -> None:
 
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
+    from portal.bookings import bp as bookings_bp
     from portal.home import bp as home_bp
+    from portal.security.unseal import Unsealer
 
-    for blueprint in (auth_bp, home_bp, admin_bp):
+    app.extensions["portal.unsealer"] = Unsealer(settings.key_dir)
+    for blueprint in (auth_bp, home_bp, admin_bp, bookings_bp):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"

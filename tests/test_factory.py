@@ -21,6 +21,8 @@ STAFF_ONLY_MODULES = (
     "portal.home",
     "portal.security.secrets_at_rest",
     "portal.security.totp",
+    "portal.security.unseal",
+    "portal.bookings",
     "portal.storage",
     "storage_backends",
     "cryptography.hazmat.primitives.ciphers.aead",

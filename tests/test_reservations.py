@@ -201,3 +201,58 @@ def test_an_anonymous_crawler_finds_no_personal_data_and_the_sitemap_lists_publi
             if target.netloc == "localhost" and not target.path.startswith(("/static", "/assets")):
                 queue.append(target.path + (f"?{target.query}" if target.query else ""))
     assert any(p.startswith("/sessions/") for p in seen) and any(p.startswith("/calendar") for p in seen)
+
+
+@pytest.fixture
+def requested(public_app, consultation):
+    """A web request waiting in the inbox; returns its manage URL."""
+    visitor = public_app.test_client()
+    visitor.post(f"/sessions/{consultation}", data=form_data(visitor, consultation))
+    done = visitor.get("/booking/complete").text
+    return "/manage/" + done.split('href="/manage/')[1].split('"')[0]
+
+
+def test_only_the_front_desk_opens_web_requests_and_each_opening_is_audited(staff_app, signed_in, requested):
+    from portal.models import AuditEvent
+
+    for role in ("consultant", "admin"):
+        assert signed_in(role).get("/bookings/requests").status_code == 404
+    page = signed_in("operator").get("/bookings/requests")
+    assert page.status_code == 200
+    assert "架空商店" in page.text and "山田 花子" in page.text and "09012345678" in page.text
+    with staff_app.app_context():
+        booking = Booking.get()
+        views = AuditEvent.select().where(
+            AuditEvent.action == "booking.view", AuditEvent.object_id == str(booking.id)
+        )
+        assert views.count() == 1
+
+
+def test_confirm_and_decline_with_a_reason_the_visitor_reads(
+    staff_app, public_app, signed_in, requested, consultation
+):
+    operator = signed_in("operator")
+    token = csrf_from(operator.get("/").text)
+    with staff_app.app_context():
+        booking = Booking.get()
+    response = operator.post(
+        f"/bookings/{booking.id}/decline",
+        data={"reason": "当日は会場が使えなくなりました"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    assert response.status_code == 200 and "お断りしました" in response.text and "<html" not in response.text
+    page = public_app.test_client().get(requested)
+    assert "取り消し済み" in page.text and "当日は会場が使えなくなりました" in page.text
+    with staff_app.app_context():
+        assert ConsultationSession.get_by_id(consultation).taken == 0
+    assert operator.post(f"/bookings/{booking.id}/confirm", data={"csrf_token": token}).status_code == 404
+
+
+def test_confirming_without_javascript_returns_to_the_inbox(staff_app, public_app, signed_in, requested):
+    city = signed_in("city")
+    token = csrf_from(city.get("/").text)
+    with staff_app.app_context():
+        booking = Booking.get()
+    response = city.post(f"/bookings/{booking.id}/confirm", data={"csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == "/bookings/requests"
+    assert "確定" in public_app.test_client().get(requested).text

@@ -1,0 +1,71 @@
+"""The inbox of web booking requests: the only place their sealed data is opened."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import gettext as _
+
+from portal import audit
+from portal.models import Booking, ConsultationSession, Venue
+from portal.reservations import cancel, confirm
+from portal.web import htmx, not_found, redirect_to, render
+
+bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+
+
+def _opened(booking: Booking) -> dict:
+    """The visitor's details, opened for this page; every opening is an audit event."""
+    audit.record("booking.view", object_type="booking", object_id=booking.id)
+    return current_app.extensions["portal.unsealer"].open(booking.sealed)
+
+
+def _requests():
+    return (
+        Booking.select(Booking, ConsultationSession, Venue)
+        .join(ConsultationSession)
+        .join(Venue)
+        .where(Booking.status == "requested", Booking.channel == "web")
+        .order_by(ConsultationSession.date, ConsultationSession.starts_at, Booking.created_at)
+    )
+
+
+def _request_or_404(booking_id: int) -> Booking:
+    booking = _requests().where(Booking.id == booking_id).first()
+    if booking is None:
+        not_found()
+    return booking
+
+
+@bp.get("/requests")
+def requests_inbox() -> Response:
+    """Web requests waiting for a decision, with what the visitor gave."""
+    rows = [(booking, _opened(booking)) for booking in _requests()]
+    return render("bookings/requests.html", rows=rows)
+
+
+@bp.post("/<int:booking_id>/confirm")
+def confirm_request(booking_id: int) -> Response:
+    """Accept a web request."""
+    booking = _request_or_404(booking_id)
+    confirm(booking)
+    audit.record("booking.confirm", object_type="booking", object_id=booking.id)
+    booking.status = "confirmed"
+    return _decided(booking)
+
+
+@bp.post("/<int:booking_id>/decline")
+def decline_request(booking_id: int) -> Response:
+    """Decline a web request with the reason the visitor will read; the seat is freed."""
+    booking = _request_or_404(booking_id)
+    reason = (request.form.get("reason") or "").strip()[:500] or _("ご希望の日時でお受けできませんでした。")
+    cancel(booking, reason)
+    audit.record("booking.decline", object_type="booking", object_id=booking.id)
+    booking.status = "cancelled"
+    return _decided(booking)
+
+
+def _decided(booking: Booking) -> Response:
+    """htmx swaps the request for its outcome; without JavaScript the inbox reloads."""
+    if htmx:
+        return render("bookings/_decided.html", booking=booking)
+    return redirect_to(url_for("bookings.requests_inbox"))
