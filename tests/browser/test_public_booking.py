@@ -1,0 +1,92 @@
+"""A visitor books a consultation and cancels it in a real browser; axe-core checks every page."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from portal import create_app
+from portal.dates import business_today
+from portal.models import ConsultationSession, Venue
+from tests.servers import instance_env, portal_command, waitress
+
+
+@pytest.fixture(scope="module")
+def live_public(tmp_path_factory):
+    """The public instance with one session a week ahead."""
+    instance = tmp_path_factory.mktemp("public-browser") / "instance"
+    env = instance_env(instance)
+    assert portal_command("init", env=env).returncode == 0
+    app = create_app("staff", {"INSTANCE_PATH": instance})
+    with app.app_context():
+        venue = Venue.create(
+            name="架空区役所 会議室A",
+            ward="架空区",
+            address="架空市架空区1-1",
+            access_notes="架空駅から徒歩5分",
+        )
+        ConsultationSession.create(
+            venue=venue,
+            date=business_today() + timedelta(days=7),
+            starts_at=time(10),
+            ends_at=time(11),
+            capacity=5,
+        )
+    public_env = {
+        "PATH": env["PATH"],
+        "PORTAL_INSTANCE_PATH": str(instance),
+        "PORTAL_SEAL_PUBLIC_KEY": str(instance / "keys" / "seal.pub"),
+        "PORTAL_KEY_DIR": str(instance / "no-keys-here"),
+    }
+    with waitress("public", public_env) as base:
+        yield base, business_today() + timedelta(days=7)
+
+
+def assert_accessible(page) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_a_visitor_books_and_cancels_online(page, live_public):
+    live_public, day = live_public
+    page.goto(f"{live_public}/")
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert_accessible(page)
+    page.get_by_role("link", name="空き状況を見て予約する").click()
+    assert_accessible(page)
+    if day.month != business_today().month:
+        page.get_by_role("link", name="次の月").click()
+        page.wait_for_url(f"{live_public}/calendar?month=*")
+    page.get_by_role("link", name="残り5席 予約する").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="予約を申し込む").click()
+    assert page.get_by_text("個人情報の取扱いへの同意が必要です").is_visible()
+    assert_accessible(page)
+    page.get_by_label("事業者名（屋号）").fill("架空商店")
+    page.get_by_label("ご担当者名").fill("山田 花子")
+    page.get_by_label("電話番号").fill("090-1234-5678")
+    page.get_by_label("持続化給付金").check()
+    page.get_by_label("個人情報の取扱いに同意します").check()
+    page.get_by_role("button", name="予約を申し込む").click()
+    page.wait_for_url(f"{live_public}/booking/complete")
+    reference = page.locator(".reference").inner_text()
+    assert len(reference) == 9
+    assert_accessible(page)
+    page.get_by_role("link", name="予約の確認・取り消し").click()
+    assert reference in page.locator("main").inner_text()
+    assert "山田" not in page.content()
+    assert_accessible(page)
+    page.get_by_role("button", name="この予約を取り消す").click()
+    assert "取り消し済み" in page.locator("main").inner_text()
+
+
+def test_the_calendar_works_with_the_keyboard_and_htmx(page, live_public):
+    live_public, _ = live_public
+    page.goto(f"{live_public}/calendar")
+    page.get_by_role("link", name="次の月").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_public}/calendar?month=*")
+    assert page.locator("#calendar").count() == 1
+    assert_accessible(page)
