@@ -99,6 +99,11 @@ def test_a_double_submitted_form_makes_one_booking(public_app, consultation):
     data = form_data(client, consultation)
     assert client.post(f"/sessions/{consultation}", data=data).status_code == 303
     assert client.post(f"/sessions/{consultation}", data=data).status_code == 303
+    done = client.get("/booking/complete")
+    assert done.status_code == 200 and "/manage/" in done.text, "the first answer's link survives"
+    assert client.post(f"/sessions/{consultation}", data=data).status_code == 303
+    again = client.get("/booking/complete")
+    assert again.status_code == 200 and "すでに受け付けています" in again.text
     with public_app.app_context():
         assert Booking.select().count() == 1
         assert ConsultationSession.get_by_id(consultation).taken == 1

@@ -127,7 +127,12 @@ def session_page(session_id: int) -> Response:
             )
         else:
             audit.record("booking.request", object_type="booking", object_id=made.booking.id)
-            session[COMPLETED_KEY] = {"reference": made.booking.reference, "secret": made.manage_secret}
+            # A repeated submission finds the first booking; its secret is known only from the first answer.
+            earlier = session.get(COMPLETED_KEY) or {}
+            secret = made.manage_secret or (
+                earlier.get("secret") if earlier.get("reference") == made.booking.reference else None
+            )
+            session[COMPLETED_KEY] = {"reference": made.booking.reference, "secret": secret}
             return redirect_to(url_for("public.booking_complete"))
     return render("public/session.html", consultation=consultation, form=form)
 
