@@ -41,6 +41,11 @@ def is_postgres(db: Database | DatabaseProxy = database) -> bool:
     return isinstance(target, PostgresqlDatabase)
 
 
+def locked(query):
+    """`query` with FOR UPDATE on PostgreSQL; SQLite has locked the database already (IMMEDIATE)."""
+    return query.for_update() if is_postgres() else query
+
+
 def write_transaction():
     """A transaction that takes the write lock at its start.
 

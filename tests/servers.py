@@ -35,29 +35,35 @@ def instance_env(instance: Path, **extra: str) -> dict:
     return env
 
 
-@contextlib.contextmanager
-def waitress(zone: str, env: dict):
-    """Serve one instance with waitress on a free port; yields its base URL."""
+def start_server(args: list[str], env: dict) -> tuple[subprocess.Popen, int]:
+    """Run a server command (given its port, it returns the arguments) until /healthz answers."""
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "waitress-serve"), f"--listen=127.0.0.1:{port}", "--call", f"wsgi:{zone}"],
+        [part.format(port=port) for part in args],
         env=env,
         cwd=Path(__file__).resolve().parent.parent,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
+            return process, port
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"{args} did not start: {process.stderr.read().decode()}") from None
+            time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def waitress(zone: str, env: dict):
+    """Serve one instance with waitress on a free port; yields its base URL."""
+    command = [str(BIN / "waitress-serve"), "--listen=127.0.0.1:{port}", "--call", f"wsgi:{zone}"]
+    process, port = start_server(command, env)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{zone} did not start: {process.stderr.read().decode()}") from None
-                time.sleep(0.1)
-        yield base
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)

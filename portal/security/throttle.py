@@ -15,7 +15,7 @@ import hmac
 import ipaddress
 from datetime import timedelta
 
-from portal.database import is_postgres, write_transaction
+from portal.database import locked, write_transaction
 from portal.models import Throttle
 from portal.models.accounts import is_blocked
 from portal.models.base import utcnow
@@ -52,7 +52,7 @@ def _delay(failures: int, allowance: int) -> timedelta | None:
 def _locked_row(key: str) -> Throttle:
     Throttle.insert(key=key).on_conflict_ignore().execute()
     query = Throttle.select().where(Throttle.key == key)
-    return (query.for_update() if is_postgres() else query).get()
+    return locked(query).get()
 
 
 def attempt(limits: dict[str, int]) -> bool:

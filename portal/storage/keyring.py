@@ -18,7 +18,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from portal.database import database, is_postgres, write_transaction
+from portal.database import database, locked, write_transaction
 from portal.keys import write_new
 from portal.models import KeyCheck, StoredObject
 
@@ -47,7 +47,7 @@ def check_name(kek_id: str) -> str:
 
 def _locked_check(kek_id: str) -> KeyCheck | None:
     query = KeyCheck.select().where(KeyCheck.name == check_name(kek_id))
-    return (query.for_update() if is_postgres() else query).first()
+    return locked(query).first()
 
 
 class Keyring:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -24,7 +23,7 @@ from portal import create_app
 from portal.models import AuditEvent, StoredObject
 from portal.storage import stream_aead
 from tests.conftest import csrf_from, make_account, sign_in
-from tests.servers import free_port, instance_env, portal_command
+from tests.servers import instance_env, portal_command, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 16 * 1024 * 1024
@@ -35,20 +34,8 @@ class Server:
     """tests.storage.transfer_app under waitress, with its process id for the watch."""
 
     def __init__(self, env: dict, defaults: bool = False) -> None:
-        self.port = free_port()
-        args = [sys.executable, "-m", "tests.storage.transfer_app", f"127.0.0.1:{self.port}"]
-        self.process = subprocess.Popen(
-            args + (["--waitress-defaults"] if defaults else []), env=env, cwd=ROOT, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                self.request("GET", "/healthz")
-                return
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError("transfer app did not start") from None
-                time.sleep(0.1)
+        args = [sys.executable, "-m", "tests.storage.transfer_app", "127.0.0.1:{port}"]
+        self.process, self.port = start_server(args + (["--waitress-defaults"] if defaults else []), env)
 
     def connection(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -64,6 +51,7 @@ class Server:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+        self.process.stderr.close()
 
 
 class Watch:
