@@ -9,6 +9,7 @@ from __future__ import annotations
 ALL_STAFF = frozenset({"city", "consultant", "operator", "admin"})
 ADMIN = frozenset({"admin"})
 FRONT_DESK = frozenset({"operator", "city"})
+DAILY_LIST = frozenset({"operator", "city", "consultant"})
 
 # Reachable without a session: signing in, assets, health and the crawler rules.
 OPEN_ENDPOINTS = frozenset(
@@ -41,6 +42,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "bookings.requests_inbox": FRONT_DESK,
     "bookings.confirm_request": FRONT_DESK,
     "bookings.decline_request": FRONT_DESK,
+    "bookings.daily_list": DAILY_LIST,
+    "bookings.daily_csv": DAILY_LIST,
+    "bookings.daily_xlsx": DAILY_LIST,
 }
 
 

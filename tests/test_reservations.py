@@ -261,3 +261,52 @@ def test_confirming_without_javascript_returns_to_the_inbox(staff_app, public_ap
     response = city.post(f"/bookings/{booking.id}/confirm", data={"csrf_token": token})
     assert response.status_code == 303 and response.headers["Location"] == "/bookings/requests"
     assert "確定" in public_app.test_client().get(requested).text
+
+
+def test_daily_lists_scope_consultants_and_neutralise_exports(
+    staff_app, public_app, signed_in, accounts, consultation
+):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from portal.models import AuditEvent
+    from tests.conftest import make_account
+
+    other = make_account(staff_app, "consultant", organisation="別の行政書士会", email="other@example.jp")
+    with staff_app.app_context():
+        first = ConsultationSession.get_by_id(consultation)
+        first.consultant = accounts["consultant"].id
+        first.save()
+        second = ConsultationSession.create(
+            venue=first.venue,
+            date=first.date,
+            starts_at=time(13),
+            ends_at=time(14),
+            capacity=5,
+            consultant=other.id,
+        )
+        day = first.date.isoformat()
+    hostile = '=HYPERLINK("http://evil.example","開く")'
+    for session_id, name in ((consultation, "架空商店"), (second.id, hostile)):
+        visitor = public_app.test_client()
+        visitor.post(f"/sessions/{session_id}", data=form_data(visitor, session_id, business_name=name))
+
+    own = signed_in("consultant").get(f"/bookings/daily?date={day}")
+    assert own.status_code == 200 and "架空商店" in own.text and "HYPERLINK" not in own.text
+    city = signed_in("city")
+    page = city.get(f"/bookings/daily?date={day}")
+    assert "架空商店" in page.text and "HYPERLINK" in page.text
+    exported = city.get(f"/bookings/daily.csv?date={day}")
+    assert exported.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"), newline="")))
+    assert "'" + hostile in [row[4] for row in rows[1:]]
+    workbook = load_workbook(io.BytesIO(city.get(f"/bookings/daily.xlsx?date={day}").data))
+    names = [row[4].value for row in workbook.active.iter_rows(min_row=2)]
+    assert "'" + hostile in names and all(
+        cell.data_type == "s" for cell in next(workbook.active.iter_rows(min_row=2))
+    )
+    assert signed_in("admin").get(f"/bookings/daily?date={day}").status_code == 404
+    with staff_app.app_context():
+        assert AuditEvent.select().where(AuditEvent.action == "booking.export").count() == 4

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, request, url_for
 from flask_babel import gettext as _
 
 from portal import audit
+from portal.bookings.people import opened
 from portal.models import Booking, ConsultationSession, Venue
 from portal.reservations import cancel, confirm
 from portal.web import htmx, not_found, redirect_to, render
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
-
-
-def _opened(booking: Booking) -> dict:
-    """The visitor's details, opened for this page; every opening is an audit event."""
-    audit.record("booking.view", object_type="booking", object_id=booking.id)
-    return current_app.extensions["portal.unsealer"].open(booking.sealed)
 
 
 def _requests():
@@ -39,7 +34,7 @@ def _request_or_404(booking_id: int) -> Booking:
 @bp.get("/requests")
 def requests_inbox() -> Response:
     """Web requests waiting for a decision, with what the visitor gave."""
-    rows = [(booking, _opened(booking)) for booking in _requests()]
+    rows = [(booking, opened(booking)) for booking in _requests()]
     return render("bookings/requests.html", rows=rows)
 
 

@@ -1,0 +1,105 @@
+"""The daily list: one day's bookings per venue, as a page, CSV and XLSX.
+
+The city and the operator see every session; a consultant sees only the sessions assigned to
+them. Every booking whose details appear is an audit event (a view, or an export).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.bookings.people import opened
+from portal.bookings.views import bp
+from portal.dates import business_today
+from portal.exports import csv_bytes, xlsx_bytes
+from portal.models import Booking, ConsultationSession, Venue
+from portal.models.reservations import SEAT_HOLDING
+from portal.programmes import PROGRAMMES
+from portal.web import render
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _day() -> date:
+    try:
+        return date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        return business_today()
+
+
+def _bookings(day: date):
+    query = (
+        Booking.select(Booking, ConsultationSession, Venue)
+        .join(ConsultationSession)
+        .join(Venue)
+        .where(ConsultationSession.date == day, Booking.status.in_(SEAT_HOLDING))
+        .order_by(Venue.name, ConsultationSession.starts_at, Booking.reference)
+    )
+    if current_user.role == "consultant":
+        query = query.where(ConsultationSession.consultant == current_user.id)
+    return query
+
+
+def _rows(day: date, action: str) -> list[dict]:
+    names = dict(PROGRAMMES)
+    rows = []
+    for booking in _bookings(day):
+        person = opened(booking, action)
+        rows.append(
+            {
+                "time": booking.session.starts_at.strftime("%H:%M"),
+                "venue": booking.session.venue.name,
+                "reference": booking.reference,
+                "status": booking.status,
+                "business_name": person["business_name"],
+                "contact_name": person["contact_name"],
+                "phone": person["phone"],
+                "programmes": "、".join(str(names.get(c, c)) for c in booking.programmes.split(",") if c),
+            }
+        )
+    return rows
+
+
+def _table(day: date, action: str) -> tuple[list[str], list[list[str]]]:
+    header = [
+        _("時間"),
+        _("会場"),
+        _("受付番号"),
+        _("状態"),
+        _("事業者名（屋号）"),
+        _("ご担当者名"),
+        _("電話番号"),
+        _("相談したい支援制度"),
+    ]
+    return header, [list(row.values()) for row in _rows(day, action)]
+
+
+@bp.get("/daily")
+def daily_list() -> Response:
+    """The page."""
+    day = _day()
+    return render("bookings/daily.html", day=day, rows=_rows(day, "booking.view"))
+
+
+@bp.get("/daily.csv")
+def daily_csv() -> Response:
+    """CSV in UTF-8 with a byte-order mark, so Excel in Japan opens it."""
+    day = _day()
+    header, rows = _table(day, "booking.export")
+    response = Response(csv_bytes(header, rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="daily-{day.isoformat()}.csv"'
+    return response
+
+
+@bp.get("/daily.xlsx")
+def daily_xlsx() -> Response:
+    """The same list as a workbook."""
+    day = _day()
+    header, rows = _table(day, "booking.export")
+    response = Response(xlsx_bytes(day.isoformat(), header, rows), mimetype=XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="daily-{day.isoformat()}.xlsx"'
+    return response
