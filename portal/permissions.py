@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "bookings.daily_list": DAILY_LIST,
     "bookings.daily_csv": DAILY_LIST,
     "bookings.daily_xlsx": DAILY_LIST,
+    "bookings.reception": FRONT_DESK,
+    "bookings.reception_mark": FRONT_DESK,
 }
 
 

@@ -310,3 +310,30 @@ def test_daily_lists_scope_consultants_and_neutralise_exports(
     assert signed_in("admin").get(f"/bookings/daily?date={day}").status_code == 404
     with staff_app.app_context():
         assert AuditEvent.select().where(AuditEvent.action == "booking.export").count() == 4
+
+
+def test_reception_checks_visitors_in_with_one_click(
+    staff_app, public_app, signed_in, requested, consultation
+):
+    from portal.models import AuditEvent
+
+    with staff_app.app_context():
+        booking = Booking.get()
+        day = booking.session.date.isoformat()
+    operator = signed_in("operator")
+    page = operator.get(f"/bookings/reception?date={day}")
+    assert page.status_code == 200 and "架空商店" in page.text and booking.reference in page.text
+    token = csrf_from(page.text)
+    row = operator.post(
+        f"/bookings/reception/{booking.id}/attended", headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
+    assert row.status_code == 200 and row.text.lstrip().startswith("<tr") and "来場" in row.text
+    again = operator.post(f"/bookings/reception/{booking.id}/no-show", data={"csrf_token": token})
+    assert again.status_code == 303
+    with staff_app.app_context():
+        assert Booking.get_by_id(booking.id).status == "no-show"
+        assert AuditEvent.select().where(AuditEvent.action == "booking.attended").count() == 1
+    assert signed_in("consultant").get(f"/bookings/reception?date={day}").status_code == 404
+    assert (
+        operator.post(f"/bookings/reception/{booking.id}/gone", data={"csrf_token": token}).status_code == 404
+    )

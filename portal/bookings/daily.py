@@ -24,14 +24,16 @@ from portal.web import render
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _day() -> date:
+def requested_day() -> date:
+    """The day in `?date=`, or today in Tokyo."""
     try:
         return date.fromisoformat(request.args.get("date", ""))
     except ValueError:
         return business_today()
 
 
-def _bookings(day: date):
+def day_bookings(day: date):
+    """The day's seat-holding bookings the signed-in user may see, by venue and time."""
     query = (
         Booking.select(Booking, ConsultationSession, Venue)
         .join(ConsultationSession)
@@ -47,7 +49,7 @@ def _bookings(day: date):
 def _rows(day: date, action: str) -> list[dict]:
     names = dict(PROGRAMMES)
     rows = []
-    for booking in _bookings(day):
+    for booking in day_bookings(day):
         person = opened(booking, action)
         rows.append(
             {
@@ -81,14 +83,14 @@ def _table(day: date, action: str) -> tuple[list[str], list[list[str]]]:
 @bp.get("/daily")
 def daily_list() -> Response:
     """The page."""
-    day = _day()
+    day = requested_day()
     return render("bookings/daily.html", day=day, rows=_rows(day, "booking.view"))
 
 
 @bp.get("/daily.csv")
 def daily_csv() -> Response:
     """CSV in UTF-8 with a byte-order mark, so Excel in Japan opens it."""
-    day = _day()
+    day = requested_day()
     header, rows = _table(day, "booking.export")
     response = Response(csv_bytes(header, rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="daily-{day.isoformat()}.csv"'
@@ -98,7 +100,7 @@ def daily_csv() -> Response:
 @bp.get("/daily.xlsx")
 def daily_xlsx() -> Response:
     """The same list as a workbook."""
-    day = _day()
+    day = requested_day()
     header, rows = _table(day, "booking.export")
     response = Response(xlsx_bytes(day.isoformat(), header, rows), mimetype=XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="daily-{day.isoformat()}.xlsx"'
