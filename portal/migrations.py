@@ -9,14 +9,45 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from peewee import Database
+from peewee import CharField, Database, DateField
 from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as apply
 
-from portal.models import ALL_MODELS, SchemaVersion
+from portal.models import (
+    ADDED_IN_1,
+    ALL_MODELS,
+    AvailabilityVersion,
+    Booking,
+    ConsultationSession,
+    SchemaVersion,
+)
 
 Migration = Callable[[Database, SchemaMigrator], None]
 
-MIGRATIONS: list[Migration] = []
+
+def seed_rows() -> None:
+    """Rows the schema relies on: the single availability counter."""
+    AvailabilityVersion.get_or_create(id=1)
+
+
+def calendar_intake_and_blind_indexes(db: Database, migrator: SchemaMigrator) -> None:
+    """The operating calendar, call counter, list notices, blind indexes and reminders."""
+    db.create_tables(ADDED_IN_1)
+    table = Booking._meta.table_name
+    apply(
+        *(
+            migrator.add_column(table, name, CharField(max_length=64, null=True, index=True))
+            for name in ("phone_index", "email_index", "kana_index")
+        ),
+        migrator.add_column(table, "reminder_sent_on", DateField(null=True)),
+        migrator.add_index(
+            ConsultationSession._meta.table_name, ("venue_id", "date", "starts_at"), unique=True
+        ),
+    )
+    seed_rows()
+
+
+MIGRATIONS: list[Migration] = [calendar_intake_and_blind_indexes]
 
 
 def migrate(db: Database) -> int:
@@ -24,6 +55,7 @@ def migrate(db: Database) -> int:
     with db.atomic():
         if not db.table_exists(SchemaVersion._meta.table_name):
             db.create_tables(ALL_MODELS)
+            seed_rows()
             SchemaVersion.create(version=len(MIGRATIONS))
             return 0
         row = SchemaVersion.get()

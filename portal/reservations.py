@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from peewee import IntegrityError
 
+from portal import availability
 from portal.database import write_transaction
 from portal.dates import TOKYO
 from portal.models import Booking, ConsultationSession
@@ -42,6 +43,11 @@ def new_reference() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
+def new_manage_secret() -> str:
+    """128 random bits for a manage link."""
+    return secrets.token_urlsafe(16)
+
+
 def manage_hash(secret: str) -> str:
     """Manage secrets are 128-bit random strings, so SHA-256 is a sufficient hash."""
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -56,28 +62,21 @@ def book(
     programmes: str = "",
     idempotency_key: str | None = None,
     created_by: int | None = None,
-    with_manage_link: bool = False,
+    manage_secret: str | None = None,
+    indexes: dict | None = None,
 ) -> NewBooking:
-    """Take a seat and record the booking, or raise SessionFull."""
+    """Take a seat and record the booking, or raise SessionFull.
+
+    `manage_secret` (from new_manage_secret) gives the visitor a manage link, valid until the day.
+    """
     if idempotency_key:
         earlier = Booking.get_or_none(Booking.idempotency_key == idempotency_key)
         if earlier is not None:
             return NewBooking(earlier, None)
-    secret = secrets.token_urlsafe(16) if with_manage_link else None
+    secret = manage_secret
     try:
         with write_transaction():
-            session = ConsultationSession.get_or_none(ConsultationSession.id == session_id)
-            taken = (
-                ConsultationSession.update(taken=ConsultationSession.taken + 1)
-                .where(
-                    ConsultationSession.id == session_id,
-                    ConsultationSession.taken < ConsultationSession.capacity,
-                    ConsultationSession.status == "open",
-                )
-                .execute()
-            )
-            if session is None or not taken:
-                raise SessionFull(session_id)
+            session = _take_seat(session_id)
             booking = Booking.create(
                 session=session_id,
                 channel=channel,
@@ -89,6 +88,7 @@ def book(
                 manage_hash=manage_hash(secret) if secret else None,
                 manage_valid_until=session.date if secret else None,
                 created_by=created_by,
+                **(indexes or {}),
             )
     except IntegrityError:
         earlier = Booking.get_or_none(Booking.idempotency_key == idempotency_key) if idempotency_key else None
@@ -96,6 +96,52 @@ def book(
             raise
         return NewBooking(earlier, None)
     return NewBooking(booking, secret)
+
+
+def _take_seat(session_id: int) -> ConsultationSession:
+    """Inside a write transaction: one seat of an open session, or SessionFull."""
+    session = ConsultationSession.get_or_none(ConsultationSession.id == session_id)
+    taken = (
+        ConsultationSession.update(taken=ConsultationSession.taken + 1)
+        .where(
+            ConsultationSession.id == session_id,
+            ConsultationSession.taken < ConsultationSession.capacity,
+            ConsultationSession.status == "open",
+        )
+        .execute()
+    )
+    if session is None or not taken:
+        raise SessionFull(session_id)
+    availability.changed()
+    return session
+
+
+def _give_back_seat(session_id: int) -> None:
+    ConsultationSession.update(taken=ConsultationSession.taken - 1).where(
+        ConsultationSession.id == session_id
+    ).execute()
+    availability.changed()
+
+
+def move(booking: Booking, session_id: int) -> bool:
+    """Move a seat-holding booking to another session in one transaction, or raise SessionFull.
+
+    The new seat is taken before the old one is given back; False if the booking no longer
+    holds a seat. A manage link stays valid until the new day.
+    """
+    with write_transaction():
+        current = Booking.get_or_none(Booking.id == booking.id)
+        if current is None or current.status not in SEAT_HOLDING or current.session_id == session_id:
+            return False
+        new_session = _take_seat(session_id)
+        Booking.update(
+            session=session_id,
+            manage_valid_until=new_session.date if current.manage_hash else None,
+            reminder_sent_on=None,
+        ).where(Booking.id == booking.id).execute()
+        _give_back_seat(current.session_id)
+    booking.session = new_session
+    return True
 
 
 def open_sessions(start: date, end: date, ward: str | None = None):
@@ -149,9 +195,7 @@ def cancel(booking: Booking, reason: str | None = None) -> bool:
             .execute()
         )
         if changed:
-            ConsultationSession.update(taken=ConsultationSession.taken - 1).where(
-                ConsultationSession.id == booking.session_id
-            ).execute()
+            _give_back_seat(booking.session_id)
     return bool(changed)
 
 

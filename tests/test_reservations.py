@@ -74,9 +74,11 @@ def test_a_web_booking_is_sealed_and_only_the_staff_key_opens_it(public_app, con
         assert value.encode() not in bytes(booking.sealed)
     private = PrivateKey((config["INSTANCE_PATH"] / "keys" / "seal.key").read_bytes())
     opened = json.loads(SealedBox(private).decrypt(bytes(booking.sealed)))
+    assert f'/manage/{opened.pop("manage_secret")}"' in done.text
     assert opened == {
         "business_name": "架空商店",
         "contact_name": "山田 花子",
+        "contact_kana": "",
         "phone": "09012345678",
         "email": "hanako@example.jp",
     }

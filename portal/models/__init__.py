@@ -3,7 +3,15 @@
 from portal.models.accounts import Organisation, RecoveryCode, StaffSession, Throttle, User
 from portal.models.audit import AuditEvent
 from portal.models.base import SchemaVersion
-from portal.models.reservations import Booking, ConsultationSession, Venue
+from portal.models.calendar import Holiday, Season, WeeklyPattern
+from portal.models.reservations import (
+    AvailabilityVersion,
+    Booking,
+    CallEvent,
+    ConsultationSession,
+    ListNotice,
+    Venue,
+)
 from portal.models.storage import KeyCheck, StoredObject
 
 ALL_MODELS = [
@@ -19,20 +27,36 @@ ALL_MODELS = [
     Venue,
     ConsultationSession,
     Booking,
+    AvailabilityVersion,
+    CallEvent,
+    ListNotice,
+    Season,
+    Holiday,
+    WeeklyPattern,
 ]
 
+# Tables added after the first release, which migration 1 creates on an existing database.
+ADDED_IN_1 = [AvailabilityVersion, CallEvent, ListNotice, Season, Holiday, WeeklyPattern]
+
 __all__ = [
+    "ADDED_IN_1",
     "ALL_MODELS",
     "AuditEvent",
+    "AvailabilityVersion",
     "Booking",
+    "CallEvent",
     "ConsultationSession",
+    "Holiday",
     "KeyCheck",
+    "ListNotice",
     "Organisation",
     "RecoveryCode",
     "SchemaVersion",
+    "Season",
     "StaffSession",
     "StoredObject",
     "Throttle",
     "User",
     "Venue",
+    "WeeklyPattern",
 ]

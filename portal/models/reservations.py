@@ -21,7 +21,7 @@ from peewee import (
 from portal.models.accounts import User
 from portal.models.base import BaseModel, utcnow
 
-CHANNELS = ("web", "phone")
+CHANNELS = ("web", "phone", "walk-in")
 BOOKING_STATUSES = ("requested", "confirmed", "cancelled", "attended", "no-show")
 # Statuses that hold a seat: a web request holds its seat until it is declined or cancelled.
 SEAT_HOLDING = ("requested", "confirmed", "attended", "no-show")
@@ -51,6 +51,9 @@ class ConsultationSession(BaseModel):
     consultant = ForeignKeyField(User, null=True, backref="consultation_sessions", on_delete="SET NULL")
     status = CharField(max_length=20, default="open")
 
+    class Meta:
+        indexes = ((("venue", "date", "starts_at"), True),)
+
     @property
     def places_left(self) -> int:
         """Seats still free."""
@@ -70,5 +73,37 @@ class Booking(BaseModel):
     manage_hash = CharField(max_length=64, null=True, unique=True)
     manage_valid_until = DateField(null=True)
     decline_reason = TextField(null=True)
+    # Keyed hashes (blind indexes) of the normalised phone, email and kana: staff find repeat
+    # callers with them without the database holding the values. Filled in the staff zone.
+    phone_index = CharField(max_length=64, null=True, index=True)
+    email_index = CharField(max_length=64, null=True, index=True)
+    kana_index = CharField(max_length=64, null=True, index=True)
+    reminder_sent_on = DateField(null=True)
     created_by = ForeignKeyField(User, null=True, backref="bookings_made", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
+
+
+class AvailabilityVersion(BaseModel):
+    """One row whose number goes up, in the same transaction, whenever places change.
+
+    Rendered availability is cached under this number, so every process serving the public
+    calendar sees a change at once and nothing stale is ever shown.
+    """
+
+    version = IntegerField(default=0)
+
+
+class CallEvent(BaseModel):
+    """A phone call taken by the operator (a booking made, or an enquiry only): the call counter."""
+
+    day = DateField(index=True)
+    kind = CharField(max_length=10)  # "booking" or "enquiry"
+    taken_by = ForeignKeyField(User, null=True, backref="calls", on_delete="SET NULL")
+    at = DateTimeField(default=utcnow)
+
+
+class ListNotice(BaseModel):
+    """The notice that a day's list is ready went out once, at this time."""
+
+    day = DateField(unique=True)
+    sent_at = DateTimeField(default=utcnow)

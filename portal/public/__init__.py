@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.public.sealing import Sealer
 from portal.public.views import bp, limiter
+from portal.security.sealing import Sealer
 from portal.web import check_csrf
 
 

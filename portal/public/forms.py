@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, SelectMultipleField, StringField, TelField
@@ -11,19 +10,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal import normalise
 from portal.forms import PortalForm
 from portal.programmes import PROGRAMMES
 
 
-def normalise_phone(value: str | None) -> str:
-    """Full-width digits, hyphens and spaces as people type them, down to plain digits."""
-    text = unicodedata.normalize("NFKC", value or "")
-    return re.sub(r"[\s\-‐‑–—―ー()（）]", "", text)
-
-
 def japanese_phone(_form, field) -> None:
     """A domestic number: 10 or 11 digits starting with 0."""
-    if not re.fullmatch(r"0\d{9,10}", normalise_phone(field.data)):
+    if not re.fullmatch(r"0\d{9,10}", normalise.phone(field.data)):
         raise ValidationError(_l("電話番号は 03-1234-5678 や 090-1234-5678 の形で入力してください。"))
 
 
@@ -32,6 +26,7 @@ class BookingForm(PortalForm):
 
     business_name = StringField(_l("事業者名（屋号）"), validators=[DataRequired(), Length(max=200)])
     contact_name = StringField(_l("ご担当者名"), validators=[DataRequired(), Length(max=100)])
+    contact_kana = StringField(_l("フリガナ（任意）"), validators=[Optional(), Length(max=100)])
     phone = TelField(_l("電話番号"), validators=[DataRequired(), japanese_phone])
     email = EmailField(_l("メールアドレス（任意）"), validators=[Optional(), Length(max=254), Email()])
     programmes = SelectMultipleField(

@@ -13,11 +13,19 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from portal import audit
+from portal import audit, normalise
 from portal.dates import business_today
 from portal.models import ConsultationSession, Venue
-from portal.public.forms import BookingForm, normalise_phone
-from portal.reservations import SessionFull, book, cancel, cancellable, find_by_manage_secret, open_sessions
+from portal.public.forms import BookingForm
+from portal.reservations import (
+    SessionFull,
+    book,
+    cancel,
+    cancellable,
+    find_by_manage_secret,
+    new_manage_secret,
+    open_sessions,
+)
 from portal.web import not_found, redirect_to, render
 
 bp = Blueprint("public", __name__)
@@ -103,12 +111,16 @@ def session_page(session_id: int) -> Response:
         if form.website.data:
             audit.record("booking.honeypot", outcome="refused", object_type="session", object_id=session_id)
             return redirect_to(url_for("public.calendar_page"))
+        secret = new_manage_secret()
         sealed = current_app.extensions["portal.sealer"].seal(
             {
                 "business_name": form.business_name.data.strip(),
                 "contact_name": form.contact_name.data.strip(),
-                "phone": normalise_phone(form.phone.data),
+                "contact_kana": (form.contact_kana.data or "").strip(),
+                "phone": normalise.phone(form.phone.data),
                 "email": (form.email.data or "").strip(),
+                # The staff zone needs it for the reminder's manage link; the database keeps a hash.
+                "manage_secret": secret,
             }
         )
         try:
@@ -119,7 +131,7 @@ def session_page(session_id: int) -> Response:
                 sealed=sealed,
                 programmes=",".join(form.programmes.data),
                 idempotency_key=form.idempotency_key.data or None,
-                with_manage_link=True,
+                manage_secret=secret,
             )
         except SessionFull:
             form.form_errors.append(

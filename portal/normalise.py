@@ -1,0 +1,25 @@
+"""How people type phone numbers, emails and kana, reduced to one form for matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PHONE_NOISE = re.compile(r"[\s\-‐‑–—―ー()（）]")
+_HIRAGANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
+
+
+def phone(value: str | None) -> str:
+    """Full-width digits, hyphens, brackets and spaces as people type them, down to plain digits."""
+    return _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", value or ""))
+
+
+def email(value: str | None) -> str:
+    """An address compared without case or surrounding space."""
+    return unicodedata.normalize("NFKC", value or "").strip().casefold()
+
+
+def kana(value: str | None) -> str:
+    """Half-width or hiragana readings as full-width katakana, without spaces: ﾔﾏﾀﾞ ﾊﾅｺ = ヤマダハナコ."""
+    text = unicodedata.normalize("NFKC", value or "").translate(_HIRAGANA)
+    return re.sub(r"[\s・･]", "", text)

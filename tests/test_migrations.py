@@ -1,0 +1,52 @@
+"""An existing database is brought up to today's schema, keeping its rows."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as apply
+
+from portal.database import bind
+from portal.migrations import MIGRATIONS, migrate
+from portal.models import ADDED_IN_1, AvailabilityVersion, Booking, ConsultationSession, SchemaVersion, Venue
+
+INDEXES = ("phone_index", "email_index", "kana_index")
+
+
+def test_the_first_release_schema_migrates_to_today(database_url):
+    db = bind(database_url)
+    with db.connection_context():
+        migrate(db)
+        # Take the database back to the first release: no new tables, columns or index.
+        db.drop_tables(ADDED_IN_1)
+        migrator = SchemaMigrator.from_database(db)
+        sessions = ConsultationSession._meta.table_name
+        (unique,) = [index.name for index in db.get_indexes(sessions) if len(index.columns) == 3]
+        bookings = Booking._meta.table_name
+        apply(
+            migrator.drop_index(sessions, unique),
+            *(
+                migrator.drop_index(bookings, f"{bookings}_{name}")
+                for name in ("phone_index", "email_index", "kana_index")
+            ),
+            *(
+                migrator.drop_column(bookings, name)
+                for name in ("phone_index", "email_index", "kana_index", "reminder_sent_on")
+            ),
+        )
+        SchemaVersion.update(version=0).execute()
+        venue = Venue.create(name="会場", ward="区", address="住所")
+        db.execute_sql(
+            f"INSERT INTO {sessions} (venue_id, date, starts_at, ends_at, capacity, taken, status)"
+            " VALUES (%s, %s, %s, %s, 5, 0, 'open')".replace("%s", db.param),
+            (venue.id, date(2026, 12, 1), time(10), time(11)),
+        )
+
+        assert migrate(db) == len(MIGRATIONS) == 1
+        assert SchemaVersion.get().version == 1 and AvailabilityVersion.get_by_id(1).version == 0
+        columns = {column.name for column in db.get_columns(Booking._meta.table_name)}
+        assert {"phone_index", "email_index", "kana_index", "reminder_sent_on"} <= columns
+        assert ConsultationSession.select().count() == 1
+        assert any(index.unique and len(index.columns) == 3 for index in db.get_indexes(sessions))
+        assert migrate(db) == 0
