@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.validators import ValidationError
+
+from portal import normalise
 
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
@@ -17,6 +21,12 @@ def no_control_characters(_form: FlaskForm, field: Field) -> None:
         (ord(c) < 0x20 and c not in ALLOWED_CONTROLS) or c == "\x7f" for c in data
     ):
         raise ValidationError(_l("使用できない文字が含まれています。"))
+
+
+def japanese_phone(_form: FlaskForm, field: Field) -> None:
+    """A domestic number: 10 or 11 digits starting with 0, however it was typed."""
+    if not re.fullmatch(r"0\d{9,10}", normalise.phone(field.data)):
+        raise ValidationError(_l("電話番号は 03-1234-5678 や 090-1234-5678 の形で入力してください。"))
 
 
 class PortalForm(FlaskForm):

@@ -47,6 +47,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "bookings.daily_xlsx": DAILY_LIST,
     "bookings.reception": FRONT_DESK,
     "bookings.reception_mark": FRONT_DESK,
+    "intake.call": FRONT_DESK,
+    "intake.slots": FRONT_DESK,
+    "intake.matches": FRONT_DESK,
+    "intake.enquiry": FRONT_DESK,
+    "intake.booked": FRONT_DESK,
+    "intake.search": FRONT_DESK,
+    "intake.change": FRONT_DESK,
+    "intake.move_booking": FRONT_DESK,
+    "intake.cancel_booking": FRONT_DESK,
 }
 
 

@@ -31,10 +31,11 @@ class SessionFull(Exception):
 
 @dataclass
 class NewBooking:
-    """A booking just made, and the manage secret shown to the visitor once."""
+    """A booking just made (or found again by its idempotency key: `repeated`), and its manage secret."""
 
     booking: Booking
     manage_secret: str | None
+    repeated: bool = False
 
 
 def new_reference() -> str:
@@ -72,7 +73,7 @@ def book(
     if idempotency_key:
         earlier = Booking.get_or_none(Booking.idempotency_key == idempotency_key)
         if earlier is not None:
-            return NewBooking(earlier, None)
+            return NewBooking(earlier, None, repeated=True)
     secret = manage_secret
     try:
         with write_transaction():
@@ -94,7 +95,7 @@ def book(
         earlier = Booking.get_or_none(Booking.idempotency_key == idempotency_key) if idempotency_key else None
         if earlier is None:
             raise
-        return NewBooking(earlier, None)
+        return NewBooking(earlier, None, repeated=True)
     return NewBooking(booking, secret)
 
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask import Response, url_for
-from flask_babel import lazy_gettext as _l
 
 from portal import audit
 from portal.bookings.daily import day_bookings, requested_day
+from portal.bookings.labels import STATUS_LABELS
 from portal.bookings.people import opened
 from portal.bookings.views import bp
 from portal.models import Booking
 from portal.web import htmx, not_found, redirect_to, render
 
-MARKS = {"attended": _l("来場"), "no-show": _l("欠席")}
+MARKS = {mark: STATUS_LABELS[mark] for mark in ("attended", "no-show")}
 ARRIVING = ("requested", "confirmed", "attended", "no-show")
 
 

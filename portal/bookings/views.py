@@ -6,12 +6,15 @@ from flask import Blueprint, Response, request, url_for
 from flask_babel import gettext as _
 
 from portal import audit
+from portal.bookings.labels import status_label
 from portal.bookings.people import opened
+from portal.bookings.repeat import earlier_bookings, index_web_requests, indexes_of
 from portal.models import Booking, ConsultationSession, Venue
 from portal.reservations import cancel, confirm
 from portal.web import htmx, not_found, redirect_to, render
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+bp.add_app_template_filter(status_label)
 
 
 def _requests():
@@ -33,8 +36,13 @@ def _request_or_404(booking_id: int) -> Booking:
 
 @bp.get("/requests")
 def requests_inbox() -> Response:
-    """Web requests waiting for a decision, with what the visitor gave."""
-    rows = [(booking, opened(booking)) for booking in _requests()]
+    """Web requests waiting for a decision, with what the visitor gave and any earlier bookings
+    by the same phone, email or reading (the public instance cannot recognise a repeat)."""
+    index_web_requests()
+    rows = [
+        (booking, opened(booking), earlier_bookings(indexes_of(booking), exclude=booking.id))
+        for booking in _requests()
+    ]
     return render("bookings/requests.html", rows=rows)
 
 

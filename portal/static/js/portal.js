@@ -26,3 +26,41 @@ document.addEventListener("htmx:configRequest", function (event) {
   document.addEventListener("htmx:afterRequest", schedule);
   schedule();
 })();
+
+// A half-typed form marked data-draft (a caller on the phone) survives a slow call: it is kept in
+// this tab's sessionStorage, never sent anywhere, and put back after a reload or a new sign-in.
+// The page that confirms the booking clears it. The form token is never kept.
+(function () {
+  const done = document.querySelector("[data-draft-clear]");
+  if (done) {
+    window.sessionStorage.removeItem("draft:" + done.dataset.draftClear);
+  }
+  const typed = function (element) {
+    return ["text", "tel", "email", "textarea"].includes(element.type) && element.value !== "";
+  };
+  document.querySelectorAll("form[data-draft]").forEach(function (form) {
+    const key = "draft:" + form.dataset.draft;
+    const saved = JSON.parse(window.sessionStorage.getItem(key) || "null");
+    if (saved && !Array.from(form.elements).some(typed)) {
+      Array.from(form.elements).forEach(function (element) {
+        if (!element.name || element.name === "csrf_token") {
+          return;
+        }
+        const values = saved.filter(function (pair) { return pair[0] === element.name; })
+          .map(function (pair) { return pair[1]; });
+        if (element.type === "checkbox" || element.type === "radio") {
+          element.checked = values.includes(element.value);
+        } else if (values.length) {
+          element.value = values[0];
+        }
+      });
+    }
+    const save = function () {
+      const pairs = Array.from(new FormData(form).entries())
+        .filter(function (pair) { return pair[0] !== "csrf_token"; });
+      window.sessionStorage.setItem(key, JSON.stringify(pairs));
+    };
+    form.addEventListener("input", save);
+    form.addEventListener("change", save);
+  });
+})();
