@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "bookings.daily_xlsx": DAILY_LIST,
     "bookings.reception": FRONT_DESK,
     "bookings.reception_mark": FRONT_DESK,
+    "bookings.reception_walk_in": FRONT_DESK,
     "intake.call": FRONT_DESK,
     "intake.slots": FRONT_DESK,
     "intake.matches": FRONT_DESK,

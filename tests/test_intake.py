@@ -245,3 +245,51 @@ def test_intake_is_for_the_front_desk_only_and_refuses_forged_posts(staff_app, s
     assert forged.status_code == 400
     with staff_app.app_context():
         assert Booking.select().count() == 0
+
+
+def test_reception_seats_a_walk_in_while_places_remain(staff_app, operator, signed_in, sessions):
+    roomy, tight = sessions
+    with staff_app.app_context():
+        day = ConsultationSession.get_by_id(roomy).date.isoformat()
+        book_caller(operator, tight)
+    page = operator.get(f"/bookings/reception?date={day}")
+    token = csrf_from(page.text)
+    assert f'name="session_id" value="{roomy}"' in page.text
+    assert f'id="walk-in-{tight}-contact_name"' not in page.text, "a full session takes no walk-in"
+    url = f"/bookings/reception/walk-in?date={day}"
+    typed = {"session_id": roomy, "phone": "99", "business_name": "飛込商店", "csrf_token": token}
+    refused = operator.post(url, data=typed)
+    assert refused.status_code == 200 and 'value="飛込商店"' in refused.text and "電話番号は" in refused.text
+    full = operator.post(url, data={"session_id": tight, "contact_name": "来場 太郎", "csrf_token": token})
+    assert "この回は満席です" in full.text
+    seated = operator.post(url, data={"session_id": roomy, "contact_name": "来場 太郎", "csrf_token": token})
+    assert seated.status_code == 303 and seated.headers["Location"].startswith("/bookings/reception?date=")
+    with staff_app.app_context():
+        walk_in = Booking.get(Booking.channel == "walk-in")
+        assert walk_in.status == "attended" and ConsultationSession.get_by_id(roomy).taken == 1
+        assert "来場".encode() not in bytes(walk_in.sealed)
+    assert "来場 太郎" in operator.get(f"/bookings/reception?date={day}").text
+    consultant = signed_in("consultant")
+    own_token = csrf_from(consultant.get("/").text)
+    walk_in_post = consultant.post(url, data={"session_id": roomy, "contact_name": "x", "csrf_token": own_token})
+    assert walk_in_post.status_code == 404
+
+
+def test_the_daily_list_filters_by_venue_and_shows_the_day_s_calls(staff_app, operator, sessions):
+    roomy, _ = sessions
+    with staff_app.app_context():
+        booking = book_caller(operator, roomy)
+        day = booking.session.date.isoformat()
+        other = Venue.create(name="架空公民館", ward="別区", address="架空市別区1-1")
+        ConsultationSession.create(
+            venue=other, date=booking.session.date, starts_at=time(9), ends_at=time(10), capacity=3
+        )
+        venue_id = booking.session.venue_id
+    page = operator.get(f"/bookings/daily?date={day}&venue={venue_id}")
+    assert booking.reference in page.text and "架空公民館" in page.text, (
+        "the other venue is offered in the filter"
+    )
+    assert booking.reference not in operator.get(f"/bookings/daily?date={day}&venue={other.id}").text
+    assert "この日の電話" in page.text
+    csv = operator.get(f"/bookings/daily.csv?date={day}&venue={other.id}")
+    assert booking.reference not in csv.data.decode("utf-8-sig")

@@ -12,6 +12,7 @@ from flask import Response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import call_counter as calls
 from portal.bookings.people import opened
 from portal.bookings.views import bp
 from portal.dates import business_today
@@ -32,7 +33,20 @@ def requested_day() -> date:
         return business_today()
 
 
-def day_bookings(day: date):
+def requested_venue() -> int | None:
+    """The venue in `?venue=`, or None for every venue."""
+    return request.args.get("venue", type=int)
+
+
+def day_venues(day: date) -> list[Venue]:
+    """The venues with sessions on `day` that the signed-in user may see, for the venue filter."""
+    query = Venue.select().join(ConsultationSession).where(ConsultationSession.date == day).distinct()
+    if current_user.role == "consultant":
+        query = query.where(ConsultationSession.consultant == current_user.id)
+    return list(query.order_by(Venue.name))
+
+
+def day_bookings(day: date, venue_id: int | None = None):
     """The day's seat-holding bookings the signed-in user may see, by venue and time."""
     query = (
         Booking.select(Booking, ConsultationSession, Venue)
@@ -43,13 +57,15 @@ def day_bookings(day: date):
     )
     if current_user.role == "consultant":
         query = query.where(ConsultationSession.consultant == current_user.id)
+    if venue_id:
+        query = query.where(Venue.id == venue_id)
     return query
 
 
 def _rows(day: date, action: str) -> list[dict]:
     names = dict(PROGRAMMES)
     rows = []
-    for booking in day_bookings(day):
+    for booking in day_bookings(day, requested_venue()):
         person = opened(booking, action)
         rows.append(
             {
@@ -84,7 +100,14 @@ def _table(day: date, action: str) -> tuple[list[str], list[list[str]]]:
 def daily_list() -> Response:
     """The page."""
     day = requested_day()
-    return render("bookings/daily.html", day=day, rows=_rows(day, "booking.view"))
+    return render(
+        "bookings/daily.html",
+        day=day,
+        venue_id=requested_venue(),
+        venues=day_venues(day),
+        rows=_rows(day, "booking.view"),
+        counter=calls.count(day),
+    )
 
 
 @bp.get("/daily.csv")

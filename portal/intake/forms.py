@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, IntegerField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from portal import normalise
 from portal.forms import PortalForm, japanese_phone
 from portal.people import FIELDS
 from portal.programmes import programmes_field
@@ -28,12 +27,6 @@ class CallerForm(PortalForm):
     industry = StringField(FIELDS["industry"], validators=[Optional(), Length(max=100)])
     programmes = programmes_field()
     idempotency_key = HiddenField()
-
-    def person(self) -> dict:
-        """The sealed payload: every personal field, trimmed, the phone number in digits."""
-        person = {name: (getattr(self, name).data or "").strip() for name in FIELDS}
-        person["phone"] = normalise.phone(person["phone"])
-        return person
 
 
 class MoveForm(PortalForm):

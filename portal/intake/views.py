@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import audit
+from portal import call_counter as calls
 from portal.bookings.repeat import earlier_bookings
 from portal.dates import business_today
-from portal.intake import calls
 from portal.intake.forms import CallerForm
 from portal.intake.slots import SlotFilter, filter_choices, find_slots
 from portal.models import Booking, ConsultationSession, Venue
-from portal.people import index_columns
+from portal.people import index_columns, person_from, sealed_with_indexes
 from portal.reservations import SessionFull, book
 from portal.web import htmx, not_found, redirect_to, render
 
@@ -32,7 +32,7 @@ def call() -> Response:
         booked = _book(form)
         if booked is not None:
             return redirect_to(url_for("intake.booked", booking_id=booked.id))
-    matches = earlier_bookings(index_columns(form.person())) if request.method == "POST" else []
+    matches = earlier_bookings(index_columns(person_from(form))) if request.method == "POST" else []
     chosen = SlotFilter.from_args()
     return render(
         "intake/call.html",
@@ -46,17 +46,15 @@ def call() -> Response:
 
 
 def _book(form: CallerForm) -> Booking | None:
-    person = form.person()
     try:
         made = book(
             form.session_id.data,
             channel="phone",
             status="confirmed",
-            sealed=current_app.extensions["portal.sealer"].seal(person),
             programmes=",".join(form.programmes.data),
             idempotency_key=form.idempotency_key.data or None,
             created_by=current_user.id,
-            indexes=index_columns(person),
+            **sealed_with_indexes(person_from(form)),
         )
     except SessionFull:
         form.session_id.errors = [_("この回は満席になりました。別の日時を選んでください。")]
@@ -79,7 +77,9 @@ def matches() -> Response:
     """Earlier bookings by the same phone, email or reading, as the operator types (a POST: no
     phone number in a URL or an access log)."""
     form = CallerForm()
-    return render("intake/_matches.html", matches=earlier_bookings(index_columns(form.person())), live=True)
+    return render(
+        "intake/_matches.html", matches=earlier_bookings(index_columns(person_from(form))), live=True
+    )
 
 
 @bp.post("/enquiry")
