@@ -271,7 +271,9 @@ def test_reception_seats_a_walk_in_while_places_remain(staff_app, operator, sign
     assert "来場 太郎" in operator.get(f"/bookings/reception?date={day}").text
     consultant = signed_in("consultant")
     own_token = csrf_from(consultant.get("/").text)
-    walk_in_post = consultant.post(url, data={"session_id": roomy, "contact_name": "x", "csrf_token": own_token})
+    walk_in_post = consultant.post(
+        url, data={"session_id": roomy, "contact_name": "x", "csrf_token": own_token}
+    )
     assert walk_in_post.status_code == 404
 
 
