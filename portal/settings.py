@@ -46,6 +46,7 @@ class Settings:
     session_lifetime_hours: int
     audit_anchor: Path
     upload_max_bytes: int
+    allow_legacy_office: bool
     ratelimit_storage: str
     booking_rate_limit: str
 
@@ -176,6 +177,7 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         session_lifetime_hours=_parse_int("session_lifetime_hours", get("session_lifetime_hours", 12), 1),
         audit_anchor=Path(get("audit_anchor", instance_path / "audit-anchor.log")),
         upload_max_bytes=_parse_int("upload_max_bytes", get("upload_max_bytes", 50 * 1024 * 1024), 1024),
+        allow_legacy_office=_parse_bool("allow_legacy_office", get("allow_legacy_office", False)),
         ratelimit_storage=str(get("ratelimit_storage", "memory://")),
         booking_rate_limit=str(get("booking_rate_limit", "5 per minute;30 per hour")),
     )

@@ -1,0 +1,116 @@
+"""What an uploaded file is, decided from its bytes against an allow-list.
+
+The filename and the browser's Content-Type are never trusted. Office files are looked inside
+(zip entries and OLE streams) without unpacking: macros, too many entries or a declared unpacked
+size past the limit are refused, so a zip bomb is never expanded here. HTML or SVG under any name
+has no signature on the list and is refused.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+import filetype
+import olefile
+from flask_babel import lazy_gettext as _l
+
+MAX_ZIP_ENTRIES = 2000
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 200  # an entry that claims to unpack to more than 200× its packed size is a bomb
+
+
+@dataclass(frozen=True)
+class FileType:
+    """An allowed type: the content type we serve it with, and whether a preview is safe."""
+
+    extension: str
+    mimetype: str
+    previewable: bool = False
+    legacy: bool = False
+
+
+TYPES = {
+    kind.extension: kind
+    for kind in (
+        FileType("pdf", "application/pdf", previewable=True),
+        FileType("png", "image/png", previewable=True),
+        FileType("jpg", "image/jpeg", previewable=True),
+        FileType("gif", "image/gif", previewable=True),
+        FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        FileType("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        FileType("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+        FileType("xls", "application/vnd.ms-excel", legacy=True),
+        FileType("doc", "application/msword", legacy=True),
+        FileType("ppt", "application/vnd.ms-powerpoint", legacy=True),
+    )
+}
+OOXML_PARTS = {"xl/workbook.xml": "xlsx", "word/document.xml": "docx", "ppt/presentation.xml": "pptx"}
+OLE_STREAMS = {"workbook": "xls", "book": "xls", "worddocument": "doc", "powerpoint document": "ppt"}
+
+
+class Refused(Exception):
+    """The file is not accepted; the message says why, for the person who uploaded it."""
+
+    def __init__(self, message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+NOT_ALLOWED = _l("この種類のファイルは受け付けていません（PDF、画像、Excel、Word、PowerPoint のみ）。")
+MACROS = _l("マクロを含むファイルは受け付けていません。マクロなしの形式で保存し直してください。")
+TOO_COMPLEX = _l("ファイルの中身が大きすぎるか、項目が多すぎます。")
+LEGACY = _l("古い Office 形式（.xls、.doc、.ppt）は受け付けていません。新しい形式で保存し直してください。")
+
+
+def identify(data: bytes, allow_legacy_office: bool = False) -> FileType:
+    """The allowed type `data` is, or Refused with the reason."""
+    guess = filetype.guess(data[:8192])
+    extension = guess.extension if guess else None
+    if extension in ("zip", "xlsx", "docx", "pptx"):
+        return TYPES[_inspect_ooxml(data)]
+    if extension in ("xls", "doc", "ppt") or data[:8] == olefile.MAGIC:
+        if not allow_legacy_office:
+            raise Refused(LEGACY)
+        return TYPES[_inspect_ole(data)]
+    if extension in TYPES:
+        return TYPES[extension]
+    raise Refused(NOT_ALLOWED)
+
+
+def _inspect_ooxml(data: bytes) -> str:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise Refused(NOT_ALLOWED) from None
+    if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+        raise Refused(TOO_COMPLEX)
+    if any(entry.file_size > MAX_RATIO * max(entry.compress_size, 1) for entry in entries):
+        raise Refused(TOO_COMPLEX)
+    names = {entry.filename.lower() for entry in entries}
+    if any("vba" in name for name in names):
+        raise Refused(MACROS)
+    manifest = [entry for entry in entries if entry.filename.lower() == "[content_types].xml"]
+    content_types = archive.read(manifest[0]) if manifest else b""
+    if b"macroEnabled" in content_types or b"vbaProject" in content_types:
+        raise Refused(MACROS)
+    kinds = {kind for part, kind in OOXML_PARTS.items() if part in names}
+    if not content_types or len(kinds) != 1:
+        raise Refused(NOT_ALLOWED)
+    return kinds.pop()
+
+
+def _inspect_ole(data: bytes) -> str:
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            streams = ["/".join(path).lower() for path in ole.listdir(streams=True, storages=True)]
+    except Exception:  # olefile raises many kinds of error on a hostile file; each means "refuse"
+        raise Refused(NOT_ALLOWED) from None
+    if any("vba" in name or name.startswith("macros") or "_vba_project" in name for name in streams):
+        raise Refused(MACROS)
+    kinds = {OLE_STREAMS[name] for name in streams if name in OLE_STREAMS}
+    if len(kinds) != 1:
+        raise Refused(NOT_ALLOWED)
+    return kinds.pop()
