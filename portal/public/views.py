@@ -18,6 +18,7 @@ from portal.dates import business_today
 from portal.models import ConsultationSession, Venue
 from portal.public.forms import BookingForm
 from portal.reservations import SessionFull, book, new_manage_secret, open_sessions
+from portal.visitor_mail import send_confirmation
 from portal.web import not_found, redirect_to, render
 
 bp = Blueprint("public", __name__)
@@ -138,6 +139,8 @@ def session_page(session_id: int) -> Response:
             )
         else:
             audit.record("booking.request", object_type="booking", object_id=made.booking.id)
+            if made.manage_secret and form.email.data:
+                send_confirmation(made.booking, form.email.data.strip(), made.manage_secret)
             # A repeated submission finds the first booking; its secret is known only from the first answer.
             earlier = session.get(COMPLETED_KEY) or {}
             secret = made.manage_secret or (
