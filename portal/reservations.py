@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from peewee import IntegrityError
 
 from portal import availability
@@ -22,7 +23,6 @@ from portal.models import Booking, ConsultationSession
 from portal.models.reservations import SEAT_HOLDING
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
-CANCEL_CUTOFF = time(17, 0)  # visitors change their booking until 17:00 the day before
 
 
 class SessionFull(Exception):
@@ -177,11 +177,16 @@ def find_by_manage_secret(secret: str, today: date) -> Booking | None:
     return booking
 
 
-def cancellable(booking: Booking, now: datetime | None = None) -> bool:
-    """Whether a visitor may still cancel: a seat is held and the cut-off has not passed."""
-    now = now or datetime.now(TOKYO)
-    cutoff = datetime.combine(booking.session.date - timedelta(days=1), CANCEL_CUTOFF, TOKYO)
-    return booking.status in SEAT_HOLDING and now < cutoff
+def before_cutoff(day: date, now: datetime | None = None, cutoff: time | None = None) -> bool:
+    """Whether visitors may still change a booking on `day`: until the cut-off (the setting
+    `change_cutoff`, 17:00 by default) the day before, Tokyo time."""
+    cutoff = cutoff or current_app.config["PORTAL"].change_cutoff
+    return (now or datetime.now(TOKYO)) < datetime.combine(day - timedelta(days=1), cutoff, TOKYO)
+
+
+def cancellable(booking: Booking, now: datetime | None = None, cutoff: time | None = None) -> bool:
+    """Whether a visitor may still cancel or move: a seat is held and the cut-off has not passed."""
+    return booking.status in SEAT_HOLDING and before_cutoff(booking.session.date, now, cutoff)
 
 
 def cancel(booking: Booking, reason: str | None = None) -> bool:

@@ -10,8 +10,12 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import time
+from email.headerregistry import Address
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ZONES = ("public", "staff")
@@ -49,6 +53,16 @@ class Settings:
     allow_legacy_office: bool
     ratelimit_storage: str
     booking_rate_limit: str
+    centre_phone: str
+    change_cutoff: time
+    public_url: str
+    staff_url: str
+    smtp_host: str
+    smtp_port: int
+    smtp_from: str
+    smtp_starttls: bool
+    smtp_user: str
+    smtp_password: str = field(repr=False)
 
     def secret_key_file(self) -> Path:
         """Where `portal init` keeps this zone's cookie-signing key when none is configured."""
@@ -106,6 +120,35 @@ def _database_url(value: str) -> str:
     if scheme not in DATABASE_SCHEMES or "://" not in value:
         raise ConfigError(f"PORTAL_DATABASE_URL: {value!r} is not a sqlite:/// or postgresql:// URL")
     return value
+
+
+def _clock_time(name: str, value: Any) -> time:
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{_env_name(name)}: expected a time such as 17:00, got {value!r}") from None
+
+
+def _base_url(name: str, value: Any) -> str:
+    text = str(value).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"{_env_name(name)}: expected an http(s) address such as https://example.jp, got {value!r}"
+        )
+    return text
+
+
+def _mail_address(name: str, value: Any) -> str:
+    text = str(value)
+    _display, address = parseaddr(text)
+    if "@" not in address or any(c in text for c in "\r\n"):
+        raise ConfigError(f"{_env_name(name)}: {value!r} is not an email address")
+    try:
+        Address(addr_spec=address)
+    except (ValueError, IndexError):
+        raise ConfigError(f"{_env_name(name)}: {value!r} is not an email address") from None
+    return text
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -180,6 +223,16 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         allow_legacy_office=_parse_bool("allow_legacy_office", get("allow_legacy_office", False)),
         ratelimit_storage=str(get("ratelimit_storage", "memory://")),
         booking_rate_limit=str(get("booking_rate_limit", "5 per minute;30 per hour")),
+        centre_phone=str(get("centre_phone", "0120-000-000")),
+        change_cutoff=_clock_time("change_cutoff", get("change_cutoff", "17:00")),
+        public_url=_base_url("public_url", get("public_url", "http://127.0.0.1:8000")),
+        staff_url=_base_url("staff_url", get("staff_url", "http://127.0.0.1:8001")),
+        smtp_host=str(get("smtp_host", "")),
+        smtp_port=_parse_int("smtp_port", get("smtp_port", 587), 1),
+        smtp_from=_mail_address("smtp_from", get("smtp_from", "madoguchi@example.jp")),
+        smtp_starttls=_parse_bool("smtp_starttls", get("smtp_starttls", True)),
+        smtp_user=str(get("smtp_user", "")),
+        smtp_password=str(get("smtp_password", "")),
     )
     return settings
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import re
 import time
@@ -81,6 +83,19 @@ def config(tmp_path: Path, database_url: str) -> dict:
 
 
 @pytest.fixture
+def smtp():
+    """A real SMTP server on a free local port; `smtp.settings` points an instance at it."""
+    from tests.smtp import smtp_server
+
+    with contextlib.ExitStack() as stack:
+        try:
+            inbox = stack.enter_context(smtp_server())
+        except (ImportError, OSError, RuntimeError) as error:
+            service_missing("the SMTP test server (aiosmtpd)", error)
+        yield inbox
+
+
+@pytest.fixture
 def staff_app(config: dict):
     """The staff instance."""
     return create_app("staff", {**config, "TESTING": True})
@@ -139,6 +154,11 @@ def make_account(app, role: str, organisation: str | None = None, email: str | N
 def accounts(staff_app) -> dict[str, Account]:
     """One enrolled account per role."""
     return {role: make_account(staff_app, role) for role in ROLES}
+
+
+def change_settings(app, **changes) -> None:
+    """Give a running instance other settings, as a restart with other PORTAL_* values would."""
+    app.config["PORTAL"] = dataclasses.replace(app.config["PORTAL"], **changes)
 
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

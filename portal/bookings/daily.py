@@ -13,12 +13,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import call_counter as calls
+from portal import mail
 from portal.bookings.people import opened
 from portal.bookings.views import bp
 from portal.dates import business_today
 from portal.exports import csv_bytes, xlsx_bytes
-from portal.models import Booking, ConsultationSession, Venue
+from portal.models import Booking, ConsultationSession, ListNotice, Venue
 from portal.models.reservations import SEAT_HOLDING
+from portal.permissions import allowed
 from portal.programmes import PROGRAMMES
 from portal.web import render
 
@@ -98,7 +100,7 @@ def _table(day: date, action: str) -> tuple[list[str], list[list[str]]]:
 
 @bp.get("/daily")
 def daily_list() -> Response:
-    """The page."""
+    """The page; the front desk also sees whether the day's notice went out, and can send it."""
     day = requested_day()
     return render(
         "bookings/daily.html",
@@ -107,6 +109,8 @@ def daily_list() -> Response:
         venues=day_venues(day),
         rows=_rows(day, "booking.view"),
         counter=calls.count(day),
+        notice=ListNotice.get_or_none(ListNotice.day == day),
+        can_notify=mail.enabled() and allowed("bookings.daily_notice", current_user.role),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from portal.public import manage, venues  # noqa: F401 - they register their routes on bp
 from portal.public.views import bp, limiter
 from portal.security.sealing import Sealer
 from portal.web import check_csrf

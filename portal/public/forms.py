@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.forms import PortalForm, japanese_phone
@@ -25,3 +25,11 @@ class BookingForm(PortalForm):
     )
     website = StringField(_l("この欄は空のままにしてください"))  # a honeypot: people leave it empty
     idempotency_key = HiddenField()
+
+
+class MoveForm(PortalForm):
+    """The session a visitor moves their booking to (offered as radio buttons on the manage page)."""
+
+    session_id = IntegerField(
+        _l("変更先の日時"), validators=[DataRequired(message=_l("変更先の日時を選んでください。"))]
+    )

@@ -17,15 +17,8 @@ from portal import audit, normalise
 from portal.dates import business_today
 from portal.models import ConsultationSession, Venue
 from portal.public.forms import BookingForm
-from portal.reservations import (
-    SessionFull,
-    book,
-    cancel,
-    cancellable,
-    find_by_manage_secret,
-    new_manage_secret,
-    open_sessions,
-)
+from portal.reservations import SessionFull, book, new_manage_secret, open_sessions
+from portal.visitor_mail import send_confirmation
 from portal.web import not_found, redirect_to, render
 
 bp = Blueprint("public", __name__)
@@ -59,7 +52,14 @@ def index() -> Response:
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     """Public pages only: never a booking, a reference, a manage link or a confirmation."""
-    pages = [url_for(endpoint, _external=True) for endpoint in ("public.index", "public.calendar_page")]
+    pages = [
+        url_for(endpoint, _external=True)
+        for endpoint in ("public.index", "public.calendar_page", "public.venues")
+    ]
+    pages += [
+        url_for("public.venue_page", venue_id=v.id, _external=True)
+        for v in Venue.select(Venue.id).where(Venue.active == True).order_by(Venue.id)  # noqa: E712
+    ]
     body = render_template("public/sitemap.xml", pages=pages)
     return Response(body, mimetype="application/xml")
 
@@ -139,6 +139,8 @@ def session_page(session_id: int) -> Response:
             )
         else:
             audit.record("booking.request", object_type="booking", object_id=made.booking.id)
+            if made.manage_secret and form.email.data:
+                send_confirmation(made.booking, form.email.data.strip(), made.manage_secret)
             # A repeated submission finds the first booking; its secret is known only from the first answer.
             earlier = session.get(COMPLETED_KEY) or {}
             secret = made.manage_secret or (
@@ -156,19 +158,3 @@ def booking_complete() -> Response:
     if not completed:
         return redirect_to(url_for("public.calendar_page"))
     return render("public/complete.html", reference=completed["reference"], secret=completed["secret"])
-
-
-@bp.route("/manage/<secret>", methods=["GET", "POST"])
-def manage(secret: str) -> Response:
-    """What the manage link opens: the booking's date, venue and state, and cancelling it.
-
-    The link is the only key: no personal data is shown, and nothing changes on GET.
-    """
-    booking = find_by_manage_secret(secret, business_today())
-    if booking is None:
-        not_found()
-    if request.method == "POST" and cancellable(booking):
-        cancel(booking)
-        audit.record("booking.cancel", object_type="booking", object_id=booking.id)
-        return redirect_to(url_for("public.manage", secret=secret))
-    return render("public/manage.html", booking=booking, can_cancel=cancellable(booking), secret=secret)

@@ -1,4 +1,4 @@
-"""A visitor books a consultation and cancels it in a real browser; axe-core checks every page."""
+"""A visitor books a consultation, moves and cancels it in a real browser; axe-core checks every page."""
 
 from __future__ import annotations
 
@@ -26,14 +26,16 @@ def live_public(tmp_path_factory):
             ward="架空区",
             address="架空市架空区1-1",
             access_notes="架空駅から徒歩5分",
+            what_to_bring="決算書の写し",
         )
-        ConsultationSession.create(
-            venue=venue,
-            date=business_today() + timedelta(days=7),
-            starts_at=time(10),
-            ends_at=time(11),
-            capacity=5,
-        )
+        for starts, capacity in ((10, 5), (13, 3)):
+            ConsultationSession.create(
+                venue=venue,
+                date=business_today() + timedelta(days=7),
+                starts_at=time(starts),
+                ends_at=time(starts + 1),
+                capacity=capacity,
+            )
     public_env = {
         "PATH": env["PATH"],
         "PORTAL_INSTANCE_PATH": str(instance),
@@ -78,6 +80,11 @@ def test_a_visitor_books_and_cancels_online(page, live_public):
     assert reference in page.locator("main").inner_text()
     assert "山田" not in page.content()
     assert_accessible(page)
+    page.get_by_label("13:00–14:00").check()
+    page.get_by_role("button", name="この日時に変更する").click()
+    assert "予約の日時を変更しました" in page.locator("main").inner_text()
+    assert "13:00–14:00" in page.locator("main dl").inner_text()
+    assert_accessible(page)
     page.get_by_role("button", name="この予約を取り消す").click()
     assert "取り消し済み" in page.locator("main").inner_text()
 
@@ -90,3 +97,23 @@ def test_the_calendar_works_with_the_keyboard_and_htmx(page, live_public):
     page.wait_for_url(f"{live_public}/calendar?month=*")
     assert page.locator("#calendar").count() == 1
     assert_accessible(page)
+
+
+def test_a_visitor_finds_a_venue_and_its_sessions(page, live_public):
+    live_public, _ = live_public
+    page.goto(f"{live_public}/")
+    page.get_by_role("link", name="会場一覧（行き方・持ち物）").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="架空区役所 会議室A").click()
+    assert_accessible(page)
+    main = page.locator("main").inner_text()
+    assert "架空駅から徒歩5分" in main and "決算書の写し" in main and "0120-000-000" in main
+    assert page.locator("iframe").count() == 0
+    assert (
+        page.get_by_role("link", name="地図を開く（外部のサイトに移動します）")
+        .get_attribute("href")
+        .startswith("https://")
+    )
+    page.get_by_role("link", name="予約する").first.click()
+    page.wait_for_url(f"{live_public}/sessions/*")
+    assert page.get_by_role("button", name="予約を申し込む").is_visible()

@@ -1,0 +1,192 @@
+"""The manage link: moving a booking to another session until the cut-off, and its calendar file."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from portal.dates import business_today
+from portal.models import AuditEvent, Booking, ConsultationSession, Venue
+from portal.settings import ConfigError, load_settings
+from tests.conftest import change_settings, csrf_from
+from tests.test_reservations import form_data
+
+PERSONAL = ("架空商店", "山田", "09012345678", "090-1234-5678", "hanako@example.jp")
+
+
+@pytest.fixture
+def sessions(public_app):
+    """At one venue a session a week ahead (booked below), another with places and a full one;
+    a second venue's session; one for tomorrow (past its cut-off at 00:00); a closed one."""
+    week = business_today() + timedelta(days=7)
+    with public_app.app_context():
+        first = Venue.create(name="架空区役所 会議室A", ward="架空区", address="架空市架空区1-1")
+        second = Venue.create(name="架空公民館", ward="架空西区", address="架空市架空西区2-2")
+
+        def make(venue, day, hour, **extra):
+            values = {"capacity": 2, **extra}
+            return ConsultationSession.create(
+                venue=venue, date=day, starts_at=time(hour), ends_at=time(hour + 1), **values
+            ).id
+
+        return {
+            "booked": make(first, week, 10),
+            "same": make(first, week + timedelta(days=1), 13),
+            "full": make(first, week, 15, taken=2),
+            "other": make(second, week, 10),
+            "tomorrow": make(first, business_today() + timedelta(days=1), 10),
+            "closed": make(first, week, 16, status="closed"),
+        }
+
+
+@pytest.fixture
+def manage_url(public_app, sessions):
+    """A web request for the first session; returns its manage path."""
+    visitor = public_app.test_client()
+    visitor.post(f"/sessions/{sessions['booked']}", data=form_data(visitor, sessions["booked"]))
+    done = visitor.get("/booking/complete").text
+    return "/manage/" + done.split('href="/manage/')[1].split('"')[0]
+
+
+def taken(app, *ids):
+    with app.app_context():
+        return [ConsultationSession.get_by_id(i).taken for i in ids]
+
+
+def move(client, url, session_id):
+    page = client.get(url)
+    return client.post(f"{url}/move", data={"csrf_token": csrf_from(page.text), "session_id": session_id})
+
+
+def test_a_visitor_moves_a_request_to_another_session_at_the_same_venue(public_app, sessions, manage_url):
+    client = public_app.test_client()
+    page = client.get(manage_url)
+    assert page.headers["Cache-Control"] == "no-store" and "noindex" in page.headers["X-Robots-Tag"]
+    assert f'id="session-{sessions["same"]}"' in page.text
+    for absent in ("booked", "full", "tomorrow", "closed", "other"):
+        assert f'id="session-{sessions[absent]}"' not in page.text, absent
+    response = move(client, manage_url, sessions["same"])
+    assert response.status_code == 303 and response.headers["Location"] == manage_url
+    page = client.get(manage_url)
+    assert "予約の日時を変更しました" in page.text and "13:00" in page.text and "受付済み" in page.text
+    with public_app.app_context():
+        booking = Booking.get()
+        assert (booking.session_id, booking.status) == (sessions["same"], "requested")
+        assert booking.manage_valid_until == business_today() + timedelta(days=8)
+        assert AuditEvent.select().where(AuditEvent.action == "booking.move").count() == 1
+    assert taken(public_app, sessions["booked"], sessions["same"]) == [0, 1]
+
+
+def test_another_venue_is_listed_on_request_and_can_be_chosen(public_app, sessions, manage_url):
+    client = public_app.test_client()
+    with public_app.app_context():
+        other_venue = ConsultationSession.get_by_id(sessions["other"]).venue_id
+    page = client.get(f"{manage_url}?venue={other_venue}")
+    assert (
+        f'id="session-{sessions["other"]}"' in page.text
+        and f'id="session-{sessions["same"]}"' not in page.text
+    )
+    assert client.get(f"{manage_url}?venue=999999").status_code == 404
+    assert move(client, manage_url, sessions["other"]).status_code == 303
+    assert taken(public_app, sessions["booked"], sessions["other"]) == [0, 1]
+    assert "架空公民館" in client.get(manage_url).text
+
+
+@pytest.mark.parametrize("target", ["full", "tomorrow", "closed", "booked", "missing"])
+def test_sessions_that_cannot_be_chosen_are_refused_with_a_message(public_app, sessions, manage_url, target):
+    client = public_app.test_client()
+    response = move(client, manage_url, sessions.get(target, 999999))
+    assert response.status_code == 200 and 'role="alert"' in response.text
+    assert "別の日時をお選びください" in response.text
+    with public_app.app_context():
+        assert Booking.get().session_id == sessions["booked"]
+    assert taken(public_app, sessions["booked"]) == [1]
+
+
+def test_a_session_that_fills_up_meanwhile_says_it_is_full(public_app, sessions, manage_url):
+    client = public_app.test_client()
+    page = client.get(manage_url)
+    with public_app.app_context():
+        ConsultationSession.update(taken=2).where(ConsultationSession.id == sessions["same"]).execute()
+    response = client.post(
+        f"{manage_url}/move", data={"csrf_token": csrf_from(page.text), "session_id": sessions["same"]}
+    )
+    assert "別の日時をお選びください" in response.text
+    with public_app.app_context():
+        assert Booking.get().session_id == sessions["booked"]
+
+
+def test_moving_needs_a_post_with_a_token_and_the_right_link(public_app, sessions, manage_url):
+    client = public_app.test_client()
+    assert client.get(f"{manage_url}/move?session_id={sessions['same']}").status_code == 404
+    assert client.post(f"{manage_url}/move", data={"session_id": sessions["same"]}).status_code == 400
+    page = client.get(manage_url)
+    forged = client.post(
+        "/manage/not-the-secret/move",
+        data={"csrf_token": csrf_from(page.text), "session_id": sessions["same"]},
+    )
+    assert forged.status_code == 404
+    with public_app.app_context():
+        assert Booking.get().session_id == sessions["booked"]
+
+
+def test_after_the_cut_off_nothing_can_be_changed(public_app, sessions, manage_url):
+    change_settings(public_app, change_cutoff=time(0, 0))
+    with public_app.app_context():
+        Booking.update(session=sessions["tomorrow"]).execute()
+        ConsultationSession.update(taken=1).where(ConsultationSession.id == sessions["tomorrow"]).execute()
+    client = public_app.test_client()
+    page = client.get(manage_url)
+    assert "この予約を取り消す" not in page.text and "この日時に変更する" not in page.text
+    assert "締め切りを過ぎたため" in page.text and "0120-000-000" in page.text
+    token = csrf_from(client.get(f"/sessions/{sessions['same']}").text)
+    moved = client.post(f"{manage_url}/move", data={"csrf_token": token, "session_id": sessions["same"]})
+    assert moved.status_code == 303
+    assert client.post(manage_url, data={"csrf_token": token}).status_code == 200
+    with public_app.app_context():
+        assert (Booking.get().session_id, Booking.get().status) == (sessions["tomorrow"], "requested")
+    assert taken(public_app, sessions["tomorrow"], sessions["same"]) == [1, 0]
+
+
+def test_the_cut_off_setting_is_validated(tmp_path):
+    assert str(
+        load_settings("public", {"INSTANCE_PATH": tmp_path, "CHANGE_CUTOFF": "12:30"}).change_cutoff
+    ) == ("12:30:00")
+    with pytest.raises(ConfigError, match="PORTAL_CHANGE_CUTOFF"):
+        load_settings("public", {"INSTANCE_PATH": tmp_path, "CHANGE_CUTOFF": "25:00"})
+
+
+def test_the_calendar_file_holds_the_booking_and_no_personal_data(public_app, sessions, manage_url):
+    client = public_app.test_client()
+    response = client.get(f"{manage_url}/booking.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert response.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in response.headers
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    text = response.data.decode()
+    for secret in PERSONAL:
+        assert secret not in text
+    event = Calendar.from_ical(response.data).events[0]
+    with public_app.app_context():
+        booking = Booking.get()
+    day = business_today() + timedelta(days=7)
+    assert event.start.isoformat() == f"{day.isoformat()}T10:00:00+09:00"
+    assert event.end.isoformat() == f"{day.isoformat()}T11:00:00+09:00"
+    assert "架空区役所 会議室A" in event["LOCATION"] and "架空市架空区1-1" in event["LOCATION"]
+    assert booking.reference in event["DESCRIPTION"] and str(event["STATUS"]) == "TENTATIVE"
+    assert str(event["URL"]) == f"http://127.0.0.1:8000{manage_url}"
+    assert str(event["URL"]) in event["DESCRIPTION"]
+    assert client.get("/manage/not-the-secret/booking.ics").status_code == 404
+
+
+def test_a_declined_booking_keeps_showing_the_reason(public_app, sessions, manage_url):
+    from portal.reservations import cancel
+
+    with public_app.app_context():
+        cancel(Booking.get(), "当日は会場が使えなくなりました")
+    page = public_app.test_client().get(manage_url).text
+    assert "当日は会場が使えなくなりました" in page and "取り消し済み" in page
+    assert "この日時に変更する" not in page
+    for secret in PERSONAL:
+        assert secret not in page
