@@ -1,0 +1,68 @@
+"""Venues: the list, and the details the public calendar and booking page show."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, url_for
+
+from portal import audit, availability
+from portal.database import write_transaction
+from portal.models import Venue
+from portal.venues.forms import STATUSES, WEEKDAYS, VenueForm
+from portal.web import htmx, not_found, redirect_to, render
+
+bp = Blueprint("venues", __name__, url_prefix="/venues")
+bp.context_processor(lambda: {"statuses": STATUSES, "weekdays": WEEKDAYS})
+
+VENUE_FIELDS = ("name", "ward", "address", "access_notes", "what_to_bring", "map_url", "active")
+
+
+def venue_or_404(venue_id: int) -> Venue:
+    """The venue, or the same 404 as an unknown URL."""
+    venue = Venue.get_or_none(Venue.id == venue_id)
+    if venue is None:
+        not_found()
+    return venue
+
+
+def row_removed(fallback: str) -> Response:
+    """htmx swaps the deleted row for nothing; without JavaScript the list reloads."""
+    return Response("") if htmx else redirect_to(fallback)
+
+
+@bp.get("/")
+def venue_list() -> Response:
+    """Every venue, by ward."""
+    return render("venues/list.html", venues=Venue.select().order_by(Venue.ward, Venue.name))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def venue_new() -> Response:
+    """Add a venue."""
+    form = VenueForm()
+    if form.validate_on_submit():
+        venue = _save(Venue(), form)
+        audit.record("venue.create", object_type="venue", object_id=venue.id)
+        return redirect_to(url_for("venues.venue_list"))
+    return render("venues/venue_form.html", form=form, venue=None)
+
+
+@bp.route("/<int:venue_id>/edit", methods=["GET", "POST"])
+def venue_edit(venue_id: int) -> Response:
+    """Change a venue's details, or stop publishing it."""
+    venue = venue_or_404(venue_id)
+    form = VenueForm(obj=venue)
+    if form.validate_on_submit():
+        _save(venue, form)
+        audit.record("venue.update", object_type="venue", object_id=venue.id)
+        return redirect_to(url_for("venues.venue_list"))
+    return render("venues/venue_form.html", form=form, venue=venue)
+
+
+def _save(venue: Venue, form: VenueForm) -> Venue:
+    """Names and activity show on the public calendar, so its counter moves with them."""
+    for name in VENUE_FIELDS:
+        setattr(venue, name, form[name].data)
+    with write_transaction():
+        venue.save()
+        availability.changed()
+    return venue
