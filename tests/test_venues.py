@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
+from itertools import product
 
 import pytest
 from flask import url_for
@@ -62,9 +64,9 @@ def test_everyone_but_the_front_desk_gets_404_everywhere(staff_app, signed_in, c
     token = csrf_from(client.get("/").text) if role else "none"
     routes = venue_routes(staff_app)
     assert len(routes) >= 18
-    for method, url in routes:
-        response = client.open(url, method=method, data={"csrf_token": token, **VENUE_FORM})
-        assert response.status_code == 404, (method, url)
+    for (method, url), headers in product(routes, ({}, {"HX-Request": "true", "X-CSRFToken": token})):
+        response = client.open(url, method=method, data={"csrf_token": token, **VENUE_FORM}, headers=headers)
+        assert response.status_code == 404, (method, url, headers)
         assert "会場" not in response.text
     with staff_app.app_context():
         assert Venue.select().count() == 1
@@ -137,9 +139,10 @@ def test_venues_are_added_and_edited_and_map_links_must_be_https(staff_app, publ
         assert (venue.map_url, venue.active) == (VENUE_FORM["map_url"], True)
         ConsultationSession.create(venue=venue, date=DAY, starts_at=time(10), ends_at=time(11), capacity=4)
     assert "北区役所" in public_app.test_client().get(f"/calendar?month={MONTH}").text
+    loaded = hidden_fields(operator.get(f"/venues/{venue.id}/edit").text)
     edited = operator.post(
         f"/venues/{venue.id}/edit",
-        data={**VENUE_FORM, "csrf_token": token, "name": "架空市 北区役所 別館", "active": ""},
+        data={**VENUE_FORM, **loaded, "name": "架空市 北区役所 別館", "active": ""},
     )
     assert edited.status_code == 303
     with staff_app.app_context():
@@ -154,20 +157,21 @@ def test_venues_are_added_and_edited_and_map_links_must_be_https(staff_app, publ
     assert [e.object_id for e in audited(staff_app, "venue.update")] == [str(venue.id)]
 
 
-def edit(client, session_id: int, htmx: bool = False, **values):
-    """Submit a session's row form, with htmx's header token or the plain form's field."""
-    page = client.get(f"/venues/sessions/{session_id}/edit")
-    token = csrf_from(page.text)
-    data = {f"session-{session_id}-{name}": value for name, value in values.items()}
-    if htmx:
-        return client.post(
-            f"/venues/sessions/{session_id}/edit",
-            data=data,
-            headers={"HX-Request": "true", "X-CSRFToken": token},
-        )
-    return client.post(
-        f"/venues/sessions/{session_id}/edit", data={**data, f"session-{session_id}-csrf_token": token}
-    )
+HIDDEN = re.compile(r'name="([\w-]+)" type="hidden" value="([^"]*)"')
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of a page (the form token and the loaded fingerprint)."""
+    return dict(HIDDEN.findall(html))
+
+
+def edit(client, session_id: int, htmx: bool = False, page: str | None = None, **values):
+    """Submit a session's row form as loaded in `page` (fetched now if not given)."""
+    loaded = hidden_fields(page or client.get(f"/venues/sessions/{session_id}/edit").text)
+    data = {**loaded, **{f"session-{session_id}-{name}": value for name, value in values.items()}}
+    token = loaded[f"session-{session_id}-csrf_token"]
+    headers = {"HX-Request": "true", "X-CSRFToken": token} if htmx else {}
+    return client.post(f"/venues/sessions/{session_id}/edit", data=data, headers=headers)
 
 
 def test_capacity_below_the_places_taken_is_refused(staff_app, signed_in, consultation):
@@ -182,9 +186,69 @@ def test_capacity_below_the_places_taken_is_refused(staff_app, signed_in, consul
         kept = ConsultationSession.get_by_id(consultation)
         assert (kept.capacity, kept.status, kept.taken) == (5, "open", 3)
     assert audited(staff_app, "session.update") == []
-    assert edit(operator, consultation, capacity="3", status="open").status_code == 303, (
-        "equal to taken is fine"
+    forged = edit(operator, consultation, capacity="3", status="open", taken="0", venue="99")
+    assert forged.status_code == 303, "equal to taken is fine; extra fields are ignored"
+    with staff_app.app_context():
+        kept = ConsultationSession.get_by_id(consultation)
+        assert (kept.capacity, kept.taken) == (3, 3)
+
+
+def test_the_second_of_two_simultaneous_edits_is_told_and_nothing_is_lost(staff_app, signed_in, consultation):
+    first, second = signed_in("operator"), signed_in("city")
+    first_page = first.get(f"/venues/sessions/{consultation}/edit").text
+    second_page = second.get(f"/venues/sessions/{consultation}/edit").text
+    assert edit(first, consultation, page=first_page, capacity="9", status="open").status_code == 303
+    late = edit(second, consultation, htmx=True, page=second_page, capacity="6", status="closed")
+    assert late.status_code == 200 and "ほかの方が先にこの内容を変更しました" in late.text
+    assert "3 / 9" in late.text and 'value="6"' in late.text, "the stored state is shown, the typed one kept"
+    with staff_app.app_context():
+        assert ConsultationSession.get_by_id(consultation).capacity == 9
+    again = edit(second, consultation, htmx=True, page=late.text, capacity="6", status="closed")
+    assert again.status_code == 200 and "3 / 6" in again.text and "受付停止" in again.text
+    assert len(audited(staff_app, "session.update")) == 2
+
+    with staff_app.app_context():
+        venue_id = ConsultationSession.get_by_id(consultation).venue_id
+    pages = [client.get(f"/venues/{venue_id}/edit").text for client in (first, second)]
+    for client, page, notes in ((first, pages[0], "北口から"), (second, pages[1], "南口から")):
+        form = {**VENUE_FORM, **hidden_fields(page), "access_notes": notes}
+        response = client.post(f"/venues/{venue_id}/edit", data=form)
+    assert response.status_code == 200 and "ほかの方が先に" in response.text and "南口から" in response.text
+    with staff_app.app_context():
+        assert Venue.get_by_id(venue_id).access_notes == "北口から"
+
+
+def test_hostile_text_is_shown_inert_in_pages_and_fragments(staff_app, signed_in):
+    city = signed_in("city")
+    token = csrf_from(city.get("/venues/new").text)
+    hostile = "<img src=x onerror=alert(1)>{{7*7}}"
+    assert (
+        city.post("/venues/new", data={**VENUE_FORM, "csrf_token": token, "name": hostile}).status_code == 303
     )
+    season = {
+        "csrf_token": token,
+        "name": hostile,
+        "starts_on": "2020-06-15",
+        "ends_on": "2020-06-30",
+        "intake_weekdays": ["0"],
+        "intake_opens": "09:00",
+        "intake_closes": "17:00",
+    }
+    assert city.post("/venues/seasons/new", data=season).status_code == 303
+    holiday = {"csrf_token": token, "date": "2020-06-16", "name": hostile}
+    assert city.post("/venues/holidays", data=holiday).status_code == 303
+    with staff_app.app_context():
+        venue, season_id = Venue.get(), Season.get().id
+    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    fragment = city.post(f"/venues/seasons/{season_id}/generate", headers=headers)
+    for page in (
+        city.get("/venues/").text,
+        city.get("/venues/calendar").text,
+        city.get(f"/venues/{venue.id}/sessions?month=2020-06").text,
+        fragment.text,
+    ):
+        assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;{{7*7}}" in page
+        assert "49" not in page
 
 
 def test_capacity_and_closing_show_on_the_public_calendar(staff_app, public_app, signed_in, consultation):

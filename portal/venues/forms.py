@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -66,7 +67,13 @@ def active_consultants() -> list[User]:
     return [user for user in users.order_by(User.email) if user.may_sign_in(today)]
 
 
-class VenueForm(PortalForm):
+class EditForm(PortalForm):
+    """A form over a stored row; `loaded` is the fingerprint of what it showed (concurrency.py)."""
+
+    loaded = HiddenField()
+
+
+class VenueForm(EditForm):
     """A venue as the public calendar and the booking page show it."""
 
     name = StringField(_l("会場名"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
@@ -105,7 +112,7 @@ class StaffingForm(PortalForm):
         return int(self.consultant.data) if self.consultant.data else None
 
 
-class SessionForm(StaffingForm):
+class SessionForm(StaffingForm, EditForm):
     """A session's places, whether it takes bookings, and its consultant."""
 
     status = SelectField(
@@ -132,7 +139,7 @@ class PatternForm(HoursForm):
     weekday = SelectField(_l("曜日"), choices=WEEKDAY_CHOICES)
 
 
-class SeasonForm(PortalForm):
+class SeasonForm(EditForm):
     """A season's period and when the phone line takes reservations."""
 
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=100)], filters=[_strip])

@@ -7,13 +7,16 @@ from flask_babel import gettext as _
 from peewee import IntegrityError
 
 from portal import audit
+from portal.database import write_transaction
 from portal.models import Holiday, Season
+from portal.venues.concurrency import fingerprint, overtaken
 from portal.venues.forms import HolidayForm, SeasonForm
 from portal.venues.season import add_national_holidays, generate
-from portal.venues.views import bp, row_removed
+from portal.venues.views import bp, overtaken_by_someone, row_removed
 from portal.web import not_found, redirect_to, render
 
-SEASON_FIELDS = ("name", "starts_on", "ends_on", "intake_opens", "intake_closes")
+EDITED_FIELDS = ("name", "starts_on", "ends_on", "intake_opens", "intake_closes")
+SEASON_FIELDS = (*EDITED_FIELDS, "intake_weekdays")
 
 
 def _season_or_404(season_id: int) -> Season:
@@ -55,16 +58,26 @@ def season_edit(season_id: int) -> Response:
 def _season_form(season: Season, action: str) -> Response:
     form = SeasonForm(
         data={name: getattr(season, name) for name in SEASON_FIELDS}
-        | {"intake_weekdays": season.intake_weekdays.split(",")}
+        | {"intake_weekdays": season.intake_weekdays.split(","), "loaded": fingerprint(season, SEASON_FIELDS)}
     )
     if form.validate_on_submit():
-        for name in SEASON_FIELDS:
+        if _save(season, form):
+            audit.record(action, object_type="season", object_id=season.id)
+            return redirect_to(url_for("venues.operating_calendar"))
+        overtaken_by_someone(form, fingerprint(_season_or_404(season.id), SEASON_FIELDS))
+    return render("venues/season_form.html", form=form, season=season)
+
+
+def _save(season: Season, form: SeasonForm) -> bool:
+    """False if someone saved the season since the form was loaded."""
+    with write_transaction():
+        if season.id is not None and overtaken(season, SEASON_FIELDS, form.loaded.data):
+            return False
+        for name in EDITED_FIELDS:
             setattr(season, name, form[name].data)
         season.intake_weekdays = ",".join(sorted(form.intake_weekdays.data, key=int))
         season.save()
-        audit.record(action, object_type="season", object_id=season.id)
-        return redirect_to(url_for("venues.operating_calendar"))
-    return render("venues/season_form.html", form=form, season=season)
+    return True
 
 
 @bp.post("/seasons/<int:season_id>/generate")

@@ -1,7 +1,8 @@
 """A venue's sessions by month: places, whether they take bookings, and who consults.
 
-Capacity never drops below the places already taken: one conditional UPDATE decides, in the
-same transaction as the availability counter, so a seat taken meanwhile cannot be lost.
+Capacity never drops below the places already taken: the check reads the session under the
+write lock, in the same transaction as the save and the availability counter, so a seat taken
+meanwhile cannot be lost.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from portal import audit, availability
 from portal.database import write_transaction
 from portal.dates import business_today
 from portal.models import ConsultationSession, User
+from portal.venues.concurrency import fingerprint, reread_locked
 from portal.venues.forms import NewSessionForm, SessionForm
-from portal.venues.views import bp, venue_or_404
+from portal.venues.views import bp, overtaken_by_someone, venue_or_404
 from portal.web import htmx, not_found, redirect_to, render
 
 
@@ -73,6 +75,9 @@ def sessions(venue_id: int) -> Response:
     )
 
 
+SESSION_FIELDS = ("capacity", "status", "consultant_id")
+
+
 def _session_form(consultation: ConsultationSession) -> SessionForm:
     """Prefixed by the session, so rows edited side by side keep distinct field ids."""
     return SessionForm(
@@ -81,6 +86,7 @@ def _session_form(consultation: ConsultationSession) -> SessionForm:
             "capacity": consultation.capacity,
             "status": consultation.status,
             "consultant": str(consultation.consultant_id or ""),
+            "loaded": fingerprint(consultation, SESSION_FIELDS),
         },
     )
 
@@ -100,34 +106,38 @@ def session_edit(session_id: int) -> Response:
     consultation = _session_or_404(session_id)
     form = _session_form(consultation)
     if form.validate_on_submit():
-        if _update(consultation, form):
+        refused = _update(consultation, form)
+        if refused is None:
             audit.record("session.update", object_type="session", object_id=consultation.id)
             if not htmx:
                 return redirect_to(_month_url(consultation))
             return render("venues/_session_row.html", item=_session_or_404(session_id))
         consultation = _session_or_404(session_id)
-        form.capacity.errors.append(
-            _("予約済みの%(taken)d席より少なくはできません。", taken=consultation.taken)
-        )
+        if refused == "overtaken":
+            overtaken_by_someone(form, fingerprint(consultation, SESSION_FIELDS))
+        else:
+            form.capacity.errors.append(
+                _("予約済みの%(taken)d席より少なくはできません。", taken=consultation.taken)
+            )
     return render("venues/session_edit.html", "venues/_session_edit_row.html", item=consultation, form=form)
 
 
-def _update(consultation: ConsultationSession, form: SessionForm) -> bool:
-    """False when the new capacity is below the places taken at this moment."""
+def _update(consultation: ConsultationSession, form: SessionForm) -> str | None:
+    """Why the change was refused ("overtaken", "below-taken"), or None once it is saved.
+
+    The row is read under the write lock, so no seat can be taken between the check and the save.
+    """
     with write_transaction():
-        changed = (
-            ConsultationSession.update(
-                capacity=form.capacity.data, status=form.status.data, consultant=form.consultant_id
-            )
-            .where(
-                ConsultationSession.id == consultation.id,
-                ConsultationSession.taken <= form.capacity.data,
-            )
-            .execute()
-        )
-        if changed:
-            availability.changed()
-    return bool(changed)
+        current = reread_locked(consultation)
+        if fingerprint(current, SESSION_FIELDS) != form.loaded.data:
+            return "overtaken"
+        if current.taken > form.capacity.data:
+            return "below-taken"
+        ConsultationSession.update(
+            capacity=form.capacity.data, status=form.status.data, consultant=form.consultant_id
+        ).where(ConsultationSession.id == consultation.id).execute()
+        availability.changed()
+    return None
 
 
 @bp.route("/<int:venue_id>/sessions/new", methods=["GET", "POST"])

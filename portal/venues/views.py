@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, url_for
+from flask_babel import gettext as _
 
 from portal import audit, availability
 from portal.database import write_transaction
 from portal.models import Venue
-from portal.venues.forms import STATUSES, WEEKDAYS, VenueForm
+from portal.venues.concurrency import fingerprint, overtaken
+from portal.venues.forms import STATUSES, WEEKDAYS, EditForm, VenueForm
 from portal.web import htmx, not_found, redirect_to, render
 
 bp = Blueprint("venues", __name__, url_prefix="/venues")
@@ -40,7 +42,8 @@ def venue_new() -> Response:
     """Add a venue."""
     form = VenueForm()
     if form.validate_on_submit():
-        venue = _save(Venue(), form)
+        venue = Venue()
+        _save(venue, form)
         audit.record("venue.create", object_type="venue", object_id=venue.id)
         return redirect_to(url_for("venues.venue_list"))
     return render("venues/venue_form.html", form=form, venue=None)
@@ -50,19 +53,35 @@ def venue_new() -> Response:
 def venue_edit(venue_id: int) -> Response:
     """Change a venue's details, or stop publishing it."""
     venue = venue_or_404(venue_id)
-    form = VenueForm(obj=venue)
+    form = VenueForm(obj=venue, loaded=fingerprint(venue, VENUE_FIELDS))
     if form.validate_on_submit():
-        _save(venue, form)
-        audit.record("venue.update", object_type="venue", object_id=venue.id)
-        return redirect_to(url_for("venues.venue_list"))
+        if _save(venue, form):
+            audit.record("venue.update", object_type="venue", object_id=venue.id)
+            return redirect_to(url_for("venues.venue_list"))
+        overtaken_by_someone(form, fingerprint(venue_or_404(venue_id), VENUE_FIELDS))
     return render("venues/venue_form.html", form=form, venue=venue)
 
 
-def _save(venue: Venue, form: VenueForm) -> Venue:
-    """Names and activity show on the public calendar, so its counter moves with them."""
-    for name in VENUE_FIELDS:
-        setattr(venue, name, form[name].data)
+def overtaken_by_someone(form: EditForm, now: str) -> None:
+    """Keep what was typed, say why it was not saved; saving again then overwrites knowingly."""
+    form.form_errors.append(
+        _(
+            "ほかの方が先にこの内容を変更しました。入力した内容は残しています。確かめてから、もう一度保存してください。"
+        )
+    )
+    form.loaded.data = now
+
+
+def _save(venue: Venue, form: VenueForm) -> bool:
+    """False if someone saved the venue since the form was loaded.
+
+    Names and activity show on the public calendar, so its counter moves with them.
+    """
     with write_transaction():
+        if venue.id is not None and overtaken(venue, VENUE_FIELDS, form.loaded.data):
+            return False
+        for name in VENUE_FIELDS:
+            setattr(venue, name, form[name].data)
         venue.save()
         availability.changed()
-    return venue
+    return True
