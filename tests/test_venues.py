@@ -98,6 +98,8 @@ def test_the_front_desk_opens_every_page(staff_app, signed_in, consultation, rol
         assert page.status_code == 200 and "<h1>" in page.text, url
     month = client.get(f"/venues/{venue}/sessions?month={MONTH}").text
     assert "3 / 5" in month and "架空市 中央区役所" in month
+    for absurd in ("9999-12", "0001-01", "2026-13", "x"):
+        assert client.get(f"/venues/{venue}/sessions?month={absurd}").status_code == 200, absurd
     assert client.get(f"/venues/{venue + 99}/edit").status_code == 404
 
 

@@ -24,11 +24,14 @@ from portal.web import htmx, not_found, redirect_to, render
 
 
 def requested_month() -> date:
-    """The first day of the month in `?month=YYYY-MM`, or of this month."""
+    """The first day of the month in `?month=YYYY-MM`, or of this month (also for absurd years)."""
     try:
-        return date.fromisoformat(f"{request.args.get('month', '')}-01")
+        first = date.fromisoformat(f"{request.args.get('month', '')}-01")
     except ValueError:
+        first = None
+    if first is None or not 2000 <= first.year <= 2100:
         return business_today().replace(day=1)
+    return first
 
 
 def _with_consultant():
