@@ -58,6 +58,22 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "intake.change": FRONT_DESK,
     "intake.move_booking": FRONT_DESK,
     "intake.cancel_booking": FRONT_DESK,
+    "venues.venue_list": FRONT_DESK,
+    "venues.venue_new": FRONT_DESK,
+    "venues.venue_edit": FRONT_DESK,
+    "venues.sessions": FRONT_DESK,
+    "venues.session_row": FRONT_DESK,
+    "venues.session_edit": FRONT_DESK,
+    "venues.session_new": FRONT_DESK,
+    "venues.patterns": FRONT_DESK,
+    "venues.pattern_delete": FRONT_DESK,
+    "venues.operating_calendar": FRONT_DESK,
+    "venues.season_new": FRONT_DESK,
+    "venues.season_edit": FRONT_DESK,
+    "venues.season_generate": FRONT_DESK,
+    "venues.season_holidays": FRONT_DESK,
+    "venues.holiday_new": FRONT_DESK,
+    "venues.holiday_delete": FRONT_DESK,
 }
 
 

@@ -31,10 +31,11 @@ def init_app(app: Flask) -> None:
     from portal.security.blind_index import BlindIndex
     from portal.security.sealing import Sealer
     from portal.security.unseal import Unsealer
+    from portal.venues import bp as venues_bp
 
     app.extensions["portal.unsealer"] = Unsealer(settings.key_dir)
     app.extensions["portal.sealer"] = Sealer(settings.seal_public_key)
     app.extensions["portal.blind_index"] = BlindIndex.from_key_dir(settings.key_dir)
-    for blueprint in (auth_bp, home_bp, admin_bp, bookings_bp, intake_bp):
+    for blueprint in (auth_bp, home_bp, admin_bp, bookings_bp, intake_bp, venues_bp):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"
