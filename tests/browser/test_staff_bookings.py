@@ -214,8 +214,9 @@ def test_an_operator_takes_calls_with_the_keyboard_alone(page, centre):
     assert_accessible(page)
 
 
+# On a line that has booked before (the morning's first booking).
 CALLER = {
-    "電話番号": "06-6666-0202",
+    "電話番号": "03-1111-0001",
     "ご担当者名": "途中 保子",
     "フリガナ": "トチュウ ヤスコ",
     "事業者名（屋号）": "保子商会",
@@ -230,6 +231,8 @@ def test_a_half_typed_caller_survives_a_session_that_ended_mid_call(page, centre
         page.get_by_label(label, exact=True).fill(value)
     press(page, "Tab")  # the repeat-caller check runs on leaving a field: let it finish
     expect(page.locator(".htmx-request")).to_have_count(0)
+    warning = page.get_by_role("status").filter(has_text="同じ方の予約がすでにあります")
+    expect(warning).to_contain_text("架空区役所 会議室A")
 
     # The session ends while the caller is still on the line (an administrator, or the idle limit).
     with centre.models.app_context():
@@ -245,6 +248,7 @@ def test_a_half_typed_caller_survives_a_session_that_ended_mid_call(page, centre
     for label, value in CALLER.items():
         expect(page.get_by_label(label, exact=True)).to_have_value(value)
     expect(page.get_by_role("radio", name=slot(centre.day, "10:00"))).to_be_checked()
+    expect(warning).to_contain_text("架空区役所 会議室A")
 
     page.get_by_role("button", name="予約を確定する").click()
     page.wait_for_url(re.compile(r"/intake/booked/\d+$"))
