@@ -7,8 +7,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
-from tests.conftest import Account, service_missing
+from portal import create_app
+from tests.conftest import Account, next_code, service_missing
 from tests.servers import instance_env, portal_command, waitress
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,11 +48,11 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh browser context (no cookies) per test, failing on any CSP violation, script error
-    or missing asset; a page that answers 404 on purpose is the test's own business."""
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
+def new_page(browser):
+    """Pages in fresh browser contexts (no cookies: one per person in the story), failing the test
+    on any CSP violation, script error or missing asset; a page that answers 404 on purpose is the
+    test's own business."""
+    contexts = []
     problems: list[str] = []
 
     def on_console(message) -> None:
@@ -60,32 +63,122 @@ def page(browser):
         if response.request.resource_type != "document" and response.status >= 400:
             problems.append(f"{response.status} {response.url}")
 
-    page.on("console", on_console)
-    page.on("response", on_response)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    yield page
-    context.close()
+    def _new_page():
+        context = browser.new_context(locale="en-US")
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", on_console)
+        page.on("response", on_response)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        return page
+
+    yield _new_page
+    for context in contexts:
+        context.close()
     assert problems == []
+
+
+@pytest.fixture
+def page(new_page):
+    """One person's browser."""
+    return new_page()
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no violation on the page as it is now."""
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def new_instance(tmp_path_factory, name: str) -> tuple[Path, dict]:
+    """A fresh instance folder (keys, database) made by `portal init`, and the environment for it."""
+    instance = tmp_path_factory.mktemp(name) / "instance"
+    env = instance_env(instance)
+    initialised = portal_command("init", env=env)
+    assert initialised.returncode == 0, initialised.stderr
+    return instance, env
+
+
+def create_account(env: dict, email: str, role: str, organisation: str) -> Account:
+    """An enrolled account made with `portal user create`, as an administrator makes one."""
+    created = portal_command(
+        "user", "create", email, "--role", role, "--org", organisation, env=env, input=PASSWORD + "\n"
+    )
+    assert created.returncode == 0, created.stderr
+    secret = parse_qs(urlsplit(created.stdout.strip()).query)["secret"][0]
+    return Account(0, email, role, PASSWORD, secret)
+
+
+def staff_models(instance: Path):
+    """A staff app on the instance, for setting up and inspecting rows through the models."""
+    return create_app("staff", {"INSTANCE_PATH": instance})
+
+
+def serve_staff(env: dict):
+    """The staff instance on the instance's database and keys; yields its base URL."""
+    return waitress("staff", {**env, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "")})
+
+
+def serve_public(instance: Path, env: dict):
+    """The public instance, given only the database and the sealing public key."""
+    public_env = {
+        "PATH": env["PATH"],
+        "PORTAL_INSTANCE_PATH": str(instance),
+        "PORTAL_SEAL_PUBLIC_KEY": str(instance / "keys" / "seal.pub"),
+        "PORTAL_KEY_DIR": str(instance / "no-keys-here"),
+    }
+    return waitress("public", public_env)
+
+
+def fill_booking_form(page, business: str, contact: str, phone: str, programme: str) -> None:
+    """On a session's public page: what the visitor gives, one programme and their consent."""
+    page.get_by_label("事業者名（屋号）").fill(business)
+    page.get_by_label("ご担当者名").fill(contact)
+    page.get_by_label("電話番号").fill(phone)
+    page.get_by_label(programme).check()
+    page.get_by_label("個人情報の取扱いに同意します").check()
+
+
+def type_sign_in(page, account: Account) -> None:
+    """On the sign-in page: the password, then the second factor, with the keyboard alone."""
+    expect(page.get_by_label("メールアドレス")).to_be_focused()
+    page.keyboard.type(account.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(account.password)
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("確認コード")).to_be_focused()
+    page.keyboard.type(next_code(account))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
+
+
+class SignedIn:
+    """Staff sessions shared by a module's tests: an account types its password and code once and
+    later tests reuse its cookie (a code works once, and only two are valid at any time)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self._cookies: dict[str, list] = {}
+
+    def sign_in(self, page, account: Account) -> None:
+        """Sign in on the page's sign-in form; later tests reuse this session."""
+        type_sign_in(page, account)
+        self._cookies[account.email] = page.context.cookies()
+
+    def open(self, page, account: Account, path: str) -> None:
+        """Open `path` as `account`, signing in first if no test has yet."""
+        if account.email in self._cookies:
+            page.context.add_cookies(self._cookies[account.email])
+        else:
+            page.goto(f"{self.base}/login")
+            self.sign_in(page, account)
+        page.goto(f"{self.base}{path}")
 
 
 @pytest.fixture(scope="module")
 def live_staff(tmp_path_factory):
     """A staff instance with one city account; yields its base URL and the account."""
-    instance = tmp_path_factory.mktemp("browser") / "instance"
-    env = instance_env(instance)
-    assert portal_command("init", env=env).returncode == 0
-    created = portal_command(
-        "user",
-        "create",
-        "browser@example.jp",
-        "--role",
-        "city",
-        "--org",
-        "架空市 産業観光局",
-        env=env,
-        input=PASSWORD + "\n",
-    )
-    assert created.returncode == 0, created.stderr
-    secret = parse_qs(urlsplit(created.stdout.strip()).query)["secret"][0]
-    with waitress("staff", {**env, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "")}) as base:
-        yield base, Account(0, "browser@example.jp", "city", PASSWORD, secret)
+    _, env = new_instance(tmp_path_factory, "browser")
+    account = create_account(env, "browser@example.jp", "city", "架空市 産業観光局")
+    with serve_staff(env) as base:
+        yield base, account

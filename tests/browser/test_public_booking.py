@@ -5,22 +5,23 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from portal import create_app
 from portal.dates import business_today
 from portal.models import ConsultationSession, Venue
-from tests.servers import instance_env, portal_command, waitress
+from tests.browser.conftest import (
+    assert_accessible,
+    fill_booking_form,
+    new_instance,
+    serve_public,
+    staff_models,
+)
 
 
 @pytest.fixture(scope="module")
 def live_public(tmp_path_factory):
     """The public instance with one session a week ahead."""
-    instance = tmp_path_factory.mktemp("public-browser") / "instance"
-    env = instance_env(instance)
-    assert portal_command("init", env=env).returncode == 0
-    app = create_app("staff", {"INSTANCE_PATH": instance})
-    with app.app_context():
+    instance, env = new_instance(tmp_path_factory, "public-browser")
+    with staff_models(instance).app_context():
         venue = Venue.create(
             name="架空区役所 会議室A",
             ward="架空区",
@@ -36,19 +37,8 @@ def live_public(tmp_path_factory):
                 ends_at=time(starts + 1),
                 capacity=capacity,
             )
-    public_env = {
-        "PATH": env["PATH"],
-        "PORTAL_INSTANCE_PATH": str(instance),
-        "PORTAL_SEAL_PUBLIC_KEY": str(instance / "keys" / "seal.pub"),
-        "PORTAL_KEY_DIR": str(instance / "no-keys-here"),
-    }
-    with waitress("public", public_env) as base:
+    with serve_public(instance, env) as base:
         yield base, business_today() + timedelta(days=7)
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def test_a_visitor_books_and_cancels_online(page, live_public):
@@ -66,11 +56,7 @@ def test_a_visitor_books_and_cancels_online(page, live_public):
     page.get_by_role("button", name="予約を申し込む").click()
     assert page.get_by_text("個人情報の取扱いへの同意が必要です").is_visible()
     assert_accessible(page)
-    page.get_by_label("事業者名（屋号）").fill("架空商店")
-    page.get_by_label("ご担当者名").fill("山田 花子")
-    page.get_by_label("電話番号").fill("090-1234-5678")
-    page.get_by_label("持続化給付金").check()
-    page.get_by_label("個人情報の取扱いに同意します").check()
+    fill_booking_form(page, "架空商店", "山田 花子", "090-1234-5678", "持続化給付金")
     page.get_by_role("button", name="予約を申し込む").click()
     page.wait_for_url(f"{live_public}/booking/complete")
     reference = page.locator(".reference").inner_text()

@@ -54,6 +54,13 @@ document.addEventListener("htmx:configRequest", function (event) {
           element.value = values[0];
         }
       });
+      // What listens for changes (the repeat-caller warning) checks the restored values too, once
+      // htmx has set up the page.
+      document.addEventListener("DOMContentLoaded", function () {
+        Array.from(form.elements).filter(typed).forEach(function (element) {
+          element.dispatchEvent(new Event("change", { bubbles: true }));
+        });
+      });
     }
     const save = function () {
       const pairs = Array.from(new FormData(form).entries())
