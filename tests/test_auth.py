@@ -151,7 +151,20 @@ def test_expired_accounts_and_ended_contracts_stop_working(staff_app, signed_in,
     assert refused.status_code == 200 and "正しくありません" in refused.text
 
 
-def test_wrong_passwords_are_refused_progressively_without_locking_out_other_addresses(staff_app, accounts):
+@pytest.fixture
+def still_clock(monkeypatch):
+    """The throttle's clock stands still: on a loaded machine the one-second block after the fifth
+    failure could otherwise lapse between two requests and rightly let another attempt through."""
+    import portal.security.throttle
+
+    frozen = portal.security.throttle.utcnow()
+    monkeypatch.setattr(portal.security.throttle, "utcnow", lambda: frozen)
+    return frozen
+
+
+def test_wrong_passwords_are_refused_progressively_without_locking_out_other_addresses(
+    staff_app, accounts, still_clock
+):
     account = accounts["city"]
     attacker = staff_app.test_client()
     for _ in range(5):
@@ -161,7 +174,7 @@ def test_wrong_passwords_are_refused_progressively_without_locking_out_other_add
     assert refused.status_code == 200 and "試行回数が多すぎます" in refused.text
     with staff_app.app_context():
         throttle = Throttle.select().where(Throttle.key.startswith("account:")).get()
-        assert throttle.blocked_until > utcnow()
+        assert throttle.blocked_until > still_clock
         actions = [e.action for e in AuditEvent.select().order_by(AuditEvent.seq)]
     assert actions.count("signin.failure") == 5 and "signin.throttled" in actions
     # The real user, elsewhere on the staff network, still signs in.
@@ -170,7 +183,7 @@ def test_wrong_passwords_are_refused_progressively_without_locking_out_other_add
     assert post_password(real_user, account, environ=elsewhere).status_code == 303
     # The refusal is by time: once it has passed, the right password works again.
     with staff_app.app_context():
-        Throttle.update(blocked_until=utcnow() - timedelta(seconds=1)).execute()
+        Throttle.update(blocked_until=still_clock - timedelta(seconds=1)).execute()
     assert post_password(attacker, account).status_code == 303
 
 
@@ -183,7 +196,7 @@ def test_the_delay_grows_with_each_failure_and_is_capped():
     assert _delay(4, 5) is None
 
 
-def test_one_address_trying_many_accounts_is_throttled(staff_app, accounts):
+def test_one_address_trying_many_accounts_is_throttled(staff_app, accounts, still_clock):
     client = staff_app.test_client()
     for number in range(20):
         page = client.get("/login")
@@ -199,7 +212,7 @@ def test_one_address_trying_many_accounts_is_throttled(staff_app, accounts):
     assert "試行回数が多すぎます" in refused.text
 
 
-def test_wrong_codes_are_throttled(staff_app, accounts):
+def test_wrong_codes_are_throttled(staff_app, accounts, still_clock):
     client = staff_app.test_client()
     account = accounts["city"]
     post_password(client, account)
@@ -374,15 +387,9 @@ def test_malformed_next_targets_fall_back_instead_of_failing(client, target):
     assert response.status_code == 303 and location.startswith("/") and not location.startswith("//")
 
 
-def test_parallel_guesses_cannot_outrun_the_throttle(staff_app, accounts, monkeypatch):
+def test_parallel_guesses_cannot_outrun_the_throttle(staff_app, accounts, still_clock):
     from concurrent.futures import ThreadPoolExecutor
 
-    import portal.security.throttle
-
-    # The clock stands still: on a loaded machine the one-second block after the fifth failure
-    # could otherwise expire between two guesses and rightly let a sixth through.
-    frozen = portal.security.throttle.utcnow()
-    monkeypatch.setattr(portal.security.throttle, "utcnow", lambda: frozen)
     account = accounts["city"]
     clients = [staff_app.test_client() for _ in range(16)]
     tokens = [csrf_from(c.get("/login").text) for c in clients]
