@@ -295,3 +295,19 @@ def test_the_daily_list_filters_by_venue_and_shows_the_day_s_calls(staff_app, op
     assert "この日の電話" in page.text
     csv = operator.get(f"/bookings/daily.csv?date={day}&venue={other.id}")
     assert booking.reference not in csv.data.decode("utf-8-sig")
+
+
+def test_a_refused_form_keeps_a_slot_found_beyond_the_default_fortnight(staff_app, operator, sessions):
+    with staff_app.app_context():
+        venue = Venue.get()
+        later = ConsultationSession.create(
+            venue=venue,
+            date=business_today() + timedelta(days=40),
+            starts_at=time(9),
+            ends_at=time(10),
+            capacity=4,
+        )
+    assert f'id="slot-{later.id}"' not in operator.get("/intake").text
+    page = operator.post("/intake", data=intake_form(operator, later.id, phone="1"))
+    assert "電話番号は" in page.text
+    assert f'id="slot-{later.id}" value="{later.id}" checked' in page.text.replace('"\n', '" ')

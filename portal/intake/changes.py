@@ -70,7 +70,11 @@ def _change_page(booking: Booking, move_form: MoveForm, cancel_form: CancelForm)
         move_form=move_form,
         cancel_form=cancel_form,
         chosen=chosen,
-        slots=[slot for slot in find_slots(chosen) if slot.id != booking.session_id],
+        slots=[
+            slot
+            for slot in find_slots(chosen, keep=move_form.session_id.data)
+            if slot.id != booking.session_id
+        ],
         **filter_choices(),
     )
 

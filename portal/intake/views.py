@@ -38,7 +38,7 @@ def call() -> Response:
         "intake/call.html",
         form=form,
         chosen=chosen,
-        slots=find_slots(chosen),
+        slots=find_slots(chosen, keep=form.session_id.data),
         matches=matches,
         counter=calls.count(business_today()),
         **filter_choices(),

@@ -29,7 +29,8 @@ document.addEventListener("htmx:configRequest", function (event) {
 
 // A half-typed form marked data-draft (a caller on the phone) survives a slow call: it is kept in
 // this tab's sessionStorage, never sent anywhere, and put back after a reload or a new sign-in.
-// The page that confirms the booking clears it. The form token is never kept.
+// The page that confirms the booking clears it, and so does the form's reset button. The form
+// token is never kept.
 (function () {
   const done = document.querySelector("[data-draft-clear]");
   if (done) {
@@ -69,5 +70,7 @@ document.addEventListener("htmx:configRequest", function (event) {
     };
     form.addEventListener("input", save);
     form.addEventListener("change", save);
+    // The call ended without a booking: its draft must not come back on the next caller's form.
+    form.addEventListener("reset", function () { window.sessionStorage.removeItem(key); });
   });
 })();
