@@ -155,14 +155,23 @@ def test_the_manage_link_shows_the_booking_and_cancels_it_by_post(public_app, co
     assert client.get("/manage/not-a-real-secret").status_code == 404
 
 
-def test_past_sessions_and_unknown_ids_are_not_bookable(public_app):
+def test_past_closed_and_unknown_sessions_are_not_bookable(public_app):
     with public_app.app_context():
         venue = Venue.create(name="過去の会場", ward="架空区", address="-")
         past = ConsultationSession.create(
             venue=venue, date=date(2020, 6, 15), starts_at=time(10), ends_at=time(11), capacity=5
         )
+        closed = ConsultationSession.create(
+            venue=venue,
+            date=business_today() + timedelta(days=3),
+            starts_at=time(10),
+            ends_at=time(11),
+            capacity=5,
+            status="closed",
+        )
     client = public_app.test_client()
     assert client.get(f"/sessions/{past.id}").status_code == 404
+    assert client.get(f"/sessions/{closed.id}").status_code == 404
     assert client.get("/sessions/999999").status_code == 404
 
 

@@ -91,7 +91,11 @@ def _bookable(session_id: int) -> ConsultationSession:
     found = (
         ConsultationSession.select(ConsultationSession, Venue)
         .join(Venue)
-        .where(ConsultationSession.id == session_id, Venue.active == True)  # noqa: E712
+        .where(
+            ConsultationSession.id == session_id,
+            ConsultationSession.status == "open",
+            Venue.active == True,  # noqa: E712
+        )
         .first()
     )
     if found is None or found.date < business_today():
