@@ -48,6 +48,8 @@ class Settings:
     upload_max_bytes: int
     ratelimit_storage: str
     booking_rate_limit: str
+    database_pool_size: int
+    calendar_cache_bytes: int
 
     def secret_key_file(self) -> Path:
         """Where `portal init` keeps this zone's cookie-signing key when none is configured."""
@@ -178,6 +180,10 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         upload_max_bytes=_parse_int("upload_max_bytes", get("upload_max_bytes", 50 * 1024 * 1024), 1024),
         ratelimit_storage=str(get("ratelimit_storage", "memory://")),
         booking_rate_limit=str(get("booking_rate_limit", "5 per minute;30 per hour")),
+        database_pool_size=_parse_int("database_pool_size", get("database_pool_size", 16), 1),
+        calendar_cache_bytes=_parse_int(
+            "calendar_cache_bytes", get("calendar_cache_bytes", 32 * 1024 * 1024), 0
+        ),
     )
     return settings
 

@@ -8,14 +8,16 @@ from datetime import date, timedelta
 from itertools import groupby
 
 from flask import Blueprint, Response, current_app, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from portal import audit, normalise
+from portal import audit, availability, normalise
 from portal.dates import business_today
 from portal.models import ConsultationSession, Venue
+from portal.public.calendar_cache import etag
 from portal.public.forms import BookingForm
 from portal.reservations import (
     SessionFull,
@@ -26,7 +28,7 @@ from portal.reservations import (
     new_manage_secret,
     open_sessions,
 )
-from portal.web import not_found, redirect_to, render
+from portal.web import not_found, page_response, redirect_to, render, wants_fragment
 
 bp = Blueprint("public", __name__)
 # Per client address (the socket's, or the trusted proxy's); Redis when PORTAL_RATELIMIT_STORAGE says so.
@@ -42,12 +44,15 @@ STATUS_LABELS = {
 bp.context_processor(lambda: {"status_labels": STATUS_LABELS})
 
 
-def _month(value: str | None) -> date:
+def _month(value: str | None, today: date) -> date:
+    """The month asked for, else this one; never the first or last that `date` holds (no month beside)."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
+        if not date.min.year < year < date.max.year:
+            raise ValueError(year)
         return date(year, month, 1)
     except ValueError:
-        return business_today().replace(day=1)
+        return today.replace(day=1)
 
 
 @bp.get("/")
@@ -66,18 +71,39 @@ def sitemap() -> Response:
 
 @bp.get("/calendar")
 def calendar_page() -> Response:
-    """Days with places left in one month, for one ward or all; the month grid swaps with htmx."""
-    first = _month(request.args.get("month"))
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    """Days with places left in one month, for one ward or all; the month grid swaps with htmx.
+
+    Bodies are kept per process under the availability counter, and a browser holding the
+    current one is answered 304.
+    """
+    version = availability.current()  # before any data: see portal.public.calendar_cache
+    today = business_today()
+    first = _month(request.args.get("month"), today)
     ward = request.args.get("ward") or None
-    sessions = list(open_sessions(max(first, business_today()), last, ward))
+    fragment = wants_fragment()
+    key = (version, today, first, ward, str(get_locale()), fragment, request.script_root)
+    tag = etag(key)
+    if request.if_none_match.contains_weak(tag):
+        body = b""  # make_conditional turns this into a 304
+    else:
+        pages = current_app.extensions["portal.calendar_pages"]
+        body = pages.get_or_render(key, lambda: _render_calendar(today, first, ward, fragment))
+    response = page_response(body)
+    response.set_etag(tag)
+    response.cache_control.no_cache = True  # revalidate every time: places change
+    response.vary.add("Cookie")  # the language
+    return response.make_conditional(request)
+
+
+def _render_calendar(today: date, first: date, ward: str | None, fragment: bool) -> str:
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    sessions = list(open_sessions(max(first, today), last, ward))
     days = [(day, list(items)) for day, items in groupby(sessions, key=lambda s: s.date)]
     wards = [v.ward for v in Venue.select(Venue.ward).where(Venue.active == True).distinct()]  # noqa: E712
     previous_month = (first - timedelta(days=1)).replace(day=1)
     next_month = last + timedelta(days=1)
-    return render(
-        "public/calendar.html",
-        "public/_calendar.html",
+    return render_template(
+        "public/_calendar.html" if fragment else "public/calendar.html",
         first=first,
         days=days,
         ward=ward,
