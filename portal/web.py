@@ -24,9 +24,9 @@ def render(page: str, fragment: str | None = None, status: int = 200, **context)
     return page_response(render_template(template, **context), status)
 
 
-def page_response(body: str | bytes, status: int = 200) -> Response:
+def page_response(body: str | bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A rendered body, marked as differing between htmx and plain requests."""
-    response = make_response(body, status)
+    response = make_response(body, status, headers or {})
     response.vary.add("HX-Request")
     return response
 

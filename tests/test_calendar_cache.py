@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.cookiejar
 import re
 import urllib.request
@@ -125,6 +126,17 @@ def test_an_unchanged_calendar_is_answered_304_and_any_change_gives_a_new_tag(pu
     assert changed.status_code == 200 and changed.headers["ETag"] != tag and "残り4席" in changed.text
 
 
+def test_browsers_that_take_gzip_get_the_same_page_compressed(public_app, consultation):
+    client = public_app.test_client()
+    plain = calendar(client)
+    packed = calendar(client, **{"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in packed.vary and packed.headers["ETag"] != plain.headers["ETag"]
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data)
+    again = calendar(client, **{"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
+
+
 @pytest.fixture
 def small_cache_app(monkeypatch, config, request):
     """The public instance with room for only a few calendar pages."""
@@ -166,10 +178,14 @@ def test_no_personal_data_is_ever_kept(public_app, consultation):
     english.set_cookie("lang", "en")
     for client in (public_app.test_client(), english):
         for htmx in (False, True):
-            calendar(client, htmx)
-            assert "架空北区民センター" in calendar(client, htmx, ward="").text
-    kept = public_app.extensions["portal.calendar_pages"].bodies()
-    assert len(kept) == 8
+            for coding in ("identity", "gzip"):
+                calendar(client, htmx, **{"Accept-Encoding": coding})
+                calendar(client, htmx, ward="", **{"Accept-Encoding": coding})
+    kept = [
+        gzip.decompress(b) if b[:2] == b"\x1f\x8b" else b
+        for b in public_app.extensions["portal.calendar_pages"].bodies()
+    ]
+    assert len(kept) == 16 and sum("架空北区民センター".encode() in body for body in kept) == 8
     secrets = [*(v for v in FORM.values() if isinstance(v, str) and len(v) > 1), "09012345678", manage]
     secrets.append(re.search(r"[2-9A-Z]{4}-[2-9A-Z]{4}", reference).group(0))
     for body in kept:

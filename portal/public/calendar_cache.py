@@ -22,7 +22,7 @@ class RenderedPages:
         self._bodies: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=len)
         self._lock = threading.Lock()
 
-    def get_or_render(self, key: Hashable, render: Callable[[], str]) -> bytes:
+    def get_or_render(self, key: Hashable, render: Callable[[], bytes]) -> bytes:
         """The body kept under `key`, else `render()`'s, kept unless larger than the whole cache.
 
         Rendering runs outside the lock: two threads may render the same key once each.
@@ -30,7 +30,7 @@ class RenderedPages:
         with self._lock:
             body = self._bodies.get(key)
         if body is None:
-            body = render().encode()
+            body = render()
             if len(body) <= self._bodies.maxsize:
                 with self._lock:
                     self._bodies[key] = body

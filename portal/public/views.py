@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import calendar
+import gzip
 import secrets
 from datetime import date, timedelta
 from itertools import groupby
 
 from flask import Blueprint, Response, current_app, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
@@ -16,6 +16,7 @@ from flask_limiter.util import get_remote_address
 
 from portal import audit, availability, normalise
 from portal.dates import business_today
+from portal.i18n import select_locale
 from portal.models import ConsultationSession, Venue
 from portal.public.calendar_cache import etag
 from portal.public.forms import BookingForm
@@ -33,6 +34,8 @@ from portal.web import not_found, page_response, redirect_to, render, wants_frag
 bp = Blueprint("public", __name__)
 # Per client address (the socket's, or the trusted proxy's); Redis when PORTAL_RATELIMIT_STORAGE says so.
 limiter = Limiter(key_func=get_remote_address)
+# Only form posts are limited: reading pages skips the limiter's bookkeeping (the calendar's hot path).
+limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
 COMPLETED_KEY = "completed_booking"
 STATUS_LABELS = {
     "requested": _l("受付済み（確認中）"),
@@ -73,26 +76,30 @@ def sitemap() -> Response:
 def calendar_page() -> Response:
     """Days with places left in one month, for one ward or all; the month grid swaps with htmx.
 
-    Bodies are kept per process under the availability counter, and a browser holding the
-    current one is answered 304.
+    Bodies are kept per process under the availability counter, gzipped for browsers that take
+    it (the page holds no secret, so compression tells an eavesdropper nothing), and a browser
+    holding the current one is answered 304.
     """
     version = availability.current()  # before any data: see portal.public.calendar_cache
     today = business_today()
     first = _month(request.args.get("month"), today)
     ward = request.args.get("ward") or None
     fragment = wants_fragment()
-    key = (version, today, first, ward, str(get_locale()), fragment, request.script_root)
+    coding = "gzip" if request.accept_encodings["gzip"] else None
+    key = (version, today, first, ward, select_locale(), fragment, coding, request.script_root)
     tag = etag(key)
+    # Revalidated every time, since places change; the language comes from a cookie.
+    headers = {"ETag": f'"{tag}"', "Cache-Control": "no-cache", "Vary": "Cookie, Accept-Encoding"}
     if request.if_none_match.contains_weak(tag):
-        body = b""  # make_conditional turns this into a 304
-    else:
-        pages = current_app.extensions["portal.calendar_pages"]
-        body = pages.get_or_render(key, lambda: _render_calendar(today, first, ward, fragment))
-    response = page_response(body)
-    response.set_etag(tag)
-    response.cache_control.no_cache = True  # revalidate every time: places change
-    response.vary.add("Cookie")  # the language
-    return response.make_conditional(request)
+        return page_response(b"", 304, headers)
+    pages = current_app.extensions["portal.calendar_pages"]
+    body = pages.get_or_render(key, lambda: _calendar_body(today, first, ward, fragment, coding))
+    return page_response(body, headers={**headers, "Content-Encoding": coding} if coding else headers)
+
+
+def _calendar_body(today: date, first: date, ward: str | None, fragment: bool, coding: str | None) -> bytes:
+    body = _render_calendar(today, first, ward, fragment).encode()
+    return gzip.compress(body, compresslevel=6, mtime=0) if coding else body
 
 
 def _render_calendar(today: date, first: date, ward: str | None, fragment: bool) -> str:
