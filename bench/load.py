@@ -30,7 +30,7 @@ class Load:
 
 
 def run(port: int, path: str, headers: dict[str, str], clients: int, seconds: float) -> Load:
-    """`clients` threads request `path` back to back for `seconds`; any answer but 200 is a failure."""
+    """`clients` threads request `path` back to back for `seconds`; any answer but 200, or none, fails."""
     load, lock = Load(), threading.Lock()
     window: dict[str, float] = {}
     ready = threading.Barrier(clients, action=lambda: window.update(start=time.perf_counter()))
@@ -44,11 +44,15 @@ def run(port: int, path: str, headers: dict[str, str], clients: int, seconds: fl
             started = time.perf_counter()
             if started >= deadline:
                 break
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            response.read()
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                failures += response.status != 200
+            except (OSError, http.client.HTTPException):
+                connection.close()  # the next request opens a new connection
+                failures += 1
             latencies.append(time.perf_counter() - started)
-            failures += response.status != 200
         connection.close()
         with lock:
             load.latencies.extend(latencies)

@@ -211,9 +211,10 @@ def measure_pages(args, bare: tuple[int, int], portal: tuple[int, int], uncached
             used = cpu_seconds(pid)
             result = load.run(port, path, headers, args.clients, args.seconds)
             used = cpu_seconds(pid) - used
-            assert result.failures == 0, (name, result.failures)
+            assert result.failures == 0, f"{name}: {result.failures} of {len(result.latencies)} failed"
             cpu = used / len(result.latencies) * 1e6
             figures[name].append((result.rate, result.percentile(50), result.percentile(99), cpu))
+            print(f"  {name}: {result.rate:.0f} req/s, {cpu:.0f} µs CPU/req", file=sys.stderr)
     medians = {
         name: [statistics.median(column) for column in zip(*rows, strict=True)]
         for name, rows in figures.items()
