@@ -6,6 +6,7 @@ import http.client
 import statistics
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 MAX_REQUESTS_PER_CLIENT = 200_000  # a bound besides the time
@@ -13,16 +14,16 @@ MAX_REQUESTS_PER_CLIENT = 200_000  # a bound besides the time
 
 @dataclass
 class Load:
-    """What one load produced: every request's latency, the failures and the wall time."""
+    """What one load produced: every request's latency, the failures by kind and the wall time."""
 
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
-    failures: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
 
     @property
     def rate(self) -> float:
         """Successful requests per second."""
-        return (len(self.latencies) - self.failures) / self.seconds
+        return (len(self.latencies) - self.failures.total()) / self.seconds
 
     def percentile(self, p: int) -> float:
         """The p-th percentile latency, in milliseconds."""
@@ -37,7 +38,7 @@ def run(port: int, path: str, headers: dict[str, str], clients: int, seconds: fl
 
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        latencies, failures = [], 0
+        latencies, failures = [], Counter()
         ready.wait()
         deadline = window["start"] + seconds
         for _ in range(MAX_REQUESTS_PER_CLIENT):
@@ -48,15 +49,16 @@ def run(port: int, path: str, headers: dict[str, str], clients: int, seconds: fl
                 connection.request("GET", path, headers=headers)
                 response = connection.getresponse()
                 response.read()
-                failures += response.status != 200
-            except (OSError, http.client.HTTPException):
+                if response.status != 200:
+                    failures[str(response.status)] += 1
+            except (OSError, http.client.HTTPException) as error:
                 connection.close()  # the next request opens a new connection
-                failures += 1
+                failures[type(error).__name__] += 1
             latencies.append(time.perf_counter() - started)
         connection.close()
         with lock:
             load.latencies.extend(latencies)
-            load.failures += failures
+            load.failures.update(failures)
             window["end"] = max(window.get("end", 0.0), time.perf_counter())
 
     threads = [threading.Thread(target=client) for _ in range(clients)]

@@ -46,15 +46,22 @@ IDEMPOTENCY_KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]
 
 
 @contextlib.contextmanager
-def server(args: list[str], env: dict):
-    """A server subprocess on a free port until the block ends; yields its port and process id."""
+def server(args: list[str], env: dict, log: Path):
+    """A server subprocess on a free port until the block ends; yields its port and process id.
+
+    Its standard error is copied to `log`: a pipe nobody reads would stop the server once full.
+    """
     process, port = start_server(args, env)
-    try:
-        yield port, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stderr.close()
+    with log.open("wb") as sink:
+        drain = threading.Thread(target=shutil.copyfileobj, args=(process.stderr, sink))
+        drain.start()
+        try:
+            yield port, process.pid
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            drain.join()
+            process.stderr.close()
 
 
 @contextlib.contextmanager
@@ -157,9 +164,9 @@ def main() -> None:
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="madoguchi-bench-"))
+    print(f"scratch folder (kept if the run fails): {scratch}", file=sys.stderr)
     instance = scratch / "instance"
     with contextlib.ExitStack() as cleanup:
-        cleanup.callback(shutil.rmtree, scratch)
         url = cleanup.enter_context(database_url(args.database, scratch))
         seal = instance / "keys" / "seal.pub"
         env = instance_env(instance, PORTAL_DATABASE_URL=url)
@@ -172,12 +179,14 @@ def main() -> None:
         }
         portal = [str(BIN / "portal"), "serve", "public", "--listen=127.0.0.1:{port}"]
         bare = [sys.executable, "-m", "bench.bare", "--listen=127.0.0.1:{port}"]
-        bare_server = cleanup.enter_context(server(bare, public_env))
-        portal_server = cleanup.enter_context(server(portal, public_env))
-        uncached = cleanup.enter_context(server(portal, {**public_env, "PORTAL_CALENDAR_CACHE_BYTES": "0"}))
+        bare_server = cleanup.enter_context(server(bare, public_env, scratch / "bare.log"))
+        portal_server = cleanup.enter_context(server(portal, public_env, scratch / "portal.log"))
+        no_cache = {**public_env, "PORTAL_CALENDAR_CACHE_BYTES": "0"}
+        uncached = cleanup.enter_context(server(portal, no_cache, scratch / "portal-no-cache.log"))
         print(loaded, args.database, sep="; ")
         measure_pages(args, bare_server, portal_server, uncached)
         measure_booking(args, portal_server[0])
+    shutil.rmtree(scratch)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -211,7 +220,7 @@ def measure_pages(args, bare: tuple[int, int], portal: tuple[int, int], uncached
             used = cpu_seconds(pid)
             result = load.run(port, path, headers, args.clients, args.seconds)
             used = cpu_seconds(pid) - used
-            assert result.failures == 0, f"{name}: {result.failures} of {len(result.latencies)} failed"
+            assert not result.failures, f"{name}: {dict(result.failures)} of {len(result.latencies)}"
             cpu = used / len(result.latencies) * 1e6
             figures[name].append((result.rate, result.percentile(50), result.percentile(99), cpu))
             print(f"  {name}: {result.rate:.0f} req/s, {cpu:.0f} µs CPU/req", file=sys.stderr)
