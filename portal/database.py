@@ -74,15 +74,15 @@ def write_transaction():
 
 
 def init_app(app: Flask) -> None:
-    """Bind the models to the app's database; each request borrows a connection and gives it back."""
+    """Bind the models to the app's database; a request borrows a connection and gives it back.
+
+    The connection is taken at the request's first query (peewee's autoconnect), so static files
+    and the health check never wait for one.
+    """
     # peewee's debug log prints every query's parameters, personal data among them.
     logging.getLogger("peewee").setLevel(logging.INFO)
     settings = app.config["PORTAL"]
     app.extensions["portal.database"] = bind(settings.database_url, settings.database_pool_size)
-
-    @app.before_request
-    def _connect() -> None:
-        database.connect(reuse_if_open=True)
 
     @app.teardown_request
     def _close(_exc: BaseException | None) -> None:

@@ -14,7 +14,7 @@ from portal.models import Venue
 
 @pytest.fixture
 def app(public_app):
-    """The public instance with three probes: a connection's identity, a failing write, a pragma."""
+    """The public instance with probes: a connection held or not, its identity, a failing write, a pragma."""
     meeting = threading.Barrier(2, timeout=10)
 
     def connection_id() -> str:
@@ -29,6 +29,7 @@ def app(public_app):
     def pragma(name: str) -> str:
         return str(database.execute_sql(f"PRAGMA {name}").fetchone()[0])
 
+    public_app.add_url_rule("/test/borrowed", view_func=lambda: str(not database.is_closed()))
     public_app.add_url_rule("/test/connection", view_func=connection_id)
     public_app.add_url_rule("/test/fail", view_func=failing_write)
     public_app.add_url_rule(
@@ -50,6 +51,12 @@ def test_concurrent_requests_give_every_connection_back(app):
         assert set(workers.map(calendar, range(80))) == {200}
     assert pool()._in_use == {}, "nothing is still lent"
     assert 0 < len(pool()._connections) <= 8, "the connections are kept for the next requests"
+
+
+def test_a_request_borrows_a_connection_only_when_it_queries(app):
+    with ThreadPoolExecutor(max_workers=1) as worker:  # a thread that never held one
+        assert worker.submit(lambda: app.test_client().get("/test/borrowed").text).result() == "False"
+    assert pool()._in_use == {}
 
 
 def test_two_requests_at_once_never_share_a_connection(app):
