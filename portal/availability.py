@@ -21,7 +21,7 @@ def changed() -> None:
     ).execute()
 
 
-# Read on every calendar request: written once, not compiled by the ORM each time (a third of the cost).
+# Read on every calendar request: written once here rather than compiled by the ORM on each call.
 CURRENT_SQL = f'SELECT "version" FROM "{AvailabilityVersion._meta.table_name}" WHERE "id" = 1'
 
 
