@@ -18,8 +18,9 @@ def app(public_app):
     meeting = threading.Barrier(2, timeout=10)
 
     def connection_id() -> str:
+        held = id(database.connection())
         meeting.wait()  # both requests hold their connection at the same moment
-        return str(id(database.connection()))
+        return str(held)
 
     def failing_write() -> str:
         with write_transaction():
