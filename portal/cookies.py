@@ -1,7 +1,7 @@
 """The session cookie: one name per zone, so a staff cookie never opens anything public."""
 
-from flask import Flask, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 
 class ZoneCookieSessionInterface(SecureCookieSessionInterface):
@@ -13,3 +13,9 @@ class ZoneCookieSessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return request.is_secure
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Most public requests carry no cookie: an empty session without building a signer."""
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)

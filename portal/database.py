@@ -1,4 +1,4 @@
-"""The database binding: one peewee Database per process, opened per request."""
+"""The database binding: one pooled peewee Database per process, a connection lent per request."""
 
 from __future__ import annotations
 
@@ -16,21 +16,37 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 10_000,
     "synchronous": "normal",
 }
+DEFAULT_POOL_SIZE = 16
+# A connection older than this is closed when it comes back, so server-side limits never bite.
+POOL_STALE_SECONDS = 300
+# A request waits this long for a free connection (SQLite's busy_timeout is as long) before failing.
+POOL_WAIT_SECONDS = 10
 
 
-def open_database(url: str) -> Database:
-    """A Database for a peewee db_url; SQLite gets WAL and foreign keys."""
-    if url.startswith("sqlite"):
-        return connect(url, pragmas=SQLITE_PRAGMAS)
-    return connect(url)
+def open_database(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Database:
+    """A connection pool for a peewee db_url; every SQLite connection gets WAL and foreign keys.
+
+    A pooled connection serves one thread at a time but not always the same one, so SQLite's
+    same-thread check is off; the pool rolls back anything a borrower left open.
+    """
+    scheme, rest = url.split("://", 1)
+    pooled = f"{scheme}+pool://{rest}"
+    options = {
+        "max_connections": pool_size,
+        "stale_timeout": POOL_STALE_SECONDS,
+        "timeout": POOL_WAIT_SECONDS,
+    }
+    if scheme == "sqlite":
+        return connect(pooled, pragmas=SQLITE_PRAGMAS, check_same_thread=False, **options)
+    return connect(pooled, **options)
 
 
-def bind(url: str) -> Database:
+def bind(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Database:
     """Point every model at the database behind `url` (one database per process)."""
     previous = database.obj
-    if previous is not None and not previous.is_closed():
-        previous.close()
-    db = open_database(url)
+    if previous is not None:
+        previous.close_all()
+    db = open_database(url, pool_size)
     database.initialize(db)
     return db
 
@@ -58,14 +74,15 @@ def write_transaction():
 
 
 def init_app(app: Flask) -> None:
-    """Bind the models to the app's database and open a connection per request."""
+    """Bind the models to the app's database; a request borrows a connection and gives it back.
+
+    The connection is taken at the request's first query (peewee's autoconnect), so static files
+    and the health check never wait for one.
+    """
     # peewee's debug log prints every query's parameters, personal data among them.
     logging.getLogger("peewee").setLevel(logging.INFO)
-    app.extensions["portal.database"] = bind(app.config["PORTAL"].database_url)
-
-    @app.before_request
-    def _connect() -> None:
-        database.connect(reuse_if_open=True)
+    settings = app.config["PORTAL"]
+    app.extensions["portal.database"] = bind(settings.database_url, settings.database_pool_size)
 
     @app.teardown_request
     def _close(_exc: BaseException | None) -> None:

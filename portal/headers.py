@@ -41,8 +41,11 @@ def init_app(app: Flask, zone: str) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
+        # One pass over the headers: werkzeug's setdefault raises and catches an exception per miss.
+        present = {name.lower() for name in response.headers.keys()}
         for name, value in COMMON.items():
-            response.headers.setdefault(name, value)
+            if name.lower() not in present:
+                response.headers.add(name, value)
         for name, value in extra.items():
             response.headers[name] = value
         if request.is_secure:

@@ -63,6 +63,8 @@ class Settings:
     smtp_starttls: bool
     smtp_user: str
     smtp_password: str = field(repr=False)
+    database_pool_size: int
+    calendar_cache_bytes: int
 
     def secret_key_file(self) -> Path:
         """Where `portal init` keeps this zone's cookie-signing key when none is configured."""
@@ -233,6 +235,10 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         smtp_starttls=_parse_bool("smtp_starttls", get("smtp_starttls", True)),
         smtp_user=str(get("smtp_user", "")),
         smtp_password=str(get("smtp_password", "")),
+        database_pool_size=_parse_int("database_pool_size", get("database_pool_size", 16), 1),
+        calendar_cache_bytes=_parse_int(
+            "calendar_cache_bytes", get("calendar_cache_bytes", 32 * 1024 * 1024), 0
+        ),
     )
     return settings
 

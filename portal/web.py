@@ -13,10 +13,20 @@ csrf = CSRFProtect()
 htmx = HTMX()
 
 
+def wants_fragment() -> bool:
+    """Whether htmx asks for a part of the page (a boosted link replaces the whole page)."""
+    return bool(htmx) and not htmx.boosted
+
+
 def render(page: str, fragment: str | None = None, status: int = 200, **context) -> Response:
     """The whole page, or only `fragment` when htmx asks for a part of it."""
-    template = fragment if fragment and htmx and not htmx.boosted else page
-    response = make_response(render_template(template, **context), status)
+    template = fragment if fragment and wants_fragment() else page
+    return page_response(render_template(template, **context), status)
+
+
+def page_response(body: str | bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A rendered body, marked as differing between htmx and plain requests."""
+    response = make_response(body, status, headers or {})
     response.vary.add("HX-Request")
     return response
 

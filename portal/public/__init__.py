@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.public import manage, venues  # noqa: F401 - they register their routes on bp
+from portal.public.calendar_cache import RenderedPages
 from portal.public.views import bp, limiter
 from portal.security.sealing import Sealer
 from portal.web import check_csrf
@@ -14,6 +15,7 @@ def init_app(app: Flask) -> None:
     """Register the public routes; state changes need a form token; bookings are sealed."""
     settings = app.config["PORTAL"]
     app.extensions["portal.sealer"] = Sealer(settings.seal_public_key)
+    app.extensions["portal.calendar_pages"] = RenderedPages(settings.calendar_cache_bytes)
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.ratelimit_storage)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.before_request(check_csrf)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import gzip
 import secrets
 from datetime import date, timedelta
 from itertools import groupby
@@ -13,17 +14,21 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from portal import audit, normalise
+from portal import audit, availability, normalise
 from portal.dates import business_today
+from portal.i18n import select_locale
 from portal.models import ConsultationSession, Venue
+from portal.public.calendar_cache import etag
 from portal.public.forms import BookingForm
 from portal.reservations import SessionFull, book, new_manage_secret, open_sessions
 from portal.visitor_mail import send_confirmation
-from portal.web import not_found, redirect_to, render
+from portal.web import not_found, page_response, redirect_to, render, wants_fragment
 
 bp = Blueprint("public", __name__)
 # Per client address (the socket's, or the trusted proxy's); Redis when PORTAL_RATELIMIT_STORAGE says so.
 limiter = Limiter(key_func=get_remote_address)
+# Only form posts are limited: reading pages skips the limiter's bookkeeping (the calendar's hot path).
+limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
 COMPLETED_KEY = "completed_booking"
 STATUS_LABELS = {
     "requested": _l("受付済み（確認中）"),
@@ -35,12 +40,15 @@ STATUS_LABELS = {
 bp.context_processor(lambda: {"status_labels": STATUS_LABELS})
 
 
-def _month(value: str | None) -> date:
+def _month(value: str | None, today: date) -> date:
+    """The month asked for, else this one; never the first or last that `date` holds (no month beside)."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
+        if not date.min.year < year < date.max.year:
+            raise ValueError(year)
         return date(year, month, 1)
     except ValueError:
-        return business_today().replace(day=1)
+        return today.replace(day=1)
 
 
 @bp.get("/")
@@ -66,18 +74,43 @@ def sitemap() -> Response:
 
 @bp.get("/calendar")
 def calendar_page() -> Response:
-    """Days with places left in one month, for one ward or all; the month grid swaps with htmx."""
-    first = _month(request.args.get("month"))
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    """Days with places left in one month, for one ward or all; the month grid swaps with htmx.
+
+    Bodies are kept per process under the availability counter, gzipped for browsers that take
+    it (the page holds no secret, so compression tells an eavesdropper nothing), and a browser
+    holding the current one is answered 304.
+    """
+    version = availability.current()  # before any data: see portal.public.calendar_cache
+    today = business_today()
+    first = _month(request.args.get("month"), today)
     ward = request.args.get("ward") or None
-    sessions = list(open_sessions(max(first, business_today()), last, ward))
+    fragment = wants_fragment()
+    coding = "gzip" if request.accept_encodings["gzip"] else None
+    key = (version, today, first, ward, select_locale(), fragment, coding, request.script_root)
+    tag = etag(key)
+    # Revalidated every time, since places change; the language comes from a cookie.
+    headers = {"ETag": f'"{tag}"', "Cache-Control": "no-cache", "Vary": "Cookie, Accept-Encoding"}
+    if request.if_none_match.contains_weak(tag):
+        return page_response(b"", 304, headers)
+    pages = current_app.extensions["portal.calendar_pages"]
+    body = pages.get_or_render(key, lambda: _calendar_body(today, first, ward, fragment, coding))
+    return page_response(body, headers={**headers, "Content-Encoding": coding} if coding else headers)
+
+
+def _calendar_body(today: date, first: date, ward: str | None, fragment: bool, coding: str | None) -> bytes:
+    body = _render_calendar(today, first, ward, fragment).encode()
+    return gzip.compress(body, compresslevel=6, mtime=0) if coding else body
+
+
+def _render_calendar(today: date, first: date, ward: str | None, fragment: bool) -> str:
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    sessions = list(open_sessions(max(first, today), last, ward))
     days = [(day, list(items)) for day, items in groupby(sessions, key=lambda s: s.date)]
     wards = [v.ward for v in Venue.select(Venue.ward).where(Venue.active == True).distinct()]  # noqa: E712
     previous_month = (first - timedelta(days=1)).replace(day=1)
     next_month = last + timedelta(days=1)
-    return render(
-        "public/calendar.html",
-        "public/_calendar.html",
+    return render_template(
+        "public/_calendar.html" if fragment else "public/calendar.html",
         first=first,
         days=days,
         ward=ward,
