@@ -1,12 +1,11 @@
 """The public calendar and booking under load, against a bare Flask route in the same waitress.
 
-With a demo-like season loaded (`portal demo-seed`, or bench.season when that brings no
-sessions), client threads on keep-alive connections request, in turn in every run: a bare Flask
-route returning a fixed string (bench.bare, under portal/serve.py's waitress options), the
-calendar page of next month, its htmx fragment, and the same page from a server whose calendar
-cache is off. Then `--bookers` clients book one session of `--capacity` places at once, through
-a server whose booking rate limit is relaxed by its setting. Servers run as `portal serve public`
-subprocesses. Prints medians over the runs.
+With the demo seasons loaded (`portal demo-seed`), client threads on keep-alive connections
+request, in turn in every run: a bare Flask route returning a fixed string (bench.bare, under
+portal/serve.py's waitress options), the calendar page of next month, its htmx fragment, and the
+same page from a server whose calendar cache is off. Then `--bookers` clients book one session
+of `--capacity` places at once, through a server whose booking rate limit is relaxed by its
+setting. Servers run as `portal serve public` subprocesses. Prints medians over the runs.
 
     .venv/bin/python -m bench.public [--runs 5] [--seconds 5] [--clients 8] [--database sqlite|postgresql]
 """
@@ -31,12 +30,11 @@ from urllib.parse import urlencode
 
 import psycopg
 
-from bench import load, season
+from bench import load
 from portal import availability
 from portal.database import bind, database, write_transaction
 from portal.dates import business_today
 from portal.models import Booking, ConsultationSession, Venue
-from portal.security.sealing import Sealer
 from tests.conftest import POSTGRES_DSN, csrf_from
 from tests.servers import BIN, instance_env, portal_command, start_server
 from tests.test_reservations import FORM
@@ -81,19 +79,15 @@ def database_url(kind: str, scratch: Path):
             connection.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def load_season(env: dict, url: str, seal: Path) -> str:
-    """`portal demo-seed`, and a generated season if it made no sessions; describes what is loaded."""
+def load_season(env: dict, url: str) -> str:
+    """`portal demo-seed`; describes what is loaded."""
     assert portal_command("init", env=env).returncode == 0
     assert portal_command("demo-seed", env=env).returncode == 0
     bind(url)
-    source = "portal demo-seed"
-    if not ConsultationSession.select().exists():
-        season.seed(Sealer(seal), business_today())
-        source = "bench.season"
     sessions = ConsultationSession.select()
     days = (max(s.date for s in sessions) - min(s.date for s in sessions)).days + 1
     return (
-        f"{source}: {Venue.select().count()} venues, {sessions.count()} sessions over {days} days, "
+        f"portal demo-seed: {Venue.select().count()} venues, {sessions.count()} sessions over {days} days, "
         f"{Booking.select().count()} bookings"
     )
 
@@ -170,7 +164,7 @@ def main() -> None:
         url = cleanup.enter_context(database_url(args.database, scratch))
         seal = instance / "keys" / "seal.pub"
         env = instance_env(instance, PORTAL_DATABASE_URL=url)
-        loaded = load_season(env, url, seal)
+        loaded = load_season(env, url)
         public_env = {
             **env,
             "PORTAL_SEAL_PUBLIC_KEY": str(seal),
