@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup, ScriptInfo
 
 from portal.models.accounts import ROLES
+from portal.retention.commands import retention_group
 from portal.settings import ConfigError, load_settings
 from portal.storage.commands import backup_command, keys_group, storage_group
 
@@ -131,6 +132,7 @@ def serve_command(zone: str, listen: str | None) -> None:
 cli.add_command(storage_group)
 cli.add_command(keys_group)
 cli.add_command(backup_command)
+cli.add_command(retention_group)
 
 
 def main() -> None:

@@ -15,6 +15,9 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 10_000,
     "synchronous": "normal",
+    # Deleted and overwritten rows are zeroed, so a destroyed item's ciphertext and wrapped key
+    # do not linger in free pages of the file.
+    "secure_delete": 1,
 }
 
 

@@ -17,6 +17,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ZONES = ("public", "staff")
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
 STORAGE_BACKENDS = ("local", "minio")
+# Days each kind is kept (from its last change, or its day for daily reports), and how long a
+# soft-deleted item waits before `portal retention purge` destroys it.
+RETENTION_DEFAULTS = {
+    "retention_records_days": 1827,
+    "retention_attachments_days": 1827,
+    "retention_daily_reports_days": 1096,
+    "retention_documents_days": 1827,
+    "retention_exports_days": 30,
+    "retention_deleted_days": 30,
+}
+RETENTION_MAX_DAYS = 36525
 
 
 class ConfigError(Exception):
@@ -49,6 +60,12 @@ class Settings:
     allow_legacy_office: bool
     ratelimit_storage: str
     booking_rate_limit: str
+    retention_records_days: int
+    retention_attachments_days: int
+    retention_daily_reports_days: int
+    retention_documents_days: int
+    retention_exports_days: int
+    retention_deleted_days: int
 
     def secret_key_file(self) -> Path:
         """Where `portal init` keeps this zone's cookie-signing key when none is configured."""
@@ -70,13 +87,15 @@ def _parse_bool(name: str, value: Any) -> bool:
     raise ConfigError(f"{_env_name(name)}: expected true or false, got {value!r}")
 
 
-def _parse_int(name: str, value: Any, minimum: int) -> int:
+def _parse_int(name: str, value: Any, minimum: int, maximum: int | None = None) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{_env_name(name)}: expected a whole number, got {value!r}") from None
     if number < minimum:
         raise ConfigError(f"{_env_name(name)}: must be at least {minimum}, got {number}")
+    if maximum is not None and number > maximum:
+        raise ConfigError(f"{_env_name(name)}: must be at most {maximum}, got {number}")
     return number
 
 
@@ -180,6 +199,10 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         allow_legacy_office=_parse_bool("allow_legacy_office", get("allow_legacy_office", False)),
         ratelimit_storage=str(get("ratelimit_storage", "memory://")),
         booking_rate_limit=str(get("booking_rate_limit", "5 per minute;30 per hour")),
+        **{
+            name: _parse_int(name, get(name, default), 1, RETENTION_MAX_DAYS)
+            for name, default in RETENTION_DEFAULTS.items()
+        },
     )
     return settings
 
