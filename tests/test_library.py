@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from portal.audit import verify
 from portal.database import database
 from portal.models import AuditEvent, Document, DocumentVersion, FolderGrant
 from tests.conftest import csrf_from
@@ -113,6 +114,26 @@ def test_every_role_and_organisation_gets_exactly_its_access_and_refusals_look_u
                 assert "Content-Disposition" not in response.headers and PDF[:20] not in response.data
                 checked += 1
     assert checked > 40
+    assert counts(app) == before
+
+
+def test_forged_folder_and_document_ids_in_real_uploads_are_404_and_store_nothing(cast, shelves):
+    documents, access = shelves
+    app = cast.app
+    before = counts(app)
+    attempts = 0
+    for name in NAMES:
+        client, token = cast.clients[name], cast.tokens[name]
+        for folder, document in [*documents.items(), (999999, 999998)]:
+            if folder in access and name in access[folder][1]:
+                continue
+            for url in (f"/library/folders/{folder}/documents", f"/library/documents/{document}/versions"):
+                for headers in ({}, {"HX-Request": "true"}):
+                    data = {"csrf_token": token, "title": "差し込み", "file": (io.BytesIO(PDF), "x.pdf")}
+                    response = client.post(url, data=data, headers=headers)
+                    assert response.status_code == 404, (name, url)
+                    attempts += 1
+    assert attempts >= 40
     assert counts(app) == before
 
 
@@ -394,7 +415,5 @@ def test_every_view_and_download_is_an_audit_event_with_who_where_and_when(cast,
             and event.client == "127.0.0.1"
             and event.at is not None
         )
-    from portal.audit import verify
-
     with app.app_context(), database.connection_context():
         assert verify(app.config["PORTAL"].audit_anchor).problems == []

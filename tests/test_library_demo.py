@@ -18,6 +18,7 @@ from portal.security.sealing import Sealer
 from portal.security.secrets_at_rest import SecretBox
 from portal.settings import load_settings
 from portal.storage.objects import ObjectStore
+from tests.test_gate import assert_staff_headers, sample_urls
 
 PERSONAL = ("business_name", "business_kana", "contact_name", "contact_kana", "phone", "email", "address")
 
@@ -114,3 +115,28 @@ def test_the_database_file_and_raw_storage_hold_no_seeded_personal_data(seeded):
     print(
         f"searched {len(on_disk)} files for {len(sought)} values and {len(files)} files ({bookings} bookings)"
     )
+
+
+def test_an_anonymous_crawl_after_seeding_gets_only_the_404_page(seeded):
+    app, _, texts, _ = seeded
+    with app.app_context(), database.connection_context():
+        ids = (
+            Document.select().first().id,
+            DocumentVersion.select().order_by(DocumentVersion.id.desc()).first().id,
+            Folder.select().first().id,
+        )
+        days = [r.day.isoformat() for r in DailyReport.select()]
+    anonymous = app.test_client()
+    unknown = anonymous.get("/no-such-page")
+    urls = [f"/daily-reports/{day}" for day in days]
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] in ("library", "daily_reports", "retention"):
+            urls += sample_urls(app, rule, ids)
+    assert len(urls) > 30
+    for url in urls:
+        for method, headers in (("GET", {}), ("GET", {"HX-Request": "true"}), ("HEAD", {}), ("POST", {})):
+            response = anonymous.open(url, method=method, headers=headers)
+            assert response.status_code == 404, url
+            assert_staff_headers(response)
+            assert response.data in (b"", unknown.data)
+    assert not any(text.encode() in unknown.data for text in texts if len(text) >= 3)

@@ -13,7 +13,8 @@ import pytest
 
 from portal import create_app
 from portal.database import database
-from portal.models import AuditEvent, Document, DocumentVersion, StoredObject
+from portal.library.store import filename_of
+from portal.models import AuditEvent, Document, DocumentVersion, StoredObject, User
 from portal.storage.filetypes import MACROS, NOT_ALLOWED, TOO_COMPLEX
 from storage_backends.base import KEY_PATTERN
 from tests.conftest import csrf_from, make_account, sign_in
@@ -55,18 +56,19 @@ MACRO = with_entries(
 BOMB = with_entries(XLSX, {"xl/media/zeros.bin": b"\x00" * (20 * 1024 * 1024)})
 
 
+def city_writer(app):
+    """A signed-in city user, a folder of the city's own, and the form token."""
+    account = make_account(app, "city")
+    client = app.test_client()
+    assert sign_in(client, account).status_code == 303
+    with app.app_context():
+        folder = make_folder(app, User.get_by_id(account.id).organisation_id)
+    return client, csrf_from(client.get(f"/library/folders/{folder}").text), folder, account
+
+
 @pytest.fixture
 def writer(staff_app):
-    """A signed-in city user with a folder of the city's own, and the form token."""
-    account = make_account(staff_app, "city")
-    client = staff_app.test_client()
-    assert sign_in(client, account).status_code == 303
-    with staff_app.app_context():
-        from portal.models import User
-
-        organisation = User.get_by_id(account.id).organisation_id
-    folder = make_folder(staff_app, organisation)
-    return client, csrf_from(client.get(f"/library/folders/{folder}").text), folder, account
+    return city_writer(staff_app)
 
 
 def post_file(client, token, folder, data: bytes, name: str, mimetype: str = "application/octet-stream"):
@@ -112,8 +114,6 @@ def test_hostile_filenames_never_reach_a_path_and_leave_a_clean_display_name(sta
     version = stored_version(staff_app)
     with staff_app.app_context(), database.connection_context():
         stored = StoredObject.get_by_id(version.stored_id)
-        from portal.library.store import filename_of
-
         shown = filename_of(version)
     assert KEY_PATTERN.fullmatch(stored.storage_key) and "hax0rd" not in stored.storage_key
     assert "/" not in shown and "\\" not in shown and not shown.startswith(".")
@@ -133,8 +133,6 @@ def test_names_that_are_only_a_directory_get_a_plain_name_or_ask_for_a_file(staf
     if response.status_code == 303:
         version = stored_version(staff_app)
         with staff_app.app_context(), database.connection_context():
-            from portal.library.store import filename_of
-
             shown = filename_of(version)
         assert shown.endswith(".pdf") and not shown.startswith(".")
         assert "/" not in shown and "\\" not in shown and ".." not in shown
@@ -154,8 +152,6 @@ def test_japanese_names_stay_readable_and_long_names_are_cut_keeping_the_type(st
     assert download.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert post_file(client, token, folder, XLSX, "あ" * 300 + ".xlsx").status_code == 303
     with staff_app.app_context(), database.connection_context():
-        from portal.library.store import filename_of
-
         shown = filename_of(stored_version(staff_app))
     assert shown == "あ" * 115 + ".xlsx"
 
@@ -234,14 +230,7 @@ class Untouched(io.RawIOBase):
 
 def test_one_byte_over_the_limit_is_413_before_the_body_is_read_and_nothing_is_kept(config):
     app = create_app("staff", {**config, "TESTING": True, "UPLOAD_MAX_BYTES": 4096})
-    account = make_account(app, "city")
-    client = app.test_client()
-    assert sign_in(client, account).status_code == 303
-    with app.app_context():
-        from portal.models import User
-
-        folder = make_folder(app, User.get_by_id(account.id).organisation_id)
-    token = csrf_from(client.get(f"/library/folders/{folder}").text)
+    client, token, folder, _ = city_writer(app)
     body = Untouched(4097)
     response = client.post(
         f"/library/folders/{folder}/documents",
@@ -303,14 +292,7 @@ def test_the_s3_server_dying_mid_upload_leaves_no_row_and_no_object(s3, config, 
         "MINIO_SECURE": "false",
     }
     app = create_app("staff", {**config, **settings, "TESTING": True})
-    account = make_account(app, "city")
-    client = app.test_client()
-    assert sign_in(client, account).status_code == 303
-    with app.app_context():
-        from portal.models import User
-
-        folder = make_folder(app, User.get_by_id(account.id).organisation_id)
-    token = csrf_from(client.get(f"/library/folders/{folder}").text)
+    client, token, folder, _ = city_writer(app)
     backend = app.extensions["portal.objects"].backend
     put = backend.put
 

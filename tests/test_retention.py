@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
+from portal.accounts import create_user, organisation_named
+from portal.cli import cli
+from portal.daily_reports.service import file_report
 from portal.database import database
 from portal.dates import business_today
-from portal.library.store import filename_context
+from portal.library.store import add_document, add_version, filename_context
 from portal.models import (
     AuditEvent,
     DailyReport,
@@ -106,8 +109,6 @@ def estate(cast):
     )
     age(app, Document, items["unchanged_for_years"], updated_at=OLD)
     with app.app_context(), database.connection_context():
-        from portal.library.store import add_version
-
         revised = Document.get_by_id(items["revised"])
         user = User.get_by_id(city)
         add_version(revised, upload_file(PDF.replace(b"%PDF-1.3", b"%PDF-1.4")), user)
@@ -118,8 +119,6 @@ def estate(cast):
             .order_by(DocumentVersion.number)
         )
         DocumentVersion.update(created_at=OLD).where(DocumentVersion.id.in_([first.id, second.id])).execute()
-        from portal.daily_reports.service import file_report
-
         reports = {}
         for label, day in (
             ("old_report", business_today() - timedelta(days=1200)),
@@ -300,9 +299,6 @@ def test_objects_in_minio_are_gone_from_the_bucket_after_the_purge(config, tmp_p
             },
         )
         with app.app_context(), database.connection_context():
-            from portal.accounts import create_user, organisation_named
-            from portal.library.store import add_document
-
             user = create_user(
                 "city@example.jp",
                 "city",
@@ -317,8 +313,6 @@ def test_objects_in_minio_are_gone_from_the_bucket_after_the_purge(config, tmp_p
             ).execute()
             backend = app.extensions["portal.objects"].backend
             assert len(list(backend.list())) == 1
-        from portal.cli import cli
-
         result = app.test_cli_runner().invoke(cli, ["retention", "purge"])
         assert result.exit_code == 0, result.output
         assert list(backend.list()) == []

@@ -7,6 +7,9 @@ administrators manage the grants. Refusals are the unknown-URL 404, audited.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask_login import current_user
 from peewee import Expression
 
 from portal import audit
@@ -56,3 +59,13 @@ def refuse(object_type: str, object_id: object, exists: bool = True) -> None:
         object_id=object_id,
     )
     not_found()
+
+
+def checked_folder(folder_id: int, allowed: Callable[[User, Folder], bool]) -> Folder:
+    """The folder, if `allowed` lets the signed-in user at it; else the audited 404."""
+    folder = Folder.get_or_none(Folder.id == folder_id)
+    if folder is None:
+        refuse("folder", folder_id, exists=False)
+    if not allowed(current_user, folder):
+        refuse("folder", folder_id)
+    return folder

@@ -16,8 +16,8 @@ from peewee import JOIN
 
 from portal import audit
 from portal.library import store
-from portal.library.access import may_read, may_write, refuse, writable
-from portal.library.folders import bp, folder_page, readable_folder
+from portal.library.access import checked_folder, may_read, may_write, refuse, writable
+from portal.library.folders import bp, folder_page
 from portal.library.forms import DeleteForm, DocumentForm, MoveForm, VersionForm
 from portal.library.seen import views_and_downloads
 from portal.models import Document, DocumentVersion, Folder, StoredObject, User
@@ -60,9 +60,7 @@ def attempt_upload(form, action: Callable) -> tuple[object, int]:
 @accepts_upload
 def upload(folder_id: int) -> Response:
     """A new document in a folder the user may write; the folder comes from the URL only."""
-    folder = readable_folder(folder_id)
-    if not may_write(current_user, folder):
-        refuse("folder", folder_id)
+    folder = checked_folder(folder_id, may_write)
     form = DocumentForm()
     status = 200
     if form.validate_on_submit():

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import audit
 from portal.database import write_transaction
-from portal.library.access import may_manage, may_read, may_write, readable, refuse
+from portal.library.access import checked_folder, may_manage, may_read, may_write, readable, refuse
 from portal.library.forms import DocumentForm, FolderForm, GrantForm
 from portal.library.labels import access_label, purpose_label, role_label
 from portal.library.store import deletion_reason_of
@@ -25,16 +25,6 @@ bp.add_app_template_filter(purpose_label)
 bp.add_app_template_filter(access_label)
 bp.add_app_template_filter(role_label)
 SEARCH_LIMIT = 100
-
-
-def readable_folder(folder_id: int) -> Folder:
-    """The folder, if the signed-in user may read it; else the audited 404."""
-    folder = Folder.get_or_none(Folder.id == folder_id)
-    if folder is None:
-        refuse("folder", folder_id, exists=False)
-    if not may_read(current_user, folder):
-        refuse("folder", folder_id)
-    return folder
 
 
 def search(text: str):
@@ -100,7 +90,7 @@ def folder_page(folder: Folder, form: DocumentForm | None = None, status: int = 
 @bp.get("/folders/<int:folder_id>")
 def folder(folder_id: int) -> Response:
     """One folder."""
-    return folder_page(readable_folder(folder_id))
+    return folder_page(checked_folder(folder_id, may_read))
 
 
 @bp.route("/folders/new", methods=["GET", "POST"])
@@ -123,16 +113,6 @@ def folder_new() -> Response:
             audit.record("folder.create", object_type="folder", object_id=created.id)
             return redirect_to(url_for("library.grants", folder_id=created.id))
     return render("library/folder_new.html", form=form)
-
-
-def managed_folder(folder_id: int) -> Folder:
-    """The folder, if the signed-in user may grant access to it; else the audited 404."""
-    folder = Folder.get_or_none(Folder.id == folder_id)
-    if folder is None:
-        refuse("folder", folder_id, exists=False)
-    if not may_manage(current_user, folder):
-        refuse("folder", folder_id)
-    return folder
 
 
 def _targets(folder: Folder) -> list[SelectChoice]:
@@ -164,7 +144,7 @@ def grants_page(folder: Folder, form: GrantForm) -> Response:
 @bp.route("/folders/<int:folder_id>/grants", methods=["GET", "POST"])
 def grants(folder_id: int) -> Response:
     """Who may read or write the folder; a new grant for a target replaces its earlier one."""
-    folder = managed_folder(folder_id)
+    folder = checked_folder(folder_id, may_manage)
     form = GrantForm()
     form.target.choices = _targets(folder)
     if form.validate_on_submit():

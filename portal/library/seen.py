@@ -1,4 +1,4 @@
-""" "Who has seen this": a document's views and downloads, read back from the audit log."""
+"""Who has seen a document: its views and downloads, read back from the audit log."""
 
 from __future__ import annotations
 
