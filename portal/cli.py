@@ -14,6 +14,7 @@ from flask.cli import AppGroup, ScriptInfo
 
 from portal.models.accounts import ROLES
 from portal.notify import notify_group
+from portal.retention.commands import retention_group
 from portal.settings import ConfigError, load_settings
 from portal.storage.commands import backup_command, keys_group, storage_group
 
@@ -133,6 +134,7 @@ cli.add_command(storage_group)
 cli.add_command(keys_group)
 cli.add_command(backup_command)
 cli.add_command(notify_group)
+cli.add_command(retention_group)
 
 
 def main() -> None:

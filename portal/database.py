@@ -15,6 +15,9 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 10_000,
     "synchronous": "normal",
+    # Deleted and overwritten rows are zeroed, so a destroyed item's ciphertext and wrapped key
+    # do not linger in free pages of the file.
+    "secure_delete": 1,
 }
 DEFAULT_POOL_SIZE = 16
 # A connection older than this is closed when it comes back, so server-side limits never bite.

@@ -28,6 +28,7 @@ from portal.accounts import create_user, organisation_named
 from portal.database import database
 from portal.dates import business_today
 from portal.demodata import seed_operations
+from portal.library.demo import seed_library
 from portal.models import Organisation, User, Venue
 from portal.security.passwords import generate_password
 
@@ -52,6 +53,7 @@ def seed() -> list[str] | None:
             lines.append(f"{role}\t{email}\t{password}\t{account.otpauth_uri}")
         for season, created in seed_operations(users["consultant"], users["operator"], business_today()):
             audit.record("season.generate", object_type="season", object_id=season.id, outcome=str(created))
+        seed_library()
     path = current_app.config["PORTAL"].instance_path / "demo-accounts.txt"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

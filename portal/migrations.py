@@ -16,6 +16,7 @@ from playhouse.migrate import migrate as apply
 from portal.models import (
     ADDED_IN_1,
     ALL_MODELS,
+    LIBRARY_TABLES,
     AvailabilityVersion,
     Booking,
     ConsultationSession,
@@ -47,7 +48,12 @@ def calendar_intake_and_blind_indexes(db: Database, migrator: SchemaMigrator) ->
     seed_rows()
 
 
-MIGRATIONS: list[Migration] = [calendar_intake_and_blind_indexes]
+def library_daily_reports_and_retention(db: Database, _migrator: SchemaMigrator) -> None:
+    """The document library, daily reports and deletion certificates: new tables only."""
+    db.create_tables(LIBRARY_TABLES)
+
+
+MIGRATIONS: list[Migration] = [calendar_intake_and_blind_indexes, library_daily_reports_and_retention]
 
 
 def migrate(db: Database) -> int:

@@ -10,6 +10,8 @@ ALL_STAFF = frozenset({"city", "consultant", "operator", "admin"})
 ADMIN = frozenset({"admin"})
 FRONT_DESK = frozenset({"operator", "city"})
 DAILY_LIST = frozenset({"operator", "city", "consultant"})
+OPERATOR = frozenset({"operator"})
+OVERSIGHT = frozenset({"city", "admin"})
 
 # Reachable without a session: signing in, assets, health and the crawler rules.
 OPEN_ENDPOINTS = frozenset(
@@ -74,6 +76,25 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "venues.season_holidays": FRONT_DESK,
     "venues.holiday_new": FRONT_DESK,
     "venues.holiday_delete": FRONT_DESK,
+    # The library: any role, then the folder's owner and grants decide in the view.
+    "library.index": ALL_STAFF,
+    "library.folder": ALL_STAFF,
+    "library.folder_new": ADMIN,
+    "library.grants": ALL_STAFF,
+    "library.revoke": ALL_STAFF,
+    "library.upload": ALL_STAFF,
+    "library.document": ALL_STAFF,
+    "library.new_version": ALL_STAFF,
+    "library.download": ALL_STAFF,
+    "library.move": ALL_STAFF,
+    "library.delete": ALL_STAFF,
+    "library.seen": ALL_STAFF,
+    # Daily reports: the daily-report folder's grants decide in the view as well.
+    "daily_reports.index": FRONT_DESK,
+    "daily_reports.report": FRONT_DESK,
+    "daily_reports.file": OPERATOR,
+    "daily_reports.attach": OPERATOR,
+    "retention.certificates": OVERSIGHT,
 }
 
 

@@ -21,6 +21,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ZONES = ("public", "staff")
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
 STORAGE_BACKENDS = ("local", "minio")
+# Days each kind is kept (from its last change, or its day for daily reports), and how long a
+# soft-deleted item waits before `portal retention purge` destroys it.
+RETENTION_DEFAULTS = {
+    "retention_records_days": 1827,
+    "retention_attachments_days": 1827,
+    "retention_daily_reports_days": 1096,
+    "retention_documents_days": 1827,
+    "retention_exports_days": 30,
+    "retention_deleted_days": 30,
+}
+RETENTION_MAX_DAYS = 36525
 
 
 class ConfigError(Exception):
@@ -65,6 +76,12 @@ class Settings:
     smtp_password: str = field(repr=False)
     database_pool_size: int
     calendar_cache_bytes: int
+    retention_records_days: int
+    retention_attachments_days: int
+    retention_daily_reports_days: int
+    retention_documents_days: int
+    retention_exports_days: int
+    retention_deleted_days: int
 
     def secret_key_file(self) -> Path:
         """Where `portal init` keeps this zone's cookie-signing key when none is configured."""
@@ -86,13 +103,15 @@ def _parse_bool(name: str, value: Any) -> bool:
     raise ConfigError(f"{_env_name(name)}: expected true or false, got {value!r}")
 
 
-def _parse_int(name: str, value: Any, minimum: int) -> int:
+def _parse_int(name: str, value: Any, minimum: int, maximum: int | None = None) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{_env_name(name)}: expected a whole number, got {value!r}") from None
     if number < minimum:
         raise ConfigError(f"{_env_name(name)}: must be at least {minimum}, got {number}")
+    if maximum is not None and number > maximum:
+        raise ConfigError(f"{_env_name(name)}: must be at most {maximum}, got {number}")
     return number
 
 
@@ -239,6 +258,10 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         calendar_cache_bytes=_parse_int(
             "calendar_cache_bytes", get("calendar_cache_bytes", 32 * 1024 * 1024), 0
         ),
+        **{
+            name: _parse_int(name, get(name, default), 1, RETENTION_MAX_DAYS)
+            for name, default in RETENTION_DEFAULTS.items()
+        },
     )
     return settings
 

@@ -26,8 +26,11 @@ def init_app(app: Flask) -> None:
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
     from portal.bookings import bp as bookings_bp
+    from portal.daily_reports import bp as daily_reports_bp
     from portal.home import bp as home_bp
     from portal.intake import bp as intake_bp
+    from portal.library import bp as library_bp
+    from portal.retention.views import bp as retention_bp
     from portal.security.blind_index import BlindIndex
     from portal.security.sealing import Sealer
     from portal.security.unseal import Unsealer
@@ -36,6 +39,16 @@ def init_app(app: Flask) -> None:
     app.extensions["portal.unsealer"] = Unsealer(settings.key_dir)
     app.extensions["portal.sealer"] = Sealer(settings.seal_public_key)
     app.extensions["portal.blind_index"] = BlindIndex.from_key_dir(settings.key_dir)
-    for blueprint in (auth_bp, home_bp, admin_bp, bookings_bp, intake_bp, venues_bp):
+    for blueprint in (
+        auth_bp,
+        home_bp,
+        admin_bp,
+        bookings_bp,
+        intake_bp,
+        venues_bp,
+        library_bp,
+        daily_reports_bp,
+        retention_bp,
+    ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"

@@ -8,8 +8,18 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as apply
 
 from portal.database import bind
-from portal.migrations import MIGRATIONS, migrate
-from portal.models import ADDED_IN_1, AvailabilityVersion, Booking, ConsultationSession, SchemaVersion, Venue
+from portal.migrations import MIGRATIONS, library_daily_reports_and_retention, migrate
+from portal.models import (
+    ADDED_IN_1,
+    LIBRARY_TABLES,
+    AvailabilityVersion,
+    Booking,
+    ConsultationSession,
+    Folder,
+    Organisation,
+    SchemaVersion,
+    Venue,
+)
 
 INDEXES = ("phone_index", "email_index", "kana_index")
 
@@ -43,10 +53,28 @@ def test_the_first_release_schema_migrates_to_today(database_url):
             (venue.id, date(2026, 12, 1), time(10), time(11)),
         )
 
-        assert migrate(db) == len(MIGRATIONS) == 1
-        assert SchemaVersion.get().version == 1 and AvailabilityVersion.get_by_id(1).version == 0
+        assert migrate(db) == len(MIGRATIONS)
+        assert (
+            SchemaVersion.get().version == len(MIGRATIONS) and AvailabilityVersion.get_by_id(1).version == 0
+        )
         columns = {column.name for column in db.get_columns(Booking._meta.table_name)}
         assert {"phone_index", "email_index", "kana_index", "reminder_sent_on"} <= columns
         assert ConsultationSession.select().count() == 1
         assert any(index.unique and len(index.columns) == 3 for index in db.get_indexes(sessions))
+        assert migrate(db) == 0
+
+
+def test_the_library_step_adds_its_tables_to_a_database_without_them(database_url):
+    db = bind(database_url)
+    with db.connection_context():
+        migrate(db)
+        db.drop_tables(LIBRARY_TABLES)
+        step = MIGRATIONS.index(library_daily_reports_and_retention)
+        SchemaVersion.update(version=step).execute()
+        organisation = Organisation.create(name="架空市")
+
+        assert migrate(db) == len(MIGRATIONS) - step
+        assert all(db.table_exists(model._meta.table_name) for model in LIBRARY_TABLES)
+        Folder.create(name="日報", purpose="daily-reports", owner=organisation)
+        assert Organisation.select().count() == 1 and Folder.select().count() == 1
         assert migrate(db) == 0

@@ -4,6 +4,7 @@ from portal.models.accounts import Organisation, RecoveryCode, StaffSession, Thr
 from portal.models.audit import AuditEvent
 from portal.models.base import SchemaVersion
 from portal.models.calendar import Holiday, Season, WeeklyPattern
+from portal.models.library import DailyReport, Document, DocumentVersion, Folder, FolderGrant
 from portal.models.reservations import (
     AvailabilityVersion,
     Booking,
@@ -12,6 +13,7 @@ from portal.models.reservations import (
     ListNotice,
     Venue,
 )
+from portal.models.retention import DeletionCertificate
 from portal.models.storage import KeyCheck, StoredObject
 
 ALL_MODELS = [
@@ -33,19 +35,34 @@ ALL_MODELS = [
     Season,
     Holiday,
     WeeklyPattern,
+    Folder,
+    FolderGrant,
+    DailyReport,
+    Document,
+    DocumentVersion,
+    DeletionCertificate,
 ]
 
 # Tables added after the first release, which migration 1 creates on an existing database.
 ADDED_IN_1 = [AvailabilityVersion, CallEvent, ListNotice, Season, Holiday, WeeklyPattern]
+# The document library, daily reports and retention's certificates, created by their own migration.
+LIBRARY_TABLES = [Folder, FolderGrant, DailyReport, Document, DocumentVersion, DeletionCertificate]
 
 __all__ = [
     "ADDED_IN_1",
     "ALL_MODELS",
+    "LIBRARY_TABLES",
     "AuditEvent",
     "AvailabilityVersion",
     "Booking",
     "CallEvent",
     "ConsultationSession",
+    "DailyReport",
+    "DeletionCertificate",
+    "Document",
+    "DocumentVersion",
+    "Folder",
+    "FolderGrant",
     "Holiday",
     "KeyCheck",
     "ListNotice",

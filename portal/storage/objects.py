@@ -95,6 +95,16 @@ class ObjectStore:
         except Exception:
             pass
 
+    def destroy(self, stored: StoredObject) -> None:
+        """Delete the ciphertext from its backend, then the row that holds its wrapped data key.
+
+        In that order: if the backend fails, the row (and so the way to find the object) stays
+        for the next attempt. The row is removed, not kept as a tombstone: rotation, migration and
+        verification walk every row, and a deletion certificate is the lasting record.
+        """
+        self.backend_for(stored).delete(stored.storage_key)
+        StoredObject.delete().where(StoredObject.id == stored.id).execute()
+
     def data_key(self, stored: StoredObject) -> bytes:
         """The object's data key, unwrapped."""
         return self.keyring.unwrap(stored.kek_id, stored.wrapped_key, str(stored.id))

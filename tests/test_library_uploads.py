@@ -1,0 +1,373 @@
+"""Hostile uploads and downloads in the library (D31–D35), storage faults mid-upload (E37–E38),
+and document URLs as an anonymous crawler or a walker of ids would try them (A1–A3)."""
+
+from __future__ import annotations
+
+import errno
+import io
+import re
+import uuid
+from urllib.parse import quote
+
+import pytest
+
+from portal import create_app
+from portal.database import database
+from portal.library.store import filename_of
+from portal.models import AuditEvent, Document, DocumentVersion, StoredObject, User
+from portal.storage.filetypes import MACROS, NOT_ALLOWED, TOO_COMPLEX
+from storage_backends.base import KEY_PATTERN
+from tests.conftest import csrf_from, make_account, sign_in
+from tests.library_support import PDF, counts, first_version, make_document, make_folder
+from tests.storage.conftest import ACCESS_KEY, SECRET_KEY, S3Server
+from tests.test_filetypes import with_entries, workbook_bytes, zipped
+
+# Django's own upload tests: tests/file_uploads/tests.py, CANDIDATE_TRAVERSAL_FILE_NAMES and
+# CANDIDATE_INVALID_FILE_NAMES.
+TRAVERSAL_NAMES = [
+    "/tmp/hax0rd.txt",
+    "C:\\Windows\\hax0rd.txt",
+    "C:/Windows/hax0rd.txt",
+    "\\tmp\\hax0rd.txt",
+    "/tmp\\hax0rd.txt",
+    "subdir/hax0rd.txt",
+    "subdir\\hax0rd.txt",
+    "sub/dir\\hax0rd.txt",
+    "../../hax0rd.txt",
+    "..\\..\\hax0rd.txt",
+    "../..\\hax0rd.txt",
+    "..&#x2F;hax0rd.txt",
+    "..&sol;hax0rd.txt",
+]
+INVALID_NAMES = ["/tmp/", "c:\\tmp\\", "/tmp/.", "c:\\tmp\\.", "/tmp/..", "c:\\tmp\\..", ""]
+CONTROL_NAMES = [
+    "a\x00b.pdf",
+    "report\r\nContent-Type: text/html\r\n\r\n<script>.pdf",
+    "\x1b[31mred\x7f.pdf",
+    "invoice\u202efdp.exe",
+    "\ttab\x0b.pdf",
+]
+XLSX = workbook_bytes()
+MACRO = with_entries(
+    XLSX,
+    {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro"},
+    content_types=zipped({"x": b""}) and b"<Types><Default ContentType='vbaProject'/></Types>",
+)
+BOMB = with_entries(XLSX, {"xl/media/zeros.bin": b"\x00" * (20 * 1024 * 1024)})
+
+
+def city_writer(app):
+    """A signed-in city user, a folder of the city's own, and the form token."""
+    account = make_account(app, "city")
+    client = app.test_client()
+    assert sign_in(client, account).status_code == 303
+    with app.app_context():
+        folder = make_folder(app, User.get_by_id(account.id).organisation_id)
+    return client, csrf_from(client.get(f"/library/folders/{folder}").text), folder, account
+
+
+@pytest.fixture
+def writer(staff_app):
+    return city_writer(staff_app)
+
+
+def post_file(client, token, folder, data: bytes, name: str, mimetype: str = "application/octet-stream"):
+    if "\r" in name or "\n" in name:
+        return post_encoded_name(client, token, folder, data, name)
+    return client.post(
+        f"/library/folders/{folder}/documents",
+        data={"csrf_token": token, "title": "添付", "file": (io.BytesIO(data), name, mimetype)},
+    )
+
+
+def post_encoded_name(client, token, folder, data: bytes, name: str):
+    """The multipart body built here, in memory (the test client would spool a large one to a
+    temporary file); the name travels percent-encoded (RFC 5987 filename*), as CR/LF must."""
+    boundary = "madoguchi-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\n添付\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.pdf"; '
+            f"filename*=UTF-8''{quote(name, safe='')}\r\nContent-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return client.post(
+        f"/library/folders/{folder}/documents",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def stored_version(app) -> DocumentVersion:
+    with app.app_context(), database.connection_context():
+        return DocumentVersion.select().order_by(DocumentVersion.id.desc()).first()
+
+
+@pytest.mark.parametrize("name", TRAVERSAL_NAMES + CONTROL_NAMES)
+def test_hostile_filenames_never_reach_a_path_and_leave_a_clean_display_name(staff_app, writer, name):
+    client, token, folder, _ = writer
+    response = post_file(client, token, folder, PDF, name)
+    assert response.status_code == 303
+    version = stored_version(staff_app)
+    with staff_app.app_context(), database.connection_context():
+        stored = StoredObject.get_by_id(version.stored_id)
+        shown = filename_of(version)
+    assert KEY_PATTERN.fullmatch(stored.storage_key) and "hax0rd" not in stored.storage_key
+    assert "/" not in shown and "\\" not in shown and not shown.startswith(".")
+    assert not any(ord(c) < 0x20 or c in "\x7f\u202e" for c in shown)
+    assert shown.endswith(".pdf") and len(shown) <= 120
+    download = client.get(f"/library/versions/{version.id}/download")
+    assert download.data == PDF
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.startswith("attachment; ") and "\r" not in disposition and "\n" not in disposition
+    assert "/" not in disposition.split("filename*=")[0] and "%2F" not in disposition
+
+
+@pytest.mark.parametrize("name", INVALID_NAMES)
+def test_names_that_are_only_a_directory_get_a_plain_name_or_ask_for_a_file(staff_app, writer, name):
+    client, token, folder, _ = writer
+    response = post_file(client, token, folder, PDF, name)
+    if response.status_code == 303:
+        version = stored_version(staff_app)
+        with staff_app.app_context(), database.connection_context():
+            shown = filename_of(version)
+        assert shown.endswith(".pdf") and not shown.startswith(".")
+        assert "/" not in shown and "\\" not in shown and ".." not in shown
+    else:
+        assert response.status_code == 200 and "ファイルを選んでください" in response.text
+        assert counts(staff_app)[2] == 0
+
+
+def test_japanese_names_stay_readable_and_long_names_are_cut_keeping_the_type(staff_app, writer):
+    client, token, folder, _ = writer
+    assert post_file(client, token, folder, XLSX, "相談記録.xlsx").status_code == 303
+    download = client.get(f"/library/versions/{stored_version(staff_app).id}/download")
+    assert (
+        "filename*=UTF-8''%E7%9B%B8%E8%AB%87%E8%A8%98%E9%8C%B2.xlsx"
+        in download.headers["Content-Disposition"]
+    )
+    assert download.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert post_file(client, token, folder, XLSX, "あ" * 300 + ".xlsx").status_code == 303
+    with staff_app.app_context(), database.connection_context():
+        shown = filename_of(stored_version(staff_app))
+    assert shown == "あ" * 115 + ".xlsx"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "mimetype", "message"),
+    [
+        (
+            b"<!DOCTYPE html><html><script>alert(1)</script></html>",
+            "report.pdf",
+            "application/pdf",
+            NOT_ALLOWED,
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+            "chart.pdf",
+            "application/pdf",
+            NOT_ALLOWED,
+        ),
+        (b"<svg onload=alert(1)>", "photo.png", "image/png", NOT_ALLOWED),
+        (MACRO, "集計.xlsx", "application/vnd.ms-excel.sheet.macroEnabled.12", MACROS),
+        (BOMB, "集計.xlsx", "application/octet-stream", TOO_COMPLEX),
+        (b"", "empty.pdf", "application/pdf", NOT_ALLOWED),
+    ],
+    ids=["html-as-pdf", "svg-as-pdf", "svg-as-png", "macro-workbook", "zip-bomb", "empty"],
+)
+def test_disguised_and_dangerous_files_are_refused_with_a_clear_message(
+    staff_app, writer, data, name, mimetype, message
+):
+    client, token, folder, _ = writer
+    before = counts(staff_app)
+    response = post_file(client, token, folder, data, name, mimetype)
+    assert response.status_code == 200
+    assert str(message) in response.text and 'value="添付"' in response.text, "the form keeps the title"
+    assert counts(staff_app) == before
+
+
+def test_the_served_type_comes_from_the_content_never_from_the_uploader(staff_app, writer):
+    client, token, folder, _ = writer
+    assert post_file(client, token, folder, PDF, "page.html", "text/html").status_code == 303
+    download = client.get(f"/library/versions/{stored_version(staff_app).id}/download")
+    assert download.mimetype == "application/pdf"
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert download.headers["Cache-Control"] == "no-store"
+    assert download.headers["X-Robots-Tag"] == "noindex, nofollow, noarchive"
+    assert download.headers["Content-Disposition"].startswith('attachment; filename="page.html.pdf"')
+    assert download.headers["Content-Length"] == str(len(PDF))
+
+
+class Untouched(io.RawIOBase):
+    """A request body of `size` bytes that records whether anyone read it (the test client seeks
+    to its end to learn the Content-Length)."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.position, self.reads = size, 0, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.position = self.size + offset if whence == 2 else offset
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def readinto(self, buffer) -> int:
+        self.reads += 1
+        buffer[:1] = b"x"
+        return 1
+
+
+def test_one_byte_over_the_limit_is_413_before_the_body_is_read_and_nothing_is_kept(config):
+    app = create_app("staff", {**config, "TESTING": True, "UPLOAD_MAX_BYTES": 4096})
+    client, token, folder, _ = city_writer(app)
+    body = Untouched(4097)
+    response = client.post(
+        f"/library/folders/{folder}/documents",
+        input_stream=body,
+        content_type="multipart/form-data; boundary=madoguchi",
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 413 and body.reads == 0
+    assert counts(app) == (0, 0, 0, 0, 0, 0)
+    assert (
+        post_file(client, token, folder, PDF[:3000] if len(PDF) > 3000 else PDF, "ok.pdf").status_code == 303
+    )
+    assert len(PDF) < 3000
+
+
+def test_a_disk_full_during_the_write_leaves_no_row_no_object_and_no_temporary_file(
+    staff_app, writer, monkeypatch
+):
+    client, token, folder, _ = writer
+
+    def full(_fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("storage_backends.local.os.fsync", full)
+    response = post_file(client, token, folder, PDF, "a.pdf")
+    assert response.status_code == 503 and "ファイルを保存できませんでした" in response.text
+    assert counts(staff_app) == (0, 0, 0, 0, 0, 0)
+    store = staff_app.extensions["portal.objects"]
+    assert list((store.backend.root / ".incoming").iterdir()) == []
+
+
+def test_a_failure_writing_the_rows_destroys_the_stored_object(staff_app, writer, monkeypatch):
+    client, token, folder, _ = writer
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(DocumentVersion, "create", broken)
+    with pytest.raises(RuntimeError):
+        post_file(client, token, folder, PDF, "a.pdf")
+    assert counts(staff_app) == (0, 0, 0, 0, 0, 0)
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory):
+    server = S3Server(tmp_path_factory.mktemp("library-s3"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_the_s3_server_dying_mid_upload_leaves_no_row_and_no_object(s3, config, monkeypatch):
+    settings = {
+        "STORAGE_BACKEND": "minio",
+        "MINIO_ENDPOINT": s3.endpoint,
+        "MINIO_ACCESS_KEY": ACCESS_KEY,
+        "MINIO_SECRET_KEY": SECRET_KEY,
+        "MINIO_BUCKET": "library" + uuid.uuid4().hex[:12],
+        "MINIO_SECURE": "false",
+    }
+    app = create_app("staff", {**config, **settings, "TESTING": True})
+    client, token, folder, _ = city_writer(app)
+    backend = app.extensions["portal.objects"].backend
+    put = backend.put
+
+    def dies_midway(key, chunks):
+        def then_stop():
+            sent = 0
+            for chunk in chunks:
+                yield chunk
+                sent += len(chunk)
+                if sent > 20 * 1024 * 1024:
+                    s3.stop()
+
+        return put(key, then_stop())
+
+    monkeypatch.setattr(backend, "put", dies_midway)
+    large = b"%PDF-1.4\n" + bytes(40 * 1024 * 1024)
+    try:
+        response = post_encoded_name(client, token, folder, large, "大きな資料.pdf")
+        assert response.status_code == 503 and "ファイルを保存できませんでした" in response.text
+        with app.app_context(), database.connection_context():
+            assert StoredObject.select().count() == 0 and Document.select().count() == 0
+    finally:
+        s3.start()
+    backend.sweep(older_than=0)
+    assert list(backend.list()) == []
+    assert backend.client._list_multipart_uploads(backend.bucket).uploads == []
+
+
+@pytest.fixture
+def published(staff_app, writer):
+    """A real document and its version id, uploaded by the city."""
+    _, _, folder, account = writer
+    document = make_document(staff_app, folder, account.id)
+    return document, first_version(staff_app, document)
+
+
+def test_anonymous_requests_for_a_real_file_get_the_unknown_url_404_and_are_audited(staff_app, published):
+    _, version = published
+    anonymous = staff_app.test_client()
+    reference = anonymous.get(f"/library/versions/{version + 1000}/download")
+    for method in ("GET", "HEAD"):
+        for headers in ({}, {"Range": "bytes=0-99"}, {"HX-Request": "true"}, {"Range": "bytes=-10"}):
+            response = anonymous.open(f"/library/versions/{version}/download", method=method, headers=headers)
+            assert response.status_code == 404
+            assert response.data == (b"" if method == "HEAD" else reference.data)
+            assert response.headers["X-Robots-Tag"] == "noindex, nofollow, noarchive"
+            assert "Content-Disposition" not in response.headers
+    with staff_app.app_context(), database.connection_context():
+        event = AuditEvent.select().order_by(AuditEvent.seq.desc()).first()
+    assert (event.action, event.outcome, event.object_id) == ("request.denied", "anonymous", str(version))
+
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_url_variants_and_directory_urls_list_nothing(staff_app, published, writer, signed):
+    document, version = published
+    client = writer[0] if signed else staff_app.test_client()
+    variants = [
+        f"/library/versions/{version}/download/",
+        f"/LIBRARY/versions/{version}/download",
+        f"/library/Versions/{version}/download",
+        f"/library/versions/{version}/DOWNLOAD",
+        f"/library/versions/{version}",
+        "/library/versions/",
+        "/library/versions",
+        "/library/documents/",
+        "/library/folders/",
+        f"/library/documents/{document}/versions",
+        "/library/files/",
+        "/objects/",
+        "/instance/objects/",
+    ]
+    for url in variants:
+        response = client.get(url, headers={"Range": "bytes=0-10"})
+        assert response.status_code == 404, url
+        assert PDF[:8] not in response.data and b"Index of" not in response.data
+    if signed:
+        listing = client.get("/library/")
+        assert listing.status_code == 200 and not re.search(rb"[0-9a-f]{2}/[0-9a-f]{38}", listing.data)
