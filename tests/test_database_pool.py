@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playhouse.pool import PooledDatabase
 
-from portal.database import database, is_postgres, write_transaction
+from portal.database import database, write_transaction
 from portal.models import Venue
 
 
@@ -79,9 +79,8 @@ def test_a_view_that_fails_in_a_transaction_gives_back_a_clean_connection(app):
         assert not database.in_transaction()
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_pooled_sqlite_connections_keep_wal_and_foreign_keys(app):
-    if is_postgres():
-        pytest.skip("SQLite pragmas")
     client = app.test_client()
     with ThreadPoolExecutor(max_workers=4) as workers:  # connections made on other threads, reused here
         list(workers.map(lambda _: app.test_client().get("/calendar"), range(16)))
