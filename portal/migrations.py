@@ -16,6 +16,7 @@ from playhouse.migrate import migrate as apply
 from portal.models import (
     ADDED_IN_1,
     ALL_MODELS,
+    RECORD_MODELS,
     AvailabilityVersion,
     Booking,
     ConsultationSession,
@@ -47,7 +48,12 @@ def calendar_intake_and_blind_indexes(db: Database, migrator: SchemaMigrator) ->
     seed_rows()
 
 
-MIGRATIONS: list[Migration] = [calendar_intake_and_blind_indexes]
+def consultation_records(db: Database, _migrator: SchemaMigrator) -> None:
+    """Consultation records, their versions, read grants and attachments."""
+    db.create_tables(RECORD_MODELS)
+
+
+MIGRATIONS: list[Migration] = [calendar_intake_and_blind_indexes, consultation_records]
 
 
 def migrate(db: Database) -> int:

@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     from portal.bookings import bp as bookings_bp
     from portal.home import bp as home_bp
     from portal.intake import bp as intake_bp
+    from portal.records import bp as records_bp
     from portal.security.blind_index import BlindIndex
     from portal.security.sealing import Sealer
     from portal.security.unseal import Unsealer
@@ -35,6 +36,6 @@ def init_app(app: Flask) -> None:
     app.extensions["portal.unsealer"] = Unsealer(settings.key_dir)
     app.extensions["portal.sealer"] = Sealer(settings.seal_public_key)
     app.extensions["portal.blind_index"] = BlindIndex.from_key_dir(settings.key_dir)
-    for blueprint in (auth_bp, home_bp, admin_bp, bookings_bp, intake_bp):
+    for blueprint in (auth_bp, home_bp, admin_bp, bookings_bp, intake_bp, records_bp):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"

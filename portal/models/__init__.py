@@ -4,6 +4,13 @@ from portal.models.accounts import Organisation, RecoveryCode, StaffSession, Thr
 from portal.models.audit import AuditEvent
 from portal.models.base import SchemaVersion
 from portal.models.calendar import Holiday, Season, WeeklyPattern
+from portal.models.records import (
+    RECORD_MODELS,
+    ConsultationRecord,
+    RecordAttachment,
+    RecordGrant,
+    RecordVersion,
+)
 from portal.models.reservations import (
     AvailabilityVersion,
     Booking,
@@ -33,6 +40,7 @@ ALL_MODELS = [
     Season,
     Holiday,
     WeeklyPattern,
+    *RECORD_MODELS,
 ]
 
 # Tables added after the first release, which migration 1 creates on an existing database.
@@ -41,15 +49,20 @@ ADDED_IN_1 = [AvailabilityVersion, CallEvent, ListNotice, Season, Holiday, Weekl
 __all__ = [
     "ADDED_IN_1",
     "ALL_MODELS",
+    "RECORD_MODELS",
     "AuditEvent",
     "AvailabilityVersion",
     "Booking",
     "CallEvent",
+    "ConsultationRecord",
     "ConsultationSession",
     "Holiday",
     "KeyCheck",
     "ListNotice",
     "Organisation",
+    "RecordAttachment",
+    "RecordGrant",
+    "RecordVersion",
     "RecoveryCode",
     "SchemaVersion",
     "Season",

@@ -20,10 +20,12 @@ from flask import Request, Response, current_app, request, stream_with_context
 
 from portal import audit
 from portal.models import StoredObject
+from portal.storage.filetypes import TYPES
 from portal.storage.objects import ObjectStore
 from portal.storage.stream_aead import IntegrityError
 
 READ_SIZE = 1024 * 1024
+SERVED_TYPES = {kind.mimetype: kind for kind in TYPES.values()}
 UPLOAD_ATTRIBUTE = "accepts_upload"
 
 
@@ -73,7 +75,11 @@ def content_disposition(filename: str, inline: bool = False) -> str:
 
 
 def send_object(stored: StoredObject, filename: str, mimetype: str, inline: bool = False) -> Response:
-    """Stream an object's plaintext to the client."""
+    """Stream an object's plaintext to the client: only as a type on the allow-list, and shown in
+    the browser (`inline`) only if that type is safe to preview."""
+    kind = SERVED_TYPES.get(mimetype)
+    if kind is None or (inline and not kind.previewable):
+        raise ValueError(f"{mimetype} is not served {'inline' if inline else 'at all'}")
     store = object_store()
     segments = store.read(stored)
 
