@@ -60,7 +60,9 @@ def _session(venue: Venue, day: date, hour: int, consultant: int) -> int:
 
 
 def _visit(session_id: int, status: str) -> int:
-    return book(session_id, channel="phone", status=status, programmes="yachin", **sealed_with_indexes(VISITOR)).booking.id
+    return book(
+        session_id, channel="phone", status=status, programmes="yachin", **sealed_with_indexes(VISITOR)
+    ).booking.id
 
 
 def build(app) -> World:
@@ -78,7 +80,11 @@ def build(app) -> World:
         venue = Venue.create(name="架空区役所 相談室", ward="架空区", address="架空市架空区1-1")
         mine = _session(venue, day, 10, accounts["author"].id)
         theirs = _session(venue, day, 13, accounts["colleague"].id)
-        written, unwritten, other = _visit(mine, "attended"), _visit(mine, "attended"), _visit(theirs, "attended")
+        written, unwritten, other = (
+            _visit(mine, "attended"),
+            _visit(mine, "attended"),
+            _visit(theirs, "attended"),
+        )
         not_attended = _visit(mine, "confirmed")
         body = content.Body(advice=ADVICE, programmes=["yachin"])
         record = content.create(_booking(written), User.get_by_id(accounts["author"].id), body)
@@ -104,10 +110,11 @@ def token(client) -> str:
     return csrf_from(client.get("/").text)
 
 
-def upload(client, record_id: int, data: bytes, filename: str = "相談記録.pdf", htmx: bool = False, **fields):
+def upload(client, target: int, data: bytes, filename: str = "相談記録.pdf", htmx: bool = False, **fields):
+    """POST a file to a record's attachments, with any extra form fields."""
     headers = {"HX-Request": "true"} if htmx else {}
     return client.post(
-        f"/records/{record_id}/attachments",
+        f"/records/{target}/attachments",
         data={"csrf_token": token(client), "file": (io.BytesIO(data), filename), **fields},
         headers=headers,
         content_type="multipart/form-data",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from portal.forms import PortalForm
@@ -27,13 +27,17 @@ class RecordForm(PortalForm):
     follow_up_due = DateField(_l("フォローアップの期日"), validators=[Optional()])
     notes = TextAreaField(_l("メモ"), validators=[Optional(), Length(max=TEXT_LIMIT)])
 
-    def validate_follow_up_due(self, field: DateField) -> None:
+    def validate(self, extra_validators=None) -> bool:
         """A follow-up is scheduled by its date, and a date needs a follow-up."""
+        valid = super().validate(extra_validators)
         wanted = bool((self.follow_up.data or "").strip())
-        if wanted and field.data is None:
-            raise ValidationError(_l("フォローアップの期日を入力してください。"))
-        if field.data is not None and not wanted:
-            raise ValidationError(_l("期日を入れる場合は、必要なフォローアップも入力してください。"))
+        if wanted and self.follow_up_due.data is None and not self.follow_up_due.errors:
+            self.follow_up_due.errors.append(_l("フォローアップの期日を入力してください。"))
+            return False
+        if self.follow_up_due.data is not None and not wanted:
+            self.follow_up.errors.append(_l("期日を入れる場合は、必要なフォローアップも入力してください。"))
+            return False
+        return valid
 
     def body(self) -> Body:
         """The form's content as a record body."""
