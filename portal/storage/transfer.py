@@ -65,11 +65,18 @@ def store_stream(stream: BinaryIO, kind: str) -> StoredObject:
     return object_store().store(read_chunks(stream), kind)
 
 
+def _ascii(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in text).strip("._")
+
+
 def content_disposition(filename: str, inline: bool = False) -> str:
-    """RFC 6266 with an ASCII fallback and the UTF-8 `filename*` (Japanese names stay readable)."""
+    """RFC 6266 with an ASCII fallback that keeps the extension, and the UTF-8 `filename*`
+    (Japanese names stay readable)."""
     cleaned = "".join(c for c in filename if unicodedata.category(c)[0] != "C").strip() or "download"
-    fallback = unicodedata.normalize("NFKD", cleaned).encode("ascii", "ignore").decode("ascii")
-    fallback = "".join(c if c.isalnum() or c in "._-" else "_" for c in fallback).strip("._") or "download"
+    stem, dot, extension = cleaned.rpartition(".")
+    stem, extension = (stem, _ascii(extension)) if dot else (cleaned, "")
+    fallback = (_ascii(stem) or "download") + (f".{extension}" if extension else "")
     disposition = "inline" if inline else "attachment"
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
 
