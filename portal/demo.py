@@ -9,6 +9,7 @@ from flask import current_app
 from portal.accounts import create_user, organisation_named
 from portal.database import database
 from portal.models import Organisation, User
+from portal.records.demo import seed_records
 from portal.security.passwords import generate_password
 
 DEMO_ACCOUNTS = (
@@ -29,6 +30,7 @@ def seed() -> list[str] | None:
             password = generate_password()
             account = create_user(email, role, organisation_named(organisation), password, enrol_now=True)
             lines.append(f"{role}\t{email}\t{password}\t{account.otpauth_uri}")
+        seed_records()
     path = current_app.config["PORTAL"].instance_path / "demo-accounts.txt"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from portal.models import AuditEvent, ConsultationRecord, RecordGrant, RecordVersion
+from portal.models import AuditEvent, ConsultationRecord, RecordAttachment, RecordGrant, RecordVersion
 from portal.records import content
 from portal.security.secrets_at_rest import SecretsKeyError
 from tests.records_world import ADVICE, PDF, build, signed_in_as, token, upload
@@ -331,3 +332,30 @@ def test_exports_stay_in_the_callers_scope_and_hold_no_record_content(staff_app,
         assert ADVICE.encode() not in exported.data and "B の助言".encode() not in exported.data
     assert ADVICE not in operator.get(f"/bookings/daily?date={day}").text
     assert world.day + timedelta(days=2)
+
+
+def test_the_demo_seed_writes_records_with_a_workbook_and_a_pdf(staff_app, portal_cli, config):
+    result = portal_cli("demo-seed")
+    assert result.exit_code == 0, result.output
+    with staff_app.app_context():
+        store = staff_app.extensions["portal.objects"]
+        records = list(ConsultationRecord.select())
+        assert len(records) == 3 and all(record.author.role == "consultant" for record in records)
+        attachments = list(RecordAttachment.select())
+        assert sorted(a.extension for a in attachments) == ["pdf", "pdf", "pdf", "xlsx", "xlsx", "xlsx"]
+        assert all(store.verify(a.stored) for a in attachments)
+    if config["DATABASE_URL"].startswith("sqlite"):
+        database_file = Path(config["DATABASE_URL"].removeprefix("sqlite:///"))
+        raw = b"".join(path.read_bytes() for path in database_file.parent.glob(database_file.name + "*"))
+        for secret in ("架空パン工房", "青木", "0300000101", "hina@example.com", "家賃支援給付金の申請要件"):
+            assert secret.encode() not in raw
+
+
+def test_demo_records_go_on_attended_bookings_that_exist(staff_app, world):
+    from portal.records.demo import seed_records
+
+    with staff_app.app_context():
+        assert seed_records() == 1
+        record = ConsultationRecord.get(ConsultationRecord.booking == world.unwritten)
+        assert record.author_id == world.accounts["author"].id
+        assert RecordAttachment.select().where(RecordAttachment.record == record.id).count() == 2

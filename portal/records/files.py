@@ -8,6 +8,7 @@ storage key is random and unrelated to either.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 import uuid
@@ -74,17 +75,19 @@ def attachment_rows(record: ConsultationRecord) -> list[tuple[RecordAttachment, 
 
 
 def store_attachment(record: ConsultationRecord, upload: FileStorage) -> RecordAttachment:
-    """Identify, encrypt and store the file, then its row; Refused (from identify) keeps nothing."""
-    data = upload.read()
+    """An uploaded file on the signed-in author's record."""
+    return attach(record, upload.read(), upload.filename, current_user.id)
+
+
+def attach(record: ConsultationRecord, data: bytes, filename: str | None, user_id: int) -> RecordAttachment:
+    """Identify, encrypt and store the file, then its row; Refused (from identify) keeps nothing,
+    and a row that cannot be written takes its object with it."""
     kind = identify(data, allow_legacy_office=current_app.config["PORTAL"].allow_legacy_office)
     attachment = RecordAttachment(
-        id=uuid.uuid4(), record=record.id, extension=kind.extension, uploaded_by=current_user.id
+        id=uuid.uuid4(), record=record.id, extension=kind.extension, uploaded_by=user_id
     )
-    attachment.filename = secret_box().seal(
-        display_name(upload.filename, kind.extension), name_context(attachment)
-    )
-    upload.stream.seek(0)
-    stored = store_stream(upload.stream, KIND)
+    attachment.filename = secret_box().seal(display_name(filename, kind.extension), name_context(attachment))
+    stored = store_stream(io.BytesIO(data), KIND)
     try:
         with write_transaction():
             current = locked(ConsultationRecord.select().where(ConsultationRecord.id == record.id)).get()
