@@ -82,4 +82,6 @@ class GrantForm(PortalForm):
 class AttachmentForm(PortalForm):
     """One file; its type is decided from its bytes, never from its name."""
 
-    file = FileField(_l("添付ファイル"), validators=[FileRequired(message=_l("ファイルを選んでください。"))])
+    file = FileField(
+        _l("追加するファイル"), validators=[FileRequired(message=_l("ファイルを選んでください。"))]
+    )
