@@ -359,3 +359,42 @@ def test_demo_records_go_on_attended_bookings_that_exist(staff_app, world):
         record = ConsultationRecord.get(ConsultationRecord.booking == world.unwritten)
         assert record.author_id == world.accounts["author"].id
         assert RecordAttachment.select().where(RecordAttachment.record == record.id).count() == 2
+
+
+def test_every_view_and_download_is_an_audit_event_with_who_what_where_and_when(staff_app, world, clients):
+    from portal.audit import verify
+    from portal.models.base import utcnow
+
+    author, city = clients("author"), clients("city")
+    assert upload(author, world.record, PDF, "記録.pdf").status_code == 303
+    with staff_app.app_context():
+        attachment = str(RecordAttachment.get().id)
+    readings = {
+        f"/records/{world.record}": ("record.view", str(world.record)),
+        f"/records/{world.record}/versions/1": ("record.version.view", str(world.record)),
+        f"/records/{world.record}/viewers": ("record.viewers", str(world.record)),
+        f"/records/{world.record}/attachments/{attachment}": ("attachment.download", attachment),
+        f"/records/{world.record}/attachments/{attachment}/preview": ("attachment.preview", attachment),
+    }
+    for url, (action, object_id) in readings.items():
+        started = utcnow().replace(microsecond=0)
+        response = city.get(url)
+        assert response.status_code == 200 and response.data
+        response.close()
+        with staff_app.app_context():
+            event = (
+                AuditEvent.select().where(AuditEvent.action == action).order_by(AuditEvent.seq.desc()).get()
+            )
+        assert (event.actor_id, event.object_id, event.client, event.outcome) == (
+            world.accounts["city"].id,
+            object_id,
+            "127.0.0.1",
+            "ok",
+        ), url
+        assert started <= event.at.replace(microsecond=0) <= utcnow(), url
+    with staff_app.app_context():
+        opened = AuditEvent.select().where(
+            AuditEvent.action == "booking.view", AuditEvent.actor_id == world.accounts["city"].id
+        )
+        assert opened.count() == 1, "the business profile shown on the record page is an audited opening"
+        assert verify(staff_app.config["PORTAL"].audit_anchor).problems == []

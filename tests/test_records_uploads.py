@@ -19,6 +19,7 @@ from portal.storage.filetypes import LEGACY, MACROS, NOT_ALLOWED, TOO_COMPLEX
 from storage_backends.base import KEY_PATTERN
 from tests.records_world import PDF, PNG, build, signed_in_as, upload, workbook_bytes
 from tests.storage.conftest import minio_settings, s3_server  # noqa: F401 - fixtures used below
+from tests.storage.test_backends import disk_fills_up
 
 # Django's own upload tests (tests/file_uploads/tests.py): traversal and invalid names.
 TRAVERSAL = [
@@ -262,8 +263,8 @@ def test_hostile_names_are_neutralised_and_japanese_stays_readable(app, world, a
 
 
 def test_display_names_keep_a_matching_extension():
-    assert display_name("photo.JPEG", "jpg") == "photo.JPEG"
-    assert display_name("scan.PDF", "pdf") == "scan.PDF"
+    assert display_name("photo.JPEG", "jpg") == "photo.jpg"
+    assert display_name("scan.PDF", "pdf") == "scan.pdf"
     assert display_name("2026.06.01 相談", "pdf") == "2026.06.01 相談.pdf"
     assert display_name(None, "png") == "添付ファイル.png"
 
@@ -342,39 +343,12 @@ def test_a_record_deleted_while_its_file_was_stored_keeps_nothing(app, world, au
     assert stored_state(app) == before
 
 
-class FillsUp:
-    """A temporary file whose second write finds the disk full."""
-
-    def __init__(self, handle):
-        self.handle, self.writes = handle, 0
-
-    def write(self, data):
-        self.writes += 1
-        if self.writes > 1:
-            raise OSError(28, "No space left on device")
-        return self.handle.write(data)
-
-    def __getattr__(self, name):
-        return getattr(self.handle, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.handle.close()
-
-
 def test_a_full_disk_mid_upload_leaves_no_row_and_no_object(app, world, author, monkeypatch):
-    import storage_backends.local as local
-
-    real_fdopen = os.fdopen
-    monkeypatch.setattr(local.os, "fdopen", lambda fd, mode: FillsUp(real_fdopen(fd, mode)))
+    disk_fills_up(monkeypatch)
     before = stored_state(app)
     response = upload(
-        author,
-        world.record,
-        pdf_of(3 * stream_aead.SEGMENT if LIMIT > 3 * stream_aead.SEGMENT else LIMIT - 1024),
-    )
+        author, world.record, pdf_of(LIMIT - 1024)
+    )  # the header is written, then the disk is full
     monkeypatch.undo()
     assert response.status_code == 503 and "ファイルを保存できませんでした" in response.text
     assert stored_state(app) == before
@@ -405,7 +379,8 @@ def test_the_s3_server_dying_mid_upload_leaves_no_row_and_no_object(
     monkeypatch.setattr(transfer, "read_chunks", chunks_then_the_server_dies)
     before = stored_state(app)
     try:
-        response = upload(author, world.record, pdf_of(40 * 1024 * 1024))
+        # built here as bytes: the test client would spool a body this large to a temporary file
+        response = sent_like_a_browser(author, world.record, pdf_of(40 * 1024 * 1024), "大きな資料.pdf")
     finally:
         s3_server.start()
     assert response.status_code == 503 and "ファイルを保存できませんでした" in response.text
