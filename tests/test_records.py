@@ -398,3 +398,20 @@ def test_every_view_and_download_is_an_audit_event_with_who_what_where_and_when(
         )
         assert opened.count() == 1, "the business profile shown on the record page is an audited opening"
         assert verify(staff_app.config["PORTAL"].audit_anchor).problems == []
+
+
+def test_hostile_text_and_filenames_are_inert_in_pages_and_fragments(world, clients):
+    hostile = "<img src=x onerror=alert(1)>{{7*7}}"
+    escaped = "&lt;img src=x onerror=alert(1)&gt;{{7*7}}"
+    author = clients("author")
+    edit = f"/records/{world.record}/edit"
+    assert author.post(edit, data=record_data(author, edit, advice=hostile, notes=hostile)).status_code == 303
+    fragment = upload(author, world.record, PDF, hostile + ".pdf", htmx=True).text
+    for html in (
+        author.get(f"/records/{world.record}").text,
+        fragment,
+        clients("city").get(edit.removesuffix("/edit")).text,
+    ):
+        assert hostile not in html and "<img" not in html and escaped in html
+    assert escaped in author.get(f"/records/{world.record}").text
+    assert escaped + ".pdf" in fragment
