@@ -29,7 +29,6 @@ from portal.records.access import (
     bp,
     deletable,
     grantable,
-    is_city,
     overseeable,
     readable,
     record_or_404,
@@ -40,7 +39,7 @@ from portal.records.access import (
 from portal.records.files import attachment_rows
 from portal.records.forms import AttachmentForm, DeleteForm, EditForm, GrantForm, RecordForm
 from portal.records.seen import seen_by
-from portal.web import htmx, redirect_to, render
+from portal.web import redirect_to, render
 
 
 @bp.app_template_filter()
@@ -286,35 +285,3 @@ def grant_rows(record: ConsultationRecord, form: GrantForm) -> list[RecordGrant]
         .where(RecordGrant.record == record.id, RecordGrant.revoked_at.is_null())
         .order_by(RecordGrant.granted_at)
     )
-
-
-def _grants_changed(record: ConsultationRecord, form: GrantForm | None = None) -> Response:
-    form = form or GrantForm(formdata=None)
-    if htmx:
-        return render("records/_grants.html", record=record, grants=grant_rows(record, form), grant_form=form)
-    if form.errors:
-        return record_page(record, grant_form=form)
-    return redirect_to(url_for("records.view", record_id=record.id))
-
-
-@bp.post("/<int:record_id>/grants")
-def grant(record_id: int) -> Response:
-    """The city lets another consultant read this record."""
-    record = record_or_404(record_id, "record.grant", grantable)
-    form = GrantForm()
-    grant_rows(record, form)
-    if not form.validate_on_submit():
-        return _grants_changed(record, form)
-    given = content.grant(record, form.grantee.data, current_user)
-    audit.record("record.grant", object_type="record-grant", object_id=given.id)
-    return _grants_changed(record)
-
-
-@bp.post("/<int:record_id>/grants/<int:grant_id>/revoke")
-def revoke(record_id: int, grant_id: int) -> Response:
-    """The city takes a grant back; the consultant's next request is refused."""
-    record = record_or_404(record_id, "record.revoke", is_city)
-    if not content.revoke(grant_id, record, current_user):
-        refuse("record.revoke", "record-grant", grant_id, missing=True)
-    audit.record("record.revoke", object_type="record-grant", object_id=grant_id)
-    return _grants_changed(record)
