@@ -30,6 +30,7 @@ from portal.dates import business_today
 from portal.demodata import seed_operations
 from portal.library.demo import seed_library
 from portal.models import Organisation, User, Venue
+from portal.records.demo import seed_records
 from portal.security.passwords import generate_password
 
 DEMO_ACCOUNTS = (
@@ -54,6 +55,7 @@ def seed() -> list[str] | None:
         for season, created in seed_operations(users["consultant"], users["operator"], business_today()):
             audit.record("season.generate", object_type="season", object_id=season.id, outcome=str(created))
         seed_library()
+        seed_records()
     path = current_app.config["PORTAL"].instance_path / "demo-accounts.txt"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -17,6 +17,7 @@ from portal.models import (
     ADDED_IN_1,
     ALL_MODELS,
     LIBRARY_TABLES,
+    RECORD_MODELS,
     AvailabilityVersion,
     Booking,
     ConsultationSession,
@@ -53,7 +54,16 @@ def library_daily_reports_and_retention(db: Database, _migrator: SchemaMigrator)
     db.create_tables(LIBRARY_TABLES)
 
 
-MIGRATIONS: list[Migration] = [calendar_intake_and_blind_indexes, library_daily_reports_and_retention]
+def consultation_records(db: Database, _migrator: SchemaMigrator) -> None:
+    """Consultation records, their versions, read grants and attachments."""
+    db.create_tables(RECORD_MODELS)
+
+
+MIGRATIONS: list[Migration] = [
+    calendar_intake_and_blind_indexes,
+    library_daily_reports_and_retention,
+    consultation_records,
+]
 
 
 def migrate(db: Database) -> int:

@@ -12,6 +12,11 @@ FRONT_DESK = frozenset({"operator", "city"})
 DAILY_LIST = frozenset({"operator", "city", "consultant"})
 OPERATOR = frozenset({"operator"})
 OVERSIGHT = frozenset({"city", "admin"})
+# Consultation records: everyone sees that one exists; content is the author's and the city's
+# (and a granted consultant's), which the views decide per record.
+RECORD_READERS = frozenset({"consultant", "city"})
+RECORD_AUTHORS = frozenset({"consultant"})
+CITY = frozenset({"city"})
 
 # Reachable without a session: signing in, assets, health and the crawler rules.
 OPEN_ENDPOINTS = frozenset(
@@ -95,6 +100,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "daily_reports.file": OPERATOR,
     "daily_reports.attach": OPERATOR,
     "retention.certificates": OVERSIGHT,
+    "records.index": ALL_STAFF,
+    "records.follow_ups_csv": ALL_STAFF,
+    "records.new": RECORD_AUTHORS,
+    "records.view": RECORD_READERS,
+    "records.edit": RECORD_AUTHORS,
+    "records.version": RECORD_READERS,
+    "records.delete": RECORD_READERS,
+    "records.viewers": RECORD_READERS,
+    "records.grant": CITY,
+    "records.revoke": CITY,
+    "records.upload": RECORD_AUTHORS,
+    "records.download": RECORD_READERS,
+    "records.preview": RECORD_READERS,
+    "records.delete_attachment": RECORD_AUTHORS,
 }
 
 

@@ -18,10 +18,10 @@ PROGRAMMES = (
 )
 
 
-def programmes_field(*validators: Callable) -> SelectMultipleField:
+def programmes_field(*validators: Callable, label: str = _l("相談したい支援制度")) -> SelectMultipleField:
     """The programmes as a list of checkboxes."""
     return SelectMultipleField(
-        _l("相談したい支援制度"),
+        label,
         choices=[SelectChoice(code, label) for code, label in PROGRAMMES],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     from portal.home import bp as home_bp
     from portal.intake import bp as intake_bp
     from portal.library import bp as library_bp
+    from portal.records import bp as records_bp
     from portal.retention.views import bp as retention_bp
     from portal.security.blind_index import BlindIndex
     from portal.security.sealing import Sealer
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
         library_bp,
         daily_reports_bp,
         retention_bp,
+        records_bp,
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"

@@ -5,6 +5,13 @@ from portal.models.audit import AuditEvent
 from portal.models.base import SchemaVersion
 from portal.models.calendar import Holiday, Season, WeeklyPattern
 from portal.models.library import DailyReport, Document, DocumentVersion, Folder, FolderGrant
+from portal.models.records import (
+    RECORD_MODELS,
+    ConsultationRecord,
+    RecordAttachment,
+    RecordGrant,
+    RecordVersion,
+)
 from portal.models.reservations import (
     AvailabilityVersion,
     Booking,
@@ -41,6 +48,7 @@ ALL_MODELS = [
     Document,
     DocumentVersion,
     DeletionCertificate,
+    *RECORD_MODELS,
 ]
 
 # Tables added after the first release, which migration 1 creates on an existing database.
@@ -52,10 +60,12 @@ __all__ = [
     "ADDED_IN_1",
     "ALL_MODELS",
     "LIBRARY_TABLES",
+    "RECORD_MODELS",
     "AuditEvent",
     "AvailabilityVersion",
     "Booking",
     "CallEvent",
+    "ConsultationRecord",
     "ConsultationSession",
     "DailyReport",
     "DeletionCertificate",
@@ -67,6 +77,9 @@ __all__ = [
     "KeyCheck",
     "ListNotice",
     "Organisation",
+    "RecordAttachment",
+    "RecordGrant",
+    "RecordVersion",
     "RecoveryCode",
     "SchemaVersion",
     "Season",

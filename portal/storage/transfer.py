@@ -20,10 +20,12 @@ from flask import Request, Response, current_app, request, stream_with_context
 
 from portal import audit
 from portal.models import StoredObject
+from portal.storage.filetypes import TYPES
 from portal.storage.objects import ObjectStore
 from portal.storage.stream_aead import IntegrityError
 
 READ_SIZE = 1024 * 1024
+SERVED_TYPES = {kind.mimetype: kind for kind in TYPES.values()}
 UPLOAD_ATTRIBUTE = "accepts_upload"
 
 
@@ -63,17 +65,28 @@ def store_stream(stream: BinaryIO, kind: str) -> StoredObject:
     return object_store().store(read_chunks(stream), kind)
 
 
+def _ascii(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in text).strip("._")
+
+
 def content_disposition(filename: str, inline: bool = False) -> str:
-    """RFC 6266 with an ASCII fallback and the UTF-8 `filename*` (Japanese names stay readable)."""
+    """RFC 6266 with an ASCII fallback that keeps the extension, and the UTF-8 `filename*`
+    (Japanese names stay readable)."""
     cleaned = "".join(c for c in filename if unicodedata.category(c)[0] != "C").strip() or "download"
-    fallback = unicodedata.normalize("NFKD", cleaned).encode("ascii", "ignore").decode("ascii")
-    fallback = "".join(c if c.isalnum() or c in "._-" else "_" for c in fallback).strip("._") or "download"
+    stem, dot, extension = cleaned.rpartition(".")
+    stem, extension = (stem, _ascii(extension)) if dot else (cleaned, "")
+    fallback = (_ascii(stem) or "download") + (f".{extension}" if extension else "")
     disposition = "inline" if inline else "attachment"
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
 
 
 def send_object(stored: StoredObject, filename: str, mimetype: str, inline: bool = False) -> Response:
-    """Stream an object's plaintext to the client."""
+    """Stream an object's plaintext to the client: only as a type on the allow-list, and shown in
+    the browser (`inline`) only if that type is safe to preview."""
+    kind = SERVED_TYPES.get(mimetype)
+    if kind is None or (inline and not kind.previewable):
+        raise ValueError(f"{mimetype} is not served {'inline' if inline else 'at all'}")
     store = object_store()
     segments = store.read(stored)
 

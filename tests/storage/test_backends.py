@@ -95,34 +95,39 @@ def test_local_files_are_owner_only(tmp_path):
     assert stat.S_IMODE((tmp_path / "objects/ab").stat().st_mode) == 0o700
 
 
-def test_a_full_disk_leaves_no_temporary_file(tmp_path, monkeypatch):
+class FillsUp:
+    """A temporary file whose second write finds the disk full."""
+
+    def __init__(self, handle):
+        self.handle, self.writes = handle, 0
+
+    def write(self, data):
+        self.writes += 1
+        if self.writes > 1:
+            raise OSError(28, "No space left on device")
+        return self.handle.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+
+def disk_fills_up(monkeypatch) -> None:
+    """From now on, the local backend's temporary files find the disk full at their second write."""
     import storage_backends.local as local
 
-    backend = load_backend("local", path=tmp_path / "objects")
     real_fdopen = os.fdopen
-
-    class FillsUp:
-        """The temporary file; its second write finds the disk full."""
-
-        def __init__(self, handle):
-            self.handle, self.writes = handle, 0
-
-        def write(self, data):
-            self.writes += 1
-            if self.writes > 1:
-                raise OSError(28, "No space left on device")
-            return self.handle.write(data)
-
-        def __getattr__(self, name):
-            return getattr(self.handle, name)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-
     monkeypatch.setattr(local.os, "fdopen", lambda fd, mode: FillsUp(real_fdopen(fd, mode)))
+
+
+def test_a_full_disk_leaves_no_temporary_file(tmp_path, monkeypatch):
+    backend = load_backend("local", path=tmp_path / "objects")
+    disk_fills_up(monkeypatch)
     with pytest.raises(BackendError, match="No space left"):
         backend.put("ab/f011", [b"a" * 10, b"b" * 10])
     monkeypatch.undo()

@@ -74,3 +74,50 @@ document.addEventListener("htmx:configRequest", function (event) {
     form.addEventListener("reset", function () { window.sessionStorage.removeItem(key); });
   });
 })();
+
+// Uploads (forms marked data-upload) show how much has been sent; a file over the limit is
+// refused before it is sent, and a failed upload says so in the form. Without JavaScript the
+// same form posts as plain multipart.
+(function () {
+  const uploadForm = function (event) {
+    return event.target.closest ? event.target.closest("form[data-upload]") : null;
+  };
+  const say = function (form, text) {
+    form.querySelector(".upload-status").textContent = text;
+  };
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const form = uploadForm(event);
+    if (!form) {
+      return;
+    }
+    const file = (form.querySelector('input[type="file"]').files || [])[0];
+    if (file && file.size > Number(form.dataset.maxBytes)) {
+      event.preventDefault();
+      say(form, form.dataset.tooLarge);
+      return;
+    }
+    const bar = form.querySelector("progress");
+    bar.value = 0;
+    bar.hidden = false;
+    say(form, "");
+  });
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    const form = uploadForm(event);
+    if (!form || !event.detail.lengthComputable || !event.detail.total) {
+      return;
+    }
+    // htmx reports the upload, then the download of the answer: the bar only moves forward.
+    const bar = form.querySelector("progress");
+    bar.value = Math.max(bar.value, Math.round((100 * event.detail.loaded) / event.detail.total));
+    say(form, bar.value + "%");
+  });
+  ["htmx:responseError", "htmx:sendError"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      const form = uploadForm(event);
+      if (form) {
+        form.querySelector("progress").hidden = true;
+        say(form, form.dataset.failed);
+      }
+    });
+  });
+})();
