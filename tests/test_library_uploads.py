@@ -18,28 +18,11 @@ from portal.models import AuditEvent, Document, DocumentVersion, StoredObject, U
 from portal.storage.filetypes import MACROS, NOT_ALLOWED, TOO_COMPLEX
 from storage_backends.base import KEY_PATTERN
 from tests.conftest import csrf_from, make_account, sign_in
+from tests.hostile_names import INVALID, TRAVERSAL
 from tests.library_support import PDF, counts, first_version, make_document, make_folder
 from tests.storage.conftest import ACCESS_KEY, SECRET_KEY, S3Server
 from tests.test_filetypes import with_entries, workbook_bytes, zipped
 
-# Django's own upload tests: tests/file_uploads/tests.py, CANDIDATE_TRAVERSAL_FILE_NAMES and
-# CANDIDATE_INVALID_FILE_NAMES.
-TRAVERSAL_NAMES = [
-    "/tmp/hax0rd.txt",
-    "C:\\Windows\\hax0rd.txt",
-    "C:/Windows/hax0rd.txt",
-    "\\tmp\\hax0rd.txt",
-    "/tmp\\hax0rd.txt",
-    "subdir/hax0rd.txt",
-    "subdir\\hax0rd.txt",
-    "sub/dir\\hax0rd.txt",
-    "../../hax0rd.txt",
-    "..\\..\\hax0rd.txt",
-    "../..\\hax0rd.txt",
-    "..&#x2F;hax0rd.txt",
-    "..&sol;hax0rd.txt",
-]
-INVALID_NAMES = ["/tmp/", "c:\\tmp\\", "/tmp/.", "c:\\tmp\\.", "/tmp/..", "c:\\tmp\\..", ""]
 CONTROL_NAMES = [
     "a\x00b.pdf",
     "report\r\nContent-Type: text/html\r\n\r\n<script>.pdf",
@@ -106,7 +89,7 @@ def stored_version(app) -> DocumentVersion:
         return DocumentVersion.select().order_by(DocumentVersion.id.desc()).first()
 
 
-@pytest.mark.parametrize("name", TRAVERSAL_NAMES + CONTROL_NAMES)
+@pytest.mark.parametrize("name", TRAVERSAL + CONTROL_NAMES)
 def test_hostile_filenames_never_reach_a_path_and_leave_a_clean_display_name(staff_app, writer, name):
     client, token, folder, _ = writer
     response = post_file(client, token, folder, PDF, name)
@@ -126,7 +109,7 @@ def test_hostile_filenames_never_reach_a_path_and_leave_a_clean_display_name(sta
     assert "/" not in disposition.split("filename*=")[0] and "%2F" not in disposition
 
 
-@pytest.mark.parametrize("name", INVALID_NAMES)
+@pytest.mark.parametrize("name", INVALID)
 def test_names_that_are_only_a_directory_get_a_plain_name_or_ask_for_a_file(staff_app, writer, name):
     client, token, folder, _ = writer
     response = post_file(client, token, folder, PDF, name)

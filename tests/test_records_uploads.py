@@ -17,27 +17,11 @@ from portal.records.files import display_name, name_of
 from portal.storage import stream_aead
 from portal.storage.filetypes import LEGACY, MACROS, NOT_ALLOWED, TOO_COMPLEX
 from storage_backends.base import KEY_PATTERN
+from tests.hostile_names import INVALID, TRAVERSAL
 from tests.records_world import PDF, PNG, build, signed_in_as, upload, workbook_bytes
 from tests.storage.conftest import minio_settings, s3_server  # noqa: F401 - fixtures used below
 from tests.storage.test_backends import disk_fills_up
 
-# Django's own upload tests (tests/file_uploads/tests.py): traversal and invalid names.
-TRAVERSAL = [
-    "/tmp/hax0rd.txt",
-    "C:\\Windows\\hax0rd.txt",
-    "C:/Windows/hax0rd.txt",
-    "\\tmp\\hax0rd.txt",
-    "/tmp\\hax0rd.txt",
-    "subdir/hax0rd.txt",
-    "subdir\\hax0rd.txt",
-    "sub/dir\\hax0rd.txt",
-    "../../hax0rd.txt",
-    "..\\..\\hax0rd.txt",
-    "../..\\hax0rd.txt",
-    "..&#x2F;hax0rd.txt",
-    "..&sol;hax0rd.txt",
-]
-INVALID = ["/tmp/", "c:\\tmp\\", "/tmp/.", "c:\\tmp\\.", "/tmp/..", "c:\\tmp\\.."]
 LIMIT = 64 * 1024
 BOUNDARY = "----madoguchi-records-test"
 

@@ -15,23 +15,20 @@ from peewee import fn
 
 from portal.library import store
 from portal.models import Document, DocumentVersion
-from portal.retention import DELETED, EXPIRED, Expired, register, rule
+from portal.retention import EXPIRED, Expired, deleted_or_aged, register, rule
 from portal.settings import Settings
 
 
 def expired_documents(settings: Settings, now: datetime) -> Iterator[Expired]:
     """Deleted past the grace period, or unchanged for longer than the documents' retention."""
-    deleted_rule, grace = rule(settings, "retention_deleted_days")
-    for document in Document.select(Document.id).where(Document.deleted_at <= now - timedelta(days=grace)):
-        yield Expired(str(document.id), DELETED, deleted_rule)
-    age_rule, days = rule(settings, "retention_documents_days")
-    old = Document.select(Document.id).where(
-        Document.deleted_at.is_null(),
+    return deleted_or_aged(
+        Document,
+        Document.updated_at,
+        "retention_documents_days",
+        settings,
+        now,
         Document.daily_report.is_null(),
-        Document.updated_at <= now - timedelta(days=days),
     )
-    for document in old:
-        yield Expired(str(document.id), EXPIRED, age_rule)
 
 
 def destroy_document(object_id: str) -> list[tuple[str, str]]:

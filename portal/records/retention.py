@@ -8,30 +8,21 @@ a live attachment once it is older than the attachments' retention.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
 from portal.models import ConsultationRecord, RecordAttachment, RecordGrant, RecordVersion
-from portal.retention import DELETED, EXPIRED, Expired, register, rule
+from portal.retention import Expired, deleted_or_aged, register
 from portal.settings import Settings
 from portal.storage.transfer import object_store
 
 
 def expired_records(settings: Settings, now: datetime) -> Iterator[Expired]:
     """Deleted past the grace period, or unchanged for longer than the records' retention."""
-    deleted_rule, grace = rule(settings, "retention_deleted_days")
-    deleted = ConsultationRecord.select(ConsultationRecord.id).where(
-        ConsultationRecord.deleted_at <= now - timedelta(days=grace)
+    return deleted_or_aged(
+        ConsultationRecord, ConsultationRecord.updated_at, "retention_records_days", settings, now
     )
-    for record in deleted:
-        yield Expired(str(record.id), DELETED, deleted_rule)
-    age_rule, days = rule(settings, "retention_records_days")
-    old = ConsultationRecord.select(ConsultationRecord.id).where(
-        ConsultationRecord.deleted_at.is_null(), ConsultationRecord.updated_at <= now - timedelta(days=days)
-    )
-    for record in old:
-        yield Expired(str(record.id), EXPIRED, age_rule)
 
 
 def _destroy_attachment(attachment: RecordAttachment) -> None:
@@ -56,18 +47,9 @@ def destroy_record(object_id: str) -> list[tuple[str, str]]:
 
 def expired_attachments(settings: Settings, now: datetime) -> Iterator[Expired]:
     """Deleted past the grace period, or older than the attachments' retention."""
-    deleted_rule, grace = rule(settings, "retention_deleted_days")
-    deleted = RecordAttachment.select(RecordAttachment.id).where(
-        RecordAttachment.deleted_at <= now - timedelta(days=grace)
+    return deleted_or_aged(
+        RecordAttachment, RecordAttachment.uploaded_at, "retention_attachments_days", settings, now
     )
-    for attachment in deleted:
-        yield Expired(str(attachment.id), DELETED, deleted_rule)
-    age_rule, days = rule(settings, "retention_attachments_days")
-    old = RecordAttachment.select(RecordAttachment.id).where(
-        RecordAttachment.deleted_at.is_null(), RecordAttachment.uploaded_at <= now - timedelta(days=days)
-    )
-    for attachment in old:
-        yield Expired(str(attachment.id), EXPIRED, age_rule)
 
 
 def destroy_attachment(object_id: str) -> list[tuple[str, str]]:

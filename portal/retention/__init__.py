@@ -12,9 +12,9 @@ purge's transaction, and returns any parts destroyed with it as (kind, id) pairs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from portal.settings import Settings
 
@@ -58,3 +58,19 @@ def rule(settings: Settings, name: str) -> tuple[str, int]:
     """A retention setting as the certificate names it, and its number of days."""
     days = getattr(settings, name)
     return f"{name}={days}", days
+
+
+def deleted_or_aged(
+    model, age_field, age_setting: str, settings: Settings, now: datetime, *live
+) -> Iterator[Expired]:
+    """Rows of `model` soft-deleted longer ago than the grace period, then live rows (matching any
+    further `live` conditions) whose `age_field` lies further back than `age_setting` days."""
+    deleted_rule, grace = rule(settings, "retention_deleted_days")
+    for row in model.select(model.id).where(model.deleted_at <= now - timedelta(days=grace)):
+        yield Expired(str(row.id), DELETED, deleted_rule)
+    age_rule, days = rule(settings, age_setting)
+    aged = model.select(model.id).where(
+        model.deleted_at.is_null(), age_field <= now - timedelta(days=days), *live
+    )
+    for row in aged:
+        yield Expired(str(row.id), EXPIRED, age_rule)
