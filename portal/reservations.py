@@ -19,7 +19,7 @@ from peewee import IntegrityError
 from portal import availability
 from portal.database import write_transaction
 from portal.dates import TOKYO
-from portal.models import Booking, ConsultationSession
+from portal.models import Booking, ConsultationSession, Venue
 from portal.models.reservations import SEAT_HOLDING
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
@@ -147,8 +147,6 @@ def move(booking: Booking, session_id: int) -> bool:
 
 def open_sessions(start: date, end: date, ward: str | None = None):
     """Open sessions between two dates (inclusive), with their venues, in date order."""
-    from portal.models import Venue
-
     query = (
         ConsultationSession.select(ConsultationSession, Venue)
         .join(Venue)
@@ -162,6 +160,11 @@ def open_sessions(start: date, end: date, ward: str | None = None):
     if ward:
         query = query.where(Venue.ward == ward)
     return query
+
+
+def bookings_with_places():
+    """Bookings with their session and venue, fetched in the same query."""
+    return Booking.select(Booking, ConsultationSession, Venue).join(ConsultationSession).join(Venue)
 
 
 def find_by_manage_secret(secret: str, today: date) -> Booking | None:

@@ -22,6 +22,7 @@ from portal.models import Booking, ConsultationSession, ListNotice, Venue
 from portal.models.reservations import SEAT_HOLDING
 from portal.permissions import allowed
 from portal.programmes import PROGRAMMES
+from portal.reservations import bookings_with_places
 from portal.web import render
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,9 +52,7 @@ def day_venues(day: date) -> list[Venue]:
 def day_bookings(day: date, venue_id: int | None = None):
     """The day's seat-holding bookings the signed-in user may see, by venue and time."""
     query = (
-        Booking.select(Booking, ConsultationSession, Venue)
-        .join(ConsultationSession)
-        .join(Venue)
+        bookings_with_places()
         .where(ConsultationSession.date == day, Booking.status.in_(SEAT_HOLDING))
         .order_by(Venue.name, ConsultationSession.starts_at, Booking.reference)
     )

@@ -15,8 +15,9 @@ from portal import audit, mail
 from portal.bookings.people import opened
 from portal.dates import business_today
 from portal.i18n import long_date
-from portal.models import Booking, ConsultationSession, Venue
+from portal.models import Booking, ConsultationSession
 from portal.models.reservations import SEAT_HOLDING
+from portal.reservations import bookings_with_places
 from portal.visitor_mail import booking_message
 
 
@@ -30,9 +31,7 @@ class Outcome:
 
 def _due(day: date) -> list[Booking]:
     return list(
-        Booking.select(Booking, ConsultationSession, Venue)
-        .join(ConsultationSession)
-        .join(Venue)
+        bookings_with_places()
         .where(
             ConsultationSession.date == day,
             Booking.status.in_(SEAT_HOLDING),

@@ -11,8 +11,9 @@ from functools import reduce
 
 from flask import current_app
 
-from portal.models import Booking, ConsultationSession, Venue
+from portal.models import Booking, ConsultationSession
 from portal.people import MATCHED_BY, index_columns
+from portal.reservations import bookings_with_places
 
 INDEX_COLUMNS = tuple(MATCHED_BY)
 
@@ -42,9 +43,7 @@ def earlier_bookings(
     if not conditions:
         return []
     query = (
-        Booking.select(Booking, ConsultationSession, Venue)
-        .join(ConsultationSession)
-        .join(Venue)
+        bookings_with_places()
         .where(reduce(operator.or_, conditions))
         .order_by(ConsultationSession.date.desc(), Booking.id.desc())
         .limit(limit)

@@ -9,8 +9,8 @@ from portal import audit
 from portal.bookings.labels import status_label
 from portal.bookings.people import opened
 from portal.bookings.repeat import earlier_bookings, index_web_requests, indexes_of
-from portal.models import Booking, ConsultationSession, Venue
-from portal.reservations import cancel, confirm
+from portal.models import Booking, ConsultationSession
+from portal.reservations import bookings_with_places, cancel, confirm
 from portal.web import htmx, not_found, redirect_to, render
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
@@ -19,9 +19,7 @@ bp.add_app_template_filter(status_label)
 
 def _requests():
     return (
-        Booking.select(Booking, ConsultationSession, Venue)
-        .join(ConsultationSession)
-        .join(Venue)
+        bookings_with_places()
         .where(Booking.status == "requested", Booking.channel == "web")
         .order_by(ConsultationSession.date, ConsultationSession.starts_at, Booking.created_at)
     )

@@ -14,10 +14,10 @@ from portal.bookings.repeat import index_web_requests
 from portal.intake.forms import CancelForm, MoveForm
 from portal.intake.slots import SlotFilter, filter_choices, find_slots
 from portal.intake.views import bp
-from portal.models import Booking, ConsultationSession, Venue
+from portal.models import Booking, ConsultationSession
 from portal.models.reservations import SEAT_HOLDING
 from portal.people import email_index, kana_index, phone_index
-from portal.reservations import REFERENCE_ALPHABET, SessionFull, cancel, move
+from portal.reservations import REFERENCE_ALPHABET, SessionFull, bookings_with_places, cancel, move
 from portal.web import not_found, redirect_to, render
 
 REFERENCE = re.compile(f"[{REFERENCE_ALPHABET}]{{8}}")
@@ -25,7 +25,7 @@ RESULTS = 50
 
 
 def _bookings():
-    return Booking.select(Booking, ConsultationSession, Venue).join(ConsultationSession).join(Venue)
+    return bookings_with_places()
 
 
 def search_bookings(text: str):

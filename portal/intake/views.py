@@ -14,9 +14,9 @@ from portal.bookings.repeat import earlier_bookings
 from portal.dates import business_today
 from portal.intake.forms import CallerForm
 from portal.intake.slots import SlotFilter, filter_choices, find_slots
-from portal.models import Booking, ConsultationSession, Venue
+from portal.models import Booking
 from portal.people import index_columns, person_from, sealed_with_indexes
-from portal.reservations import SessionFull, book
+from portal.reservations import SessionFull, book, bookings_with_places
 from portal.web import htmx, not_found, redirect_to, render
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
@@ -94,13 +94,7 @@ def enquiry() -> Response:
 @bp.get("/booked/<int:booking_id>")
 def booked(booking_id: int) -> Response:
     """The reference to read out to the caller, with the day and venue (no personal data)."""
-    booking = (
-        Booking.select(Booking, ConsultationSession, Venue)
-        .join(ConsultationSession)
-        .join(Venue)
-        .where(Booking.id == booking_id)
-        .first()
-    )
+    booking = bookings_with_places().where(Booking.id == booking_id).first()
     if booking is None:
         not_found()
     return render("intake/booked.html", booking=booking, counter=calls.count(business_today()))

@@ -20,7 +20,6 @@ from portal.models import (
     RecordGrant,
     RecordVersion,
     User,
-    Venue,
 )
 from portal.people import FIELDS
 from portal.programmes import PROGRAMMES
@@ -39,6 +38,7 @@ from portal.records.access import (
 from portal.records.files import attachment_rows
 from portal.records.forms import AttachmentForm, DeleteForm, EditForm, GrantForm, RecordForm
 from portal.records.seen import seen_by
+from portal.reservations import bookings_with_places
 from portal.web import redirect_to, render
 
 
@@ -83,9 +83,7 @@ def to_write():
     if current_user.role != "consultant":
         return []
     return (
-        Booking.select(Booking, ConsultationSession, Venue)
-        .join(ConsultationSession)
-        .join(Venue)
+        bookings_with_places()
         .switch(Booking)
         .join(ConsultationRecord, JOIN.LEFT_OUTER, on=ConsultationRecord.booking == Booking.id)
         .where(
@@ -131,13 +129,7 @@ def follow_ups_csv() -> Response:
 
 
 def _booking_to_record(booking_id: int) -> Booking:
-    booking = (
-        Booking.select(Booking, ConsultationSession, Venue)
-        .join(ConsultationSession)
-        .join(Venue)
-        .where(Booking.id == booking_id)
-        .first()
-    )
+    booking = bookings_with_places().where(Booking.id == booking_id).first()
     if booking is None or booking.status != "attended" or booking.session.consultant_id != current_user.id:
         refuse("record.create", "booking", booking_id, missing=booking is None)
     return booking
