@@ -18,6 +18,7 @@ from portal.security.sealing import Sealer
 from portal.security.secrets_at_rest import SecretBox
 from portal.settings import load_settings
 from portal.storage.objects import ObjectStore
+from tests.storage.conftest import minio_settings, s3_server  # noqa: F401 - fixtures used below
 from tests.test_gate import assert_staff_headers, sample_urls
 
 PERSONAL = ("business_name", "business_kana", "contact_name", "contact_kana", "phone", "email", "address")
@@ -139,3 +140,27 @@ def test_an_anonymous_crawl_after_seeding_gets_only_the_404_page(seeded):
             assert_staff_headers(response)
             assert response.data in (b"", unknown.data)
     assert not any(text.encode() in unknown.data for text in texts if len(text) >= 3)
+
+
+def test_the_minio_bucket_holds_no_seeded_plaintext(minio_settings, monkeypatch, request):  # noqa: F811
+    """The same seeding against the real S3 server: every object in the bucket, read raw with the
+    portal's own credentials, is ciphertext holding no seeded value and no piece of a stored file."""
+    settings = minio_settings
+    for name, value in settings.items():
+        monkeypatch.setenv(f"PORTAL_{name}", value)
+    app, _, texts, files = request.getfixturevalue("seeded")
+    backend = app.extensions["portal.objects"].backend
+    client, bucket = backend.client, settings["MINIO_BUCKET"]
+    names = [item.object_name for item in client.list_objects(bucket, recursive=True)]
+    with app.app_context(), database.connection_context():
+        assert len(names) == StoredObject.select().count() == len(files) > 0
+    sought = needles(texts)
+    for name in names:
+        response = client.get_object(bucket, name)
+        try:
+            data = response.read()
+        finally:
+            response.close()
+            response.release_conn()
+        assert not any(needle in data for needle in sought), name
+        assert not any(piece in data for file_data in files for piece in pieces(file_data)), name
