@@ -18,6 +18,7 @@ from portal.models import (
     ALL_MODELS,
     LIBRARY_TABLES,
     RECORD_MODELS,
+    AuditEvent,
     AvailabilityVersion,
     Booking,
     ConsultationSession,
@@ -59,10 +60,18 @@ def consultation_records(db: Database, _migrator: SchemaMigrator) -> None:
     db.create_tables(RECORD_MODELS)
 
 
+def audit_lookup_by_object(db: Database, migrator: SchemaMigrator) -> None:
+    """An index for "who has seen this": an object's audit events by type and id."""
+    table, columns = AuditEvent._meta.table_name, ("object_type", "object_id")
+    if not any(tuple(index.columns) == columns for index in db.get_indexes(table)):
+        apply(migrator.add_index(table, columns))
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
     consultation_records,
+    audit_lookup_by_object,
 ]
 
 

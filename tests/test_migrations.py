@@ -78,3 +78,18 @@ def test_the_library_step_adds_its_tables_to_a_database_without_them(database_ur
         Folder.create(name="日報", purpose="daily-reports", owner=organisation)
         assert Organisation.select().count() == 1 and Folder.select().count() == 1
         assert migrate(db) == 0
+
+
+def test_the_audit_log_gets_its_lookup_index(database_url):
+    from portal.migrations import audit_lookup_by_object
+    from portal.models import AuditEvent
+
+    db = bind(database_url)
+    with db.connection_context():
+        migrate(db)
+        table = AuditEvent._meta.table_name
+        (name,) = [i.name for i in db.get_indexes(table) if tuple(i.columns) == ("object_type", "object_id")]
+        apply(SchemaMigrator.from_database(db).drop_index(table, name))
+        SchemaVersion.update(version=MIGRATIONS.index(audit_lookup_by_object)).execute()
+        assert migrate(db) == len(MIGRATIONS) - MIGRATIONS.index(audit_lookup_by_object)
+        assert any(tuple(i.columns) == ("object_type", "object_id") for i in db.get_indexes(table))

@@ -18,3 +18,7 @@ class AuditEvent(BaseModel):
     outcome = CharField(max_length=20)
     prev_hash = CharField(max_length=64)
     hash = CharField(max_length=64, unique=True)
+
+    class Meta:
+        # "Who has seen this" looks an object's events up by type and id.
+        indexes = ((("object_type", "object_id"), False),)
