@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from fpdf import FPDF
-
 from portal.dates import business_today
 from portal.exports import xlsx_bytes
+from portal.library.demo import pdf_bytes
 from portal.models import Booking, ConsultationRecord, ConsultationSession, User, Venue
 from portal.people import sealed_with_indexes
 from portal.records import content
@@ -76,17 +75,6 @@ def _unrecorded() -> list[Booking]:
     )
 
 
-def _pdf(reference: str, advice: str) -> bytes:
-    document = FPDF()
-    document.set_creator("Madoguchi demo")
-    document.add_page()
-    document.set_font("helvetica", size=14)
-    document.cell(text=f"Consultation memo {reference}", new_x="LMARGIN", new_y="NEXT")
-    document.set_font("helvetica", size=11)
-    document.multi_cell(w=0, text=f"Demo attachment ({len(advice)} characters of advice in the record).")
-    return bytes(document.output())
-
-
 def seed_records() -> int:
     """Write the demo records; returns how many were made."""
     consultant = User.select().where(User.role == "consultant").order_by(User.id).first()
@@ -104,5 +92,8 @@ def seed_records() -> int:
             [[booking.reference, ",".join(programmes), advice]],
         )
         attach(record, sheet, f"相談記録_{booking.reference}.xlsx", author.id)
-        attach(record, _pdf(booking.reference, advice), f"相談メモ_{booking.reference}.pdf", author.id)
+        memo = pdf_bytes(
+            f"相談メモ {booking.reference}", [f"記録の助言（{len(advice)}文字）を添付のデモです。"]
+        )
+        attach(record, memo, f"相談メモ_{booking.reference}.pdf", author.id)
     return min(len(bookings), len(NOTES))
