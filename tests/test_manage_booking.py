@@ -19,7 +19,9 @@ PERSONAL = ("架空商店", "山田", "09012345678", "090-1234-5678", "hanako@ex
 @pytest.fixture
 def sessions(public_app):
     """At one venue a session a week ahead (booked below), another with places and a full one;
-    a second venue's session; one for tomorrow (past its cut-off at 00:00); a closed one."""
+    a second venue's session; one for tomorrow (past its cut-off: the cut-off is set to 00:00, so
+    the test does not depend on the hour it runs at); a closed one."""
+    change_settings(public_app, change_cutoff=time(0, 0))
     week = business_today() + timedelta(days=7)
     with public_app.app_context():
         first = Venue.create(name="架空区役所 会議室A", ward="架空区", address="架空市架空区1-1")
