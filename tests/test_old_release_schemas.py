@@ -9,12 +9,17 @@ from tests.old_releases import create_release_schema
 
 RELEASE_0_TABLES = {
     "audit_event",
+    "booking",
+    "consultation_session",
+    "key_check",
     "organisation",
     "recovery_code",
     "schema_version",
     "staff_session",
     "throttle",
+    "stored_object",
     "user",
+    "venue",
 }
 RELEASE_4_TABLES = RELEASE_0_TABLES | {
     "availability_version",

@@ -1,4 +1,4 @@
--- Release 0 (commit 14b1f0f, schema version 0): the schema that release's migrate() builds on an empty PostgreSQL schema.
+-- Release 0 (commit 5c64f86, schema version 0): the schema that release's migrate() builds on an empty PostgreSQL schema.
 -- Frozen test fixture dumped with pg_dump --inserts, schema name and session settings stripped; do not edit.
 
 CREATE TABLE audit_event (
@@ -13,6 +13,71 @@ CREATE TABLE audit_event (
     prev_hash character varying(64) NOT NULL,
     hash character varying(64) NOT NULL
 );
+
+CREATE TABLE booking (
+    id integer NOT NULL,
+    session_id integer NOT NULL,
+    channel character varying(10) NOT NULL,
+    status character varying(20) NOT NULL,
+    reference character varying(12) NOT NULL,
+    idempotency_key character varying(64),
+    sealed bytea,
+    programmes character varying(200) NOT NULL,
+    manage_hash character varying(64),
+    manage_valid_until date,
+    decline_reason text,
+    created_by_id integer,
+    created_at timestamp without time zone NOT NULL
+);
+
+CREATE SEQUENCE booking_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE booking_id_seq OWNED BY booking.id;
+
+CREATE TABLE consultation_session (
+    id integer NOT NULL,
+    venue_id integer NOT NULL,
+    date date NOT NULL,
+    starts_at time without time zone NOT NULL,
+    ends_at time without time zone NOT NULL,
+    capacity integer NOT NULL,
+    taken integer NOT NULL,
+    consultant_id integer,
+    status character varying(20) NOT NULL
+);
+
+CREATE SEQUENCE consultation_session_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE consultation_session_id_seq OWNED BY consultation_session.id;
+
+CREATE TABLE key_check (
+    id integer NOT NULL,
+    name character varying(40) NOT NULL,
+    "check" bytea NOT NULL,
+    created_at timestamp without time zone NOT NULL
+);
+
+CREATE SEQUENCE key_check_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE key_check_id_seq OWNED BY key_check.id;
 
 CREATE TABLE organisation (
     id integer NOT NULL,
@@ -82,6 +147,19 @@ CREATE SEQUENCE staff_session_id_seq
 
 ALTER SEQUENCE staff_session_id_seq OWNED BY staff_session.id;
 
+CREATE TABLE stored_object (
+    id uuid NOT NULL,
+    storage_key character varying(80) NOT NULL,
+    backend character varying(20) NOT NULL,
+    kind character varying(30) NOT NULL,
+    size bigint NOT NULL,
+    sha256 character varying(64) NOT NULL,
+    format integer NOT NULL,
+    kek_id character varying(20) NOT NULL,
+    wrapped_key bytea NOT NULL,
+    created_at timestamp without time zone NOT NULL
+);
+
 CREATE TABLE throttle (
     id integer NOT NULL,
     key character varying(80) NOT NULL,
@@ -107,7 +185,6 @@ CREATE TABLE "user" (
     role character varying(20) NOT NULL,
     organisation_id integer NOT NULL,
     totp_secret bytea,
-    totp_pending bytea,
     totp_last_step bigint NOT NULL,
     expires_on date,
     disabled_at timestamp without time zone,
@@ -124,6 +201,33 @@ CREATE SEQUENCE user_id_seq
 
 ALTER SEQUENCE user_id_seq OWNED BY "user".id;
 
+CREATE TABLE venue (
+    id integer NOT NULL,
+    name character varying(200) NOT NULL,
+    ward character varying(50) NOT NULL,
+    address character varying(300) NOT NULL,
+    access_notes text NOT NULL,
+    what_to_bring text NOT NULL,
+    map_url character varying(500) NOT NULL,
+    active boolean NOT NULL
+);
+
+CREATE SEQUENCE venue_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE venue_id_seq OWNED BY venue.id;
+
+ALTER TABLE ONLY booking ALTER COLUMN id SET DEFAULT nextval('booking_id_seq'::regclass);
+
+ALTER TABLE ONLY consultation_session ALTER COLUMN id SET DEFAULT nextval('consultation_session_id_seq'::regclass);
+
+ALTER TABLE ONLY key_check ALTER COLUMN id SET DEFAULT nextval('key_check_id_seq'::regclass);
+
 ALTER TABLE ONLY organisation ALTER COLUMN id SET DEFAULT nextval('organisation_id_seq'::regclass);
 
 ALTER TABLE ONLY recovery_code ALTER COLUMN id SET DEFAULT nextval('recovery_code_id_seq'::regclass);
@@ -136,7 +240,15 @@ ALTER TABLE ONLY throttle ALTER COLUMN id SET DEFAULT nextval('throttle_id_seq':
 
 ALTER TABLE ONLY "user" ALTER COLUMN id SET DEFAULT nextval('user_id_seq'::regclass);
 
+ALTER TABLE ONLY venue ALTER COLUMN id SET DEFAULT nextval('venue_id_seq'::regclass);
+
 INSERT INTO schema_version VALUES (1, 0);
+
+SELECT pg_catalog.setval('booking_id_seq', 1, false);
+
+SELECT pg_catalog.setval('consultation_session_id_seq', 1, false);
+
+SELECT pg_catalog.setval('key_check_id_seq', 1, false);
 
 SELECT pg_catalog.setval('organisation_id_seq', 1, false);
 
@@ -150,8 +262,19 @@ SELECT pg_catalog.setval('throttle_id_seq', 1, false);
 
 SELECT pg_catalog.setval('user_id_seq', 1, false);
 
+SELECT pg_catalog.setval('venue_id_seq', 1, false);
+
 ALTER TABLE ONLY audit_event
     ADD CONSTRAINT audit_event_pkey PRIMARY KEY (seq);
+
+ALTER TABLE ONLY booking
+    ADD CONSTRAINT booking_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY consultation_session
+    ADD CONSTRAINT consultation_session_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY key_check
+    ADD CONSTRAINT key_check_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY organisation
     ADD CONSTRAINT organisation_pkey PRIMARY KEY (id);
@@ -165,13 +288,37 @@ ALTER TABLE ONLY schema_version
 ALTER TABLE ONLY staff_session
     ADD CONSTRAINT staff_session_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY stored_object
+    ADD CONSTRAINT stored_object_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY throttle
     ADD CONSTRAINT throttle_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY "user"
     ADD CONSTRAINT user_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY venue
+    ADD CONSTRAINT venue_pkey PRIMARY KEY (id);
+
 CREATE UNIQUE INDEX audit_event_hash ON audit_event USING btree (hash);
+
+CREATE INDEX booking_created_by_id ON booking USING btree (created_by_id);
+
+CREATE UNIQUE INDEX booking_idempotency_key ON booking USING btree (idempotency_key);
+
+CREATE UNIQUE INDEX booking_manage_hash ON booking USING btree (manage_hash);
+
+CREATE UNIQUE INDEX booking_reference ON booking USING btree (reference);
+
+CREATE INDEX booking_session_id ON booking USING btree (session_id);
+
+CREATE INDEX consultation_session_consultant_id ON consultation_session USING btree (consultant_id);
+
+CREATE INDEX consultation_session_date ON consultation_session USING btree (date);
+
+CREATE INDEX consultation_session_venue_id ON consultation_session USING btree (venue_id);
+
+CREATE UNIQUE INDEX key_check_name ON key_check USING btree (name);
 
 CREATE UNIQUE INDEX organisation_name ON organisation USING btree (name);
 
@@ -183,11 +330,29 @@ CREATE UNIQUE INDEX staff_session_token_hash ON staff_session USING btree (token
 
 CREATE INDEX staff_session_user_id ON staff_session USING btree (user_id);
 
+CREATE INDEX stored_object_kek_id ON stored_object USING btree (kek_id);
+
+CREATE UNIQUE INDEX stored_object_storage_key ON stored_object USING btree (storage_key);
+
 CREATE UNIQUE INDEX throttle_key ON throttle USING btree (key);
 
 CREATE UNIQUE INDEX user_email ON "user" USING btree (email);
 
 CREATE INDEX user_organisation_id ON "user" USING btree (organisation_id);
+
+CREATE INDEX venue_ward ON venue USING btree (ward);
+
+ALTER TABLE ONLY booking
+    ADD CONSTRAINT booking_created_by_id_fkey FOREIGN KEY (created_by_id) REFERENCES "user"(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY booking
+    ADD CONSTRAINT booking_session_id_fkey FOREIGN KEY (session_id) REFERENCES consultation_session(id) ON DELETE RESTRICT;
+
+ALTER TABLE ONLY consultation_session
+    ADD CONSTRAINT consultation_session_consultant_id_fkey FOREIGN KEY (consultant_id) REFERENCES "user"(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY consultation_session
+    ADD CONSTRAINT consultation_session_venue_id_fkey FOREIGN KEY (venue_id) REFERENCES venue(id) ON DELETE RESTRICT;
 
 ALTER TABLE ONLY recovery_code
     ADD CONSTRAINT recovery_code_user_id_fkey FOREIGN KEY (user_id) REFERENCES "user"(id) ON DELETE CASCADE;
