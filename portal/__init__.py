@@ -52,7 +52,7 @@ def create_app(zone: str, config: Mapping[str, Any] | None = None) -> Flask:
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    database.init_app(app)
+    database.init_app(app, zone)
     csrf.init_app(app)
     htmx.init_app(app)
     i18n.init_app(app)
@@ -61,12 +61,13 @@ def create_app(zone: str, config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(site_bp)
     app.context_processor(lambda: {"zone": zone})
 
-    if zone == "staff":
-        from portal import staff
+    with app.app_context():  # start-up checks read the app's own database
+        if zone == "staff":
+            from portal import staff
 
-        staff.init_app(app)
-    else:
-        from portal import public
+            staff.init_app(app)
+        else:
+            from portal import public
 
-        public.init_app(app)
+            public.init_app(app)
     return app

@@ -36,7 +36,7 @@ def cli() -> None:
 @cli.command("init", with_appcontext=False)
 def init_command() -> None:
     """Create the instance folder, keys and database; rerunnable, never replaces anything."""
-    from portal.database import bind
+    from portal.database import bind, stores_of
     from portal.keys import ensure_keys
     from portal.migrations import migrate
 
@@ -48,9 +48,9 @@ def init_command() -> None:
     settings.instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     for path in ensure_keys(settings):
         click.echo(f"created {path}")
-    db = bind(settings.database_url)
+    db = bind(stores_of(settings))
     with db.connection_context():
-        applied = migrate(db)
+        applied = migrate(db, say=click.echo)
     click.echo(f"database ready ({applied} migrations applied)")
 
 
@@ -113,6 +113,28 @@ def audit_verify_command() -> None:
     if result.problems:
         raise SystemExit(1)
     click.echo(f"audit chain verified: {result.events} events")
+
+
+@cli.group("db")
+def db_group() -> None:
+    """The two stores."""
+
+
+@db_group.command("public-role")
+@click.argument("name")
+def public_role_command(name: str) -> None:
+    """Create or update the public zone's PostgreSQL login role (password on standard input);
+    prints the PORTAL_PUBLIC_DATABASE_URL to give the public instance."""
+    from portal.database import database, is_postgres
+    from portal.public_role import grant_public_role
+
+    if not is_postgres():
+        raise click.UsageError("the stores are SQLite: the public file is the public zone's store")
+    password = sys.stdin.readline().rstrip("\r\n") if sys.stdin and not sys.stdin.isatty() else ""
+    if len(password) < 16:
+        raise click.UsageError("give the role's password (16 characters or more) on standard input")
+    with database.connection_context():
+        click.echo(grant_public_role(database.obj, name, password))
 
 
 @cli.command("serve", with_appcontext=False)

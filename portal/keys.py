@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 from nacl.public import PrivateKey
@@ -35,9 +36,8 @@ def write_new(path: Path, content: bytes) -> bool:
 def ensure_keys(settings: Settings) -> list[Path]:
     """Every secret the two zones need; returns the files it created."""
     created = []
-    instance = settings.instance_path
     for zone in ("public", "staff"):
-        path = instance / f"{zone}-secret.key"
+        path = replace(settings, zone=zone).secret_key_file()
         if write_new(path, secrets.token_urlsafe(48).encode()):
             created.append(path)
     key_dir = settings.key_dir
@@ -51,5 +51,9 @@ def ensure_keys(settings: Settings) -> list[Path]:
         write_new(key_dir / "seal.key", bytes(private))
         write_new(settings.seal_public_key, bytes(private.public_key))
         created += [key_dir / "seal.key", settings.seal_public_key]
+    # The public zone's copy, in the one folder its process may read.
+    public_copy = settings.public_home / "seal.pub"
+    if write_new(public_copy, settings.seal_public_key.read_bytes()):
+        created.append(public_copy)
     os.chmod(key_dir, 0o700)
     return created

@@ -1,31 +1,38 @@
-"""Schema migrations.
+"""Schema migrations of both stores, run from the staff zone (which reaches both).
 
-A fresh database gets today's schema in one step and is stamped with the newest version;
-an existing one runs each migration it has not had, in order, inside a transaction.
-A migration is a function of (database, migrator) appended to MIGRATIONS.
+A fresh store gets today's schema in one step and is stamped with the newest version; an
+existing one runs each migration it has not had, in order, inside a transaction. A migration
+is a function of (database, migrator) appended to MIGRATIONS. The public store is created in
+its own file or schema the first time; the public zone never migrates anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from peewee import CharField, Database, DateField
+from peewee import CharField, Database, DateField, Model
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as apply
 
+from portal.database import is_postgres, open_database, public_schema_name
 from portal.models import (
     ADDED_IN_1,
-    ALL_MODELS,
     LIBRARY_TABLES,
+    PUBLIC_MODELS,
     RECORD_MODELS,
+    STAFF_MODELS,
     AuditEvent,
     AvailabilityVersion,
     Booking,
     ConsultationSession,
+    PublicSchemaVersion,
     SchemaVersion,
 )
+from portal.zone_split import move_public_tables
 
-Migration = Callable[[Database, SchemaMigrator], None]
+# A step may return a sentence saying what it did, which `portal init` prints.
+Migration = Callable[[Database, SchemaMigrator], str | None]
 
 
 def seed_rows() -> None:
@@ -67,19 +74,69 @@ def audit_lookup_by_object(db: Database, migrator: SchemaMigrator) -> None:
         apply(migrator.add_index(table, columns))
 
 
+def public_store_of_its_own(db: Database, _migrator: SchemaMigrator) -> str:
+    """Venues, sessions, bookings and the availability counter move to the public store.
+
+    Blind indexes stay in the staff store (their own table); references from staff tables to
+    moved rows lose their constraints, which cannot span two stores.
+    """
+    return move_public_tables(db)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
     consultation_records,
     audit_lookup_by_object,
+    public_store_of_its_own,
 ]
 
 
-def migrate(db: Database) -> int:
-    """Bring the schema up to date; returns the number of migrations applied."""
+@contextmanager
+def _schema(models: list[type[Model]], schema: str) -> Iterator[None]:
+    for model in models:
+        model._meta.schema = schema
+    try:
+        yield
+    finally:
+        for model in models:
+            model._meta.schema = None
+
+
+def create_public_store(db: Database) -> bool:
+    """Create the public store's tables if it has none; returns whether it did.
+
+    On PostgreSQL they are made in the public schema through the staff connection. SQLite
+    cannot name an attached file in a foreign key, so the file is opened on its own for this.
+    """
+    schema = public_schema_name(db)
+    if db.table_exists(PublicSchemaVersion._meta.table_name, schema=schema):
+        return False
+    if is_postgres(db):
+        with db.atomic():
+            db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            with _schema(PUBLIC_MODELS, schema):
+                db.create_tables(PUBLIC_MODELS)
+            PublicSchemaVersion.create(version=0)
+        return True
+    direct = open_database(f"sqlite:///{db.stores.public_file}", pool_size=1)
+    with direct.bind_ctx(PUBLIC_MODELS), direct.connection_context(), direct.atomic():
+        direct.create_tables(PUBLIC_MODELS)
+        PublicSchemaVersion.create(version=0)
+    direct.close_all()
+    return True
+
+
+def migrate(db: Database, say: Callable[[str], None] = lambda _note: None) -> int:
+    """Bring both stores up to date; returns the number of staff migrations applied.
+
+    `db` is a staff store (portal.database.open_staff_store), which reaches the public one;
+    `say` hears what each step reports it did.
+    """
+    create_public_store(db)
     with db.atomic():
         if not db.table_exists(SchemaVersion._meta.table_name):
-            db.create_tables(ALL_MODELS)
+            db.create_tables(STAFF_MODELS)
             seed_rows()
             SchemaVersion.create(version=len(MIGRATIONS))
             return 0
@@ -87,7 +144,10 @@ def migrate(db: Database) -> int:
         pending = MIGRATIONS[row.version :]
         migrator = SchemaMigrator.from_database(db)
         for step in pending:
-            step(db, migrator)
+            note = step(db, migrator)
+            if note:
+                say(note)
         row.version = len(MIGRATIONS)
         row.save()
+        seed_rows()
         return len(pending)

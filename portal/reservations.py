@@ -19,8 +19,8 @@ from peewee import IntegrityError
 from portal import availability
 from portal.database import write_transaction
 from portal.dates import TOKYO
-from portal.models import Booking, ConsultationSession, Venue
-from portal.models.reservations import SEAT_HOLDING
+from portal.models import Booking, BookingIndex, ConsultationSession, Venue
+from portal.models.reservations import PUBLIC_BOOKING_FIELDS, SEAT_HOLDING
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
 
@@ -68,10 +68,11 @@ def book(
 ) -> NewBooking:
     """Take a seat and record the booking, or raise SessionFull.
 
-    `manage_secret` (from new_manage_secret) gives the visitor a manage link, valid until the day.
+    `manage_secret` (from new_manage_secret) gives the visitor a manage link, valid until the day;
+    `indexes` (staff zone only) are the blind indexes kept in the staff store beside it.
     """
     if idempotency_key:
-        earlier = Booking.get_or_none(Booking.idempotency_key == idempotency_key)
+        earlier = _booking_where(Booking.idempotency_key == idempotency_key)
         if earlier is not None:
             return NewBooking(earlier, None, repeated=True)
     secret = manage_secret
@@ -88,15 +89,22 @@ def book(
                 programmes=programmes,
                 manage_hash=manage_hash(secret) if secret else None,
                 manage_valid_until=session.date if secret else None,
-                created_by=created_by,
-                **(indexes or {}),
+                # Named only when staff made it: the public zone may not write the column at all.
+                **({"created_by": created_by} if created_by else {}),
             )
+            if indexes:
+                BookingIndex.create(booking=booking.id, **indexes)
     except IntegrityError:
-        earlier = Booking.get_or_none(Booking.idempotency_key == idempotency_key) if idempotency_key else None
+        earlier = _booking_where(Booking.idempotency_key == idempotency_key) if idempotency_key else None
         if earlier is None:
             raise
         return NewBooking(earlier, None, repeated=True)
     return NewBooking(booking, secret)
+
+
+def _booking_where(condition) -> Booking | None:
+    """One booking, read with the columns the public zone may read (its own queries go here)."""
+    return Booking.select(*PUBLIC_BOOKING_FIELDS).where(condition).first()
 
 
 def _take_seat(session_id: int) -> ConsultationSession:
@@ -131,7 +139,7 @@ def move(booking: Booking, session_id: int) -> bool:
     holds a seat. A manage link stays valid until the new day.
     """
     with write_transaction():
-        current = Booking.get_or_none(Booking.id == booking.id)
+        current = _booking_where(Booking.id == booking.id)
         if current is None or current.status not in SEAT_HOLDING or current.session_id == session_id:
             return False
         new_session = _take_seat(session_id)
@@ -170,7 +178,7 @@ def bookings_with_places():
 def find_by_manage_secret(secret: str, today: date) -> Booking | None:
     """The booking a manage link opens, while the link is valid (until the consultation day)."""
     booking = (
-        Booking.select(Booking, ConsultationSession)
+        Booking.select(*PUBLIC_BOOKING_FIELDS, ConsultationSession)
         .join(ConsultationSession)
         .where(Booking.manage_hash == manage_hash(secret))
         .first()

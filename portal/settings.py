@@ -45,6 +45,7 @@ class Settings:
     zone: str
     instance_path: Path
     database_url: str
+    public_database_url: str
     storage_backend: str
     storage_path: Path
     minio_endpoint: str
@@ -83,9 +84,30 @@ class Settings:
     retention_exports_days: int
     retention_deleted_days: int
 
+    @property
+    def public_home(self) -> Path:
+        """The public zone's own folder: its store, settings, cookie key and sealing key copy.
+
+        It is apart from the staff files so that the public process can be given this folder
+        alone (SQLite needs to write beside its database file).
+        """
+        return public_home(self.instance_path)
+
     def secret_key_file(self) -> Path:
         """Where `portal init` keeps this zone's cookie-signing key when none is configured."""
-        return self.instance_path / f"{self.zone}-secret.key"
+        if self.zone == "public":
+            return self.public_home / "secret.key"
+        return self.instance_path / "staff-secret.key"
+
+
+def public_home(instance_path: Path) -> Path:
+    """The public zone's folder inside the instance folder."""
+    return instance_path / "public"
+
+
+def settings_file(zone: str, instance_path: Path) -> Path:
+    """Each zone reads its own portal.toml: the staff one may hold secrets the public zone must not see."""
+    return (public_home(instance_path) if zone == "public" else instance_path) / "portal.toml"
 
 
 def _env_name(name: str) -> str:
@@ -136,11 +158,24 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def _database_url(value: str) -> str:
+def _database_url(name: str, value: str) -> str:
     scheme = value.split(":", 1)[0]
     if scheme not in DATABASE_SCHEMES or "://" not in value:
-        raise ConfigError(f"PORTAL_DATABASE_URL: {value!r} is not a sqlite:/// or postgresql:// URL")
+        raise ConfigError(f"{_env_name(name)}: {value!r} is not a sqlite:/// or postgresql:// URL")
     return value
+
+
+def _same_kind(database_url: str, public_database_url: str) -> None:
+    """The staff zone reaches the public store beside its own, so both are SQLite or both PostgreSQL."""
+
+    def is_sqlite(url: str) -> bool:
+        return url.startswith("sqlite:")
+
+    if is_sqlite(database_url) != is_sqlite(public_database_url):
+        raise ConfigError(
+            "PORTAL_PUBLIC_DATABASE_URL: must be SQLite when PORTAL_DATABASE_URL is, and PostgreSQL "
+            "(a schema in the same database) when it is PostgreSQL"
+        )
 
 
 def _clock_time(name: str, value: Any) -> time:
@@ -207,10 +242,11 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
     instance_path = Path(
         given.get("instance_path") or os.environ.get("PORTAL_INSTANCE_PATH") or PROJECT_ROOT / "instance"
     )
-    raw: dict[str, Any] = _read_toml(instance_path / "portal.toml")
+    toml_path = settings_file(zone, instance_path)
+    raw: dict[str, Any] = _read_toml(toml_path)
     unknown = set(raw) - set(SETTING_NAMES)
     if unknown:
-        raise ConfigError(f"{instance_path / 'portal.toml'}: unknown settings {sorted(unknown)}")
+        raise ConfigError(f"{toml_path}: unknown settings {sorted(unknown)}")
     for name in SETTING_NAMES:
         if _env_name(name) in os.environ:
             raw[name] = os.environ[_env_name(name)]
@@ -224,7 +260,13 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
     settings = Settings(
         zone=zone,
         instance_path=instance_path,
-        database_url=_database_url(get("database_url", f"sqlite:///{instance_path / 'portal.db'}")),
+        database_url=_database_url(
+            "database_url", get("database_url", f"sqlite:///{instance_path / 'portal.db'}")
+        ),
+        public_database_url=_database_url(
+            "public_database_url",
+            get("public_database_url", f"sqlite:///{public_home(instance_path) / 'public.db'}"),
+        ),
         storage_backend=_choice("storage_backend", get("storage_backend", "local"), STORAGE_BACKENDS),
         storage_path=Path(get("storage_path", instance_path / "objects")),
         minio_endpoint=str(get("minio_endpoint", "127.0.0.1:9000")),
@@ -263,6 +305,8 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
             for name, default in RETENTION_DEFAULTS.items()
         },
     )
+    if zone == "staff":
+        _same_kind(settings.database_url, settings.public_database_url)
     return settings
 
 

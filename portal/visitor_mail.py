@@ -10,7 +10,8 @@ from email.message import EmailMessage
 from flask import render_template
 from flask_babel import gettext as _
 
-from portal import audit, mail
+from portal import mail
+from portal import public_log as events
 from portal.links import manage_url
 from portal.models import Booking
 
@@ -43,7 +44,7 @@ def send_confirmation(booking: Booking, to: str, secret: str) -> bool:
         )
         mail.send(message, "confirmation")
     except mail.MailError:
-        audit.record("mail.confirmation", outcome="failed", object_type="booking", object_id=booking.id)
+        events.log("mail.confirmation", outcome="failed", object_type="booking", object_id=booking.id)
         return False
-    audit.record("mail.confirmation", object_type="booking", object_id=booking.id)
+    events.log("mail.confirmation", object_type="booking", object_id=booking.id)
     return True

@@ -16,13 +16,14 @@ import pyotp
 import pytest
 
 from portal import create_app
-from portal.database import bind
+from portal.database import Stores, bind
 from portal.keys import ensure_keys
 from portal.migrations import migrate
 from portal.settings import load_settings
 
 POSTGRES_DSN = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_SCHEMA = f"madoguchi_test_{os.getpid()}"  # concurrent runs must not share a schema
+PUBLIC_SCHEMA = f"{POSTGRES_SCHEMA}_public"  # the public zone's store beside it
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct horse battery staple 窓口"
 ROLES = ("city", "consultant", "operator", "admin")
@@ -39,7 +40,8 @@ def service_missing(what: str, error: Exception) -> None:
 def _fresh_postgres_url() -> str:
     try:
         with psycopg.connect(POSTGRES_DSN, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE")
+            for schema in (POSTGRES_SCHEMA, PUBLIC_SCHEMA):
+                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             conn.execute(f"CREATE SCHEMA {POSTGRES_SCHEMA}")
     except psycopg.OperationalError as error:
         service_missing("PostgreSQL", error)
@@ -52,7 +54,8 @@ def _drop_postgres_schema():
     yield
     try:
         with psycopg.connect(POSTGRES_DSN, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE")
+            for schema in (POSTGRES_SCHEMA, PUBLIC_SCHEMA):
+                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     except psycopg.OperationalError:
         pass
 
@@ -66,20 +69,47 @@ def database_url(request, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def config(tmp_path: Path, database_url: str) -> dict:
+def public_database_url(database_url: str, tmp_path: Path) -> str:
+    """The public zone's store: a file of its own, or a schema of its own beside the staff one."""
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'public.db'}"
+    return f"{POSTGRES_DSN}?options=-csearch_path%3D{PUBLIC_SCHEMA}"
+
+
+@pytest.fixture
+def stores(database_url: str, public_database_url: str) -> Stores:
+    """Both stores, as the staff zone reaches them."""
+    return Stores(database_url, public_database_url)
+
+
+@pytest.fixture
+def config(tmp_path: Path, stores: Stores) -> dict:
     """Settings for a fresh instance with its keys and an up-to-date schema."""
     values = {
         "INSTANCE_PATH": tmp_path / "instance",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": stores.staff_url,
+        "PUBLIC_DATABASE_URL": stores.public_url,
         "AUDIT_ANCHOR": tmp_path / "anchor" / "audit-anchor.log",
     }
     settings = load_settings("staff", values)
     settings.instance_path.mkdir(mode=0o700)
     ensure_keys(settings)
-    db = bind(database_url)
+    db = bind(stores)
     with db.connection_context():
         migrate(db)
     return values
+
+
+def public_config(config: dict) -> dict:
+    """What the public instance is given: its own store and the sealing public key, nothing else."""
+    seal = Path(config["INSTANCE_PATH"]) / "public" / "seal.pub"
+    given = {key: value for key, value in config.items() if key not in ("DATABASE_URL", "KEY_DIR")}
+    return {
+        **given,
+        "DATABASE_URL": "sqlite:////nonexistent/staff.db",
+        "KEY_DIR": "/nonexistent",
+        "SEAL_PUBLIC_KEY": seal,
+    }
 
 
 @pytest.fixture
@@ -104,10 +134,7 @@ def staff_app(config: dict):
 @pytest.fixture
 def public_app(config: dict):
     """The public instance, given only the sealing public key."""
-    seal = Path(config["INSTANCE_PATH"]) / "keys" / "seal.pub"
-    return create_app(
-        "public", {**config, "TESTING": True, "KEY_DIR": "/nonexistent", "SEAL_PUBLIC_KEY": seal}
-    )
+    return create_app("public", {**public_config(config), "TESTING": True})
 
 
 @pytest.fixture
@@ -224,13 +251,23 @@ def signed_in(staff_app, accounts):
 
 
 @pytest.fixture(autouse=True)
-def _close_database():
-    """A connection left open would hold locks on the next test's schema."""
-    yield
-    from portal.database import database
+def _close_databases(monkeypatch):
+    """Every pool a test opened is closed after it: an open connection would hold locks on the
+    next test's schema."""
+    import portal.database
 
-    if database.obj is not None and not database.is_closed():
-        database.close()
+    opened = []
+    real_open = portal.database.open_database
+
+    def open_and_remember(*args, **kwargs):
+        db = real_open(*args, **kwargs)
+        opened.append(db)
+        return db
+
+    monkeypatch.setattr(portal.database, "open_database", open_and_remember)
+    yield
+    for db in opened:
+        db.close_all()
 
 
 def admin_creates_user(admin, email: str, role: str, organisation: str):

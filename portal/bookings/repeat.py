@@ -10,8 +10,9 @@ import operator
 from functools import reduce
 
 from flask import current_app
+from peewee import JOIN
 
-from portal.models import Booking, ConsultationSession
+from portal.models import Booking, BookingIndex, ConsultationSession
 from portal.people import MATCHED_BY, index_columns
 from portal.reservations import bookings_with_places
 
@@ -19,31 +20,41 @@ INDEX_COLUMNS = tuple(MATCHED_BY)
 
 
 def index_web_requests() -> None:
-    """Give web requests their blind indexes, computed here from the sealed data."""
+    """Give web requests their blind indexes (in the staff store), computed from the sealed data."""
     unsealer = current_app.extensions["portal.unsealer"]
-    pending = Booking.select(Booking.id, Booking.sealed).where(
-        Booking.channel == "web", Booking.phone_index.is_null(), Booking.sealed.is_null(False)
+    pending = (
+        Booking.select(Booking.id, Booking.sealed)
+        .join(BookingIndex, JOIN.LEFT_OUTER, on=(BookingIndex.booking == Booking.id))
+        .where(Booking.channel == "web", BookingIndex.booking.is_null(), Booking.sealed.is_null(False))
     )
     for booking in pending:
-        Booking.update(**index_columns(unsealer.open(booking.sealed))).where(
-            Booking.id == booking.id
-        ).execute()
+        BookingIndex.insert(
+            booking=booking.id, **index_columns(unsealer.open(booking.sealed))
+        ).on_conflict_ignore().execute()
+
+
+def with_indexes(query):
+    """`query` over bookings, each with its blind indexes as `booking.index` (None if it has none)."""
+    return query.join_from(
+        Booking, BookingIndex, JOIN.LEFT_OUTER, on=(BookingIndex.booking == Booking.id), attr="index"
+    ).select_extend(*(getattr(BookingIndex, column) for column in INDEX_COLUMNS))
 
 
 def indexes_of(booking: Booking) -> dict:
-    """The booking's own blind index columns."""
-    return {column: getattr(booking, column) for column in INDEX_COLUMNS}
+    """The blind indexes of a booking fetched through with_indexes()."""
+    index = getattr(booking, "index", None)
+    return {column: getattr(index, column, None) for column in INDEX_COLUMNS}
 
 
 def earlier_bookings(
     indexes: dict, exclude: int | None = None, limit: int = 20
 ) -> list[tuple[Booking, list]]:
     """Other bookings matching any of `indexes`, newest day first, each with what matched."""
-    conditions = [getattr(Booking, column) == value for column, value in indexes.items() if value]
+    conditions = [getattr(BookingIndex, column) == value for column, value in indexes.items() if value]
     if not conditions:
         return []
     query = (
-        bookings_with_places()
+        with_indexes(bookings_with_places())
         .where(reduce(operator.or_, conditions))
         .order_by(ConsultationSession.date.desc(), Booking.id.desc())
         .limit(limit)
@@ -56,7 +67,7 @@ def earlier_bookings(
             [
                 MATCHED_BY[column]
                 for column, value in indexes.items()
-                if value and getattr(booking, column) == value
+                if value and indexes_of(booking)[column] == value
             ],
         )
         for booking in query

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from portal import audit
 from portal.bookings.labels import status_label
 from portal.bookings.people import opened
-from portal.bookings.repeat import earlier_bookings, index_web_requests, indexes_of
+from portal.bookings.repeat import earlier_bookings, index_web_requests, indexes_of, with_indexes
 from portal.models import Booking, ConsultationSession
 from portal.reservations import bookings_with_places, cancel, confirm
 from portal.web import htmx, not_found, redirect_to, render
@@ -19,7 +19,7 @@ bp.add_app_template_filter(status_label)
 
 def _requests():
     return (
-        bookings_with_places()
+        with_indexes(bookings_with_places())
         .where(Booking.status == "requested", Booking.channel == "web")
         .order_by(ConsultationSession.date, ConsultationSession.starts_at, Booking.created_at)
     )

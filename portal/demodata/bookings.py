@@ -15,7 +15,7 @@ from peewee import chunked, fn
 
 from portal import availability
 from portal.demodata.businesses import BusinessBook, as_phone_booking, as_web_request
-from portal.models import Booking, ConsultationSession
+from portal.models import Booking, BookingIndex, ConsultationSession
 from portal.models.base import utcnow
 from portal.models.reservations import SEAT_HOLDING
 from portal.people import index_columns
@@ -41,6 +41,7 @@ class Planner:
         self.known: list[dict] = []
         self.held: dict[int, int] = {}
         self.rows: list[dict] = []
+        self.indexes: dict[str, dict] = {}  # reference -> blind indexes, for the staff store
 
     def free_session(self, sessions: list[ConsultationSession], weights: list[float]) -> ConsultationSession:
         """A session drawn by weight among those with a place left."""
@@ -64,17 +65,18 @@ class Planner:
         person = self.person()
         payload = as_web_request(person) if channel == "web" else as_phone_booking(person, rng)
         codes = rng.sample([code for code, _label in PROGRAMMES], k=rng.choice((1, 1, 1, 2)))
+        reference = new_reference()
+        self.indexes[reference] = index_columns(payload)
         self.rows.append(
             {
                 "session": session.id,
                 "channel": channel,
                 "status": status,
-                "reference": new_reference(),
+                "reference": reference,
                 "sealed": current_app.extensions["portal.sealer"].seal(payload),
                 "programmes": ",".join(codes),
                 "created_by": self.operator_id if channel == "phone" else None,
                 "created_at": created_at,
-                **index_columns(payload),
             }
         )
         if status in SEAT_HOLDING:
@@ -130,6 +132,12 @@ def insert(planner: Planner) -> None:
     """Inside the caller's transaction: the rows, then every session's places counted from them."""
     for batch in chunked(planner.rows, INSERT_BATCH):
         Booking.insert_many(batch).execute()
+        ids = Booking.select(Booking.reference, Booking.id).where(
+            Booking.reference.in_([row["reference"] for row in batch])
+        )
+        BookingIndex.insert_many(
+            [{"booking": booking_id, **planner.indexes[reference]} for reference, booking_id in ids.tuples()]
+        ).execute()
     held = Booking.select(fn.COUNT(Booking.id)).where(
         (Booking.session == ConsultationSession.id) & Booking.status.in_(SEAT_HOLDING)
     )

@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 
 from portal import audit, normalise
 from portal.bookings.people import opened
-from portal.bookings.repeat import index_web_requests
+from portal.bookings.repeat import index_web_requests, with_indexes
 from portal.intake.forms import CancelForm, MoveForm
 from portal.intake.slots import SlotFilter, filter_choices, find_slots
 from portal.intake.views import bp
-from portal.models import Booking, ConsultationSession
+from portal.models import Booking, BookingIndex, ConsultationSession
 from portal.models.reservations import SEAT_HOLDING
 from portal.people import email_index, kana_index, phone_index
 from portal.reservations import REFERENCE_ALPHABET, SessionFull, bookings_with_places, cancel, move
@@ -35,13 +35,13 @@ def search_bookings(text: str):
     if REFERENCE.fullmatch(compact):
         condition = Booking.reference == f"{compact[:4]}-{compact[4:]}"
     elif normalise.phone(typed).isdigit():
-        condition = Booking.phone_index == phone_index(typed)
+        condition = BookingIndex.phone_index == phone_index(typed)
     elif "@" in typed:
-        condition = Booking.email_index == email_index(typed)
+        condition = BookingIndex.email_index == email_index(typed)
     else:
-        condition = Booking.kana_index == kana_index(typed)
+        condition = BookingIndex.kana_index == kana_index(typed)
     index_web_requests()
-    return _bookings().where(condition).order_by(ConsultationSession.date.desc()).limit(RESULTS)
+    return with_indexes(_bookings()).where(condition).order_by(ConsultationSession.date.desc()).limit(RESULTS)
 
 
 @bp.route("/search", methods=["GET", "POST"])

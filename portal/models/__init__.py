@@ -1,9 +1,14 @@
-"""The portal's tables, grouped by feature; ALL_MODELS is the schema in creation order."""
+"""The portal's tables, grouped by feature.
+
+PUBLIC_MODELS are the public store (the only tables the public instance reaches); STAFF_MODELS
+are the staff store, in creation order.
+"""
 
 from portal.models.accounts import Organisation, RecoveryCode, StaffSession, Throttle, User
 from portal.models.audit import AuditEvent
 from portal.models.base import SchemaVersion
 from portal.models.calendar import Holiday, Season, WeeklyPattern
+from portal.models.liaison import BookingIndex, CallEvent, ListNotice
 from portal.models.library import DailyReport, Document, DocumentVersion, Folder, FolderGrant
 from portal.models.records import (
     RECORD_MODELS,
@@ -13,17 +18,18 @@ from portal.models.records import (
     RecordVersion,
 )
 from portal.models.reservations import (
+    PUBLIC_MODELS,
     AvailabilityVersion,
     Booking,
-    CallEvent,
     ConsultationSession,
-    ListNotice,
+    PublicEvent,
+    PublicSchemaVersion,
     Venue,
 )
 from portal.models.retention import DeletionCertificate
 from portal.models.storage import KeyCheck, StoredObject
 
-ALL_MODELS = [
+STAFF_MODELS = [
     SchemaVersion,
     Organisation,
     User,
@@ -33,10 +39,7 @@ ALL_MODELS = [
     AuditEvent,
     KeyCheck,
     StoredObject,
-    Venue,
-    ConsultationSession,
-    Booking,
-    AvailabilityVersion,
+    BookingIndex,
     CallEvent,
     ListNotice,
     Season,
@@ -58,12 +61,14 @@ LIBRARY_TABLES = [Folder, FolderGrant, DailyReport, Document, DocumentVersion, D
 
 __all__ = [
     "ADDED_IN_1",
-    "ALL_MODELS",
     "LIBRARY_TABLES",
+    "PUBLIC_MODELS",
     "RECORD_MODELS",
+    "STAFF_MODELS",
     "AuditEvent",
     "AvailabilityVersion",
     "Booking",
+    "BookingIndex",
     "CallEvent",
     "ConsultationRecord",
     "ConsultationSession",
@@ -77,6 +82,8 @@ __all__ = [
     "KeyCheck",
     "ListNotice",
     "Organisation",
+    "PublicEvent",
+    "PublicSchemaVersion",
     "RecordAttachment",
     "RecordGrant",
     "RecordVersion",

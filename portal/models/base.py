@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from peewee import IntegerField, Model
+from peewee import ForeignKeyField, IntegerField, Model
 
 from portal.database import database
 
@@ -26,3 +26,14 @@ class SchemaVersion(BaseModel):
     """How many migrations this database has had."""
 
     version = IntegerField()
+
+
+class CrossStoreKey(ForeignKeyField):
+    """A reference to a row of the other zone's store: joins work, but no constraint is declared.
+
+    A foreign key cannot span an attached SQLite file or, for the public zone's role, reach a
+    table it holds no grant on; the side that deletes checks references itself.
+    """
+
+    def __init__(self, model, **kwargs) -> None:
+        super().__init__(model, _deferred=True, **kwargs)

@@ -11,7 +11,7 @@ from datetime import time
 from peewee import CharField, DateField, ForeignKeyField, IntegerField, TimeField
 
 from portal.models.accounts import User
-from portal.models.base import BaseModel
+from portal.models.base import BaseModel, CrossStoreKey
 from portal.models.reservations import Venue
 
 
@@ -36,7 +36,7 @@ class Holiday(BaseModel):
 class WeeklyPattern(BaseModel):
     """A venue's regular consultation: on this weekday, at these hours, with these places."""
 
-    venue = ForeignKeyField(Venue, backref="patterns", on_delete="CASCADE")
+    venue = CrossStoreKey(Venue, backref="patterns")
     weekday = IntegerField()  # Monday = 0
     starts_at = TimeField()
     ends_at = TimeField()

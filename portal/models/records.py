@@ -12,7 +12,7 @@ import uuid
 from peewee import BlobField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, UUIDField
 
 from portal.models.accounts import User
-from portal.models.base import BaseModel, utcnow
+from portal.models.base import BaseModel, CrossStoreKey, utcnow
 from portal.models.reservations import Booking
 from portal.models.storage import StoredObject
 
@@ -20,7 +20,7 @@ from portal.models.storage import StoredObject
 class ConsultationRecord(BaseModel):
     """The record of one attended booking; its content lives in RecordVersion rows."""
 
-    booking = ForeignKeyField(Booking, unique=True, backref="records", on_delete="RESTRICT")
+    booking = CrossStoreKey(Booking, unique=True, backref="records")
     author = ForeignKeyField(User, backref="records", on_delete="RESTRICT")
     version = IntegerField(default=1)
     follow_up_due = DateField(null=True, index=True)

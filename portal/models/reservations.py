@@ -1,7 +1,9 @@
-"""Venues, consultation sessions and bookings.
+"""The public store: venues, consultation sessions, bookings, the availability counter and events.
 
-A booking's personal data never sits here in clear: a web request carries it sealed to the
-staff zone's public key (the public instance can write it, never read it back).
+These tables are everything the public instance may reach; its store holds nothing else. A
+booking's personal data never sits here in clear: it is sealed to the staff zone's public key,
+so the public instance can write it and never read it back. Blind indexes, accounts and the
+audit chain live in the staff store (see `portal/models/callers.py` and `accounts.py`).
 """
 
 from __future__ import annotations
@@ -19,12 +21,16 @@ from peewee import (
 )
 
 from portal.models.accounts import User
-from portal.models.base import BaseModel, utcnow
+from portal.models.base import BaseModel, CrossStoreKey, utcnow
 
-CHANNELS = ("web", "phone", "walk-in")
-BOOKING_STATUSES = ("requested", "confirmed", "cancelled", "attended", "no-show")
 # Statuses that hold a seat: a web request holds its seat until it is declined or cancelled.
 SEAT_HOLDING = ("requested", "confirmed", "attended", "no-show")
+
+
+class PublicSchemaVersion(BaseModel):
+    """How many of the public store's migrations it has had."""
+
+    version = IntegerField()
 
 
 class Venue(BaseModel):
@@ -40,7 +46,11 @@ class Venue(BaseModel):
 
 
 class ConsultationSession(BaseModel):
-    """One consultation slot; `taken` counts held seats and never passes `capacity`."""
+    """One consultation slot; `taken` counts held seats and never passes `capacity`.
+
+    The consultant is an account id only (accounts live in the staff store); the public zone's
+    PostgreSQL role may not read it.
+    """
 
     venue = ForeignKeyField(Venue, backref="sessions", on_delete="RESTRICT")
     date = DateField(index=True)
@@ -48,7 +58,7 @@ class ConsultationSession(BaseModel):
     ends_at = TimeField()
     capacity = IntegerField()
     taken = IntegerField(default=0)
-    consultant = ForeignKeyField(User, null=True, backref="consultation_sessions", on_delete="SET NULL")
+    consultant = CrossStoreKey(User, null=True, backref="consultation_sessions")
     status = CharField(max_length=20, default="open")
 
     class Meta:
@@ -61,7 +71,7 @@ class ConsultationSession(BaseModel):
 
 
 class Booking(BaseModel):
-    """A seat in a session, by web request or phone; its personal data is sealed or encrypted."""
+    """A seat in a session, by web request or phone; its personal data is sealed."""
 
     session = ForeignKeyField(ConsultationSession, backref="bookings", on_delete="RESTRICT")
     channel = CharField(max_length=10)
@@ -73,13 +83,8 @@ class Booking(BaseModel):
     manage_hash = CharField(max_length=64, null=True, unique=True)
     manage_valid_until = DateField(null=True)
     decline_reason = TextField(null=True)
-    # Keyed hashes (blind indexes) of the normalised phone, email and kana: staff find repeat
-    # callers with them without the database holding the values. Filled in the staff zone.
-    phone_index = CharField(max_length=64, null=True, index=True)
-    email_index = CharField(max_length=64, null=True, index=True)
-    kana_index = CharField(max_length=64, null=True, index=True)
     reminder_sent_on = DateField(null=True)
-    created_by = ForeignKeyField(User, null=True, backref="bookings_made", on_delete="SET NULL")
+    created_by = CrossStoreKey(User, null=True, backref="bookings_made")
     created_at = DateTimeField(default=utcnow)
 
 
@@ -93,17 +98,24 @@ class AvailabilityVersion(BaseModel):
     version = IntegerField(default=0)
 
 
-class CallEvent(BaseModel):
-    """A phone call taken by the operator (a booking made, or an enquiry only): the call counter."""
+class PublicEvent(BaseModel):
+    """What happened on the public site (a booking made, a manage link used, a cancellation).
 
-    day = DateField(index=True)
-    kind = CharField(max_length=10)  # "booking" or "enquiry"
-    taken_by = ForeignKeyField(User, null=True, backref="calls", on_delete="SET NULL")
+    The public zone may only append here; the staff zone takes each event into the audit
+    chain, marked as coming from the public zone, and removes it.
+    """
+
     at = DateTimeField(default=utcnow)
+    action = CharField(max_length=60)
+    object_type = CharField(max_length=40, null=True)
+    object_id = CharField(max_length=64, null=True)
+    client = CharField(max_length=45, null=True)
+    outcome = CharField(max_length=20, default="ok")
 
 
-class ListNotice(BaseModel):
-    """The notice that a day's list is ready went out once, at this time."""
+PUBLIC_MODELS = [PublicSchemaVersion, Venue, ConsultationSession, Booking, AvailabilityVersion, PublicEvent]
 
-    day = DateField(unique=True)
-    sent_at = DateTimeField(default=utcnow)
+# Booking columns the public zone writes but never reads back: the sealed details, and which
+# staff account made a booking. Its PostgreSQL role holds no SELECT on them.
+WRITE_ONLY_FOR_PUBLIC = ("sealed", "created_by")
+PUBLIC_BOOKING_FIELDS = tuple(f for f in Booking._meta.sorted_fields if f.name not in WRITE_ONLY_FOR_PUBLIC)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
 
-from portal import audit
+from portal import public_log as events
 from portal.dates import business_today
 from portal.models import Booking, ConsultationSession
 from portal.public.forms import MoveForm
@@ -72,7 +72,7 @@ def manage(secret: str) -> Response:
     booking = _booking(secret)
     if request.method == "POST" and cancellable(booking):
         cancel(booking)
-        audit.record("booking.cancel", object_type="booking", object_id=booking.id)
+        events.log("booking.cancel", object_type="booking", object_id=booking.id)
         return redirect_to(url_for("public.manage", secret=secret))
     return _page(booking, secret, MoveForm(), _venue_choice(booking))
 
@@ -103,7 +103,7 @@ def _move(booking: Booking, target: ConsultationSession | None) -> str | None:
     except SessionFull:
         return _("申し訳ありません。この回は満席になりました。別の日時をお選びください。")
     if moved:
-        audit.record("booking.move", object_type="booking", object_id=booking.id)
+        events.log("booking.move", object_type="booking", object_id=booking.id)
         flash(_("予約の日時を変更しました。"))
     return None
 

@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from portal import audit, availability, normalise
+from portal import availability, normalise
+from portal import public_log as events
 from portal.dates import business_today
 from portal.i18n import select_locale
 from portal.models import ConsultationSession, Venue
@@ -146,7 +147,7 @@ def session_page(session_id: int) -> Response:
         form.idempotency_key.data = secrets.token_urlsafe(24)
     elif form.validate_on_submit():
         if form.website.data:
-            audit.record("booking.honeypot", outcome="refused", object_type="session", object_id=session_id)
+            events.log("booking.honeypot", outcome="refused", object_type="session", object_id=session_id)
             return redirect_to(url_for("public.calendar_page"))
         secret = new_manage_secret()
         sealed = current_app.extensions["portal.sealer"].seal(
@@ -175,7 +176,7 @@ def session_page(session_id: int) -> Response:
                 _("申し訳ありません。この回は満席になりました。別の日時をお選びください。")
             )
         else:
-            audit.record("booking.request", object_type="booking", object_id=made.booking.id)
+            events.log("booking.request", object_type="booking", object_id=made.booking.id)
             if made.manage_secret and form.email.data:
                 send_confirmation(made.booking, form.email.data.strip(), made.manage_secret)
             # A repeated submission finds the first booking; its secret is known only from the first answer.

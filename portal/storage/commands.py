@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from portal.database import database
+from portal.database import database, stores_of
 from portal.models import StoredObject
 from portal.settings import ConfigError, load_settings
 from portal.storage.keyring import KeyringError, retire, rotate
@@ -113,12 +113,20 @@ def backup_command(destination: Path) -> None:
     destination.mkdir(mode=0o700, parents=True)
     # Keys first: a key retired after this copy is still in it, so every row copied next opens.
     shutil.copytree(settings.key_dir, destination / "keys")
-    for name in ("public-secret.key", "staff-secret.key", "portal.toml"):
+    for name in ("staff-secret.key", "portal.toml"):
         if (settings.instance_path / name).exists():
             shutil.copy2(settings.instance_path / name, destination)
-    source_db = database.obj.database
-    with sqlite3.connect(source_db) as source, sqlite3.connect(destination / "portal.db") as copy:
-        source.backup(copy)
+    (destination / "public").mkdir(mode=0o700)
+    for name in ("secret.key", "seal.pub", "portal.toml"):
+        if (settings.public_home / name).exists():
+            shutil.copy2(settings.public_home / name, destination / "public")
+    stores = stores_of(settings)
+    for source_db, copy_db in (
+        (stores.staff_file, destination / "portal.db"),
+        (stores.public_file, destination / "public" / "public.db"),
+    ):
+        with sqlite3.connect(source_db) as source, sqlite3.connect(copy_db) as copy:
+            source.backup(copy)
     if settings.storage_backend == "local":
         shutil.copytree(
             settings.storage_path, destination / "objects", ignore=shutil.ignore_patterns(".incoming")
