@@ -32,7 +32,7 @@ import psycopg
 
 from bench import load
 from portal import availability
-from portal.database import bind, database, write_transaction
+from portal.database import Stores, bind, database, write_transaction
 from portal.dates import business_today
 from portal.models import Booking, ConsultationSession, Venue
 from tests.conftest import POSTGRES_DSN, csrf_from
@@ -63,27 +63,31 @@ def server(args: list[str], env: dict, log: Path):
 
 
 @contextlib.contextmanager
-def database_url(kind: str, scratch: Path):
-    """A fresh database: a file in the scratch folder, or a PostgreSQL schema dropped at the end."""
+def fresh_stores(kind: str, scratch: Path):
+    """Fresh stores: files in the scratch folder, or PostgreSQL schemas dropped at the end."""
     if kind == "sqlite":
-        yield f"sqlite:///{scratch / 'portal.db'}"
+        yield Stores(f"sqlite:///{scratch / 'portal.db'}", f"sqlite:///{scratch / 'public.db'}")
         return
     schema = f"madoguchi_bench_{os.getpid()}"
     with psycopg.connect(POSTGRES_DSN, autocommit=True) as connection:
         connection.execute(f"CREATE SCHEMA {schema}")
     try:
-        yield f"{POSTGRES_DSN}?options=-csearch_path%3D{schema}"
+        yield Stores(
+            f"{POSTGRES_DSN}?options=-csearch_path%3D{schema}",
+            f"{POSTGRES_DSN}?options=-csearch_path%3D{schema}_public",
+        )
     finally:
-        database.close_all()  # this process's connections to the schema
+        database.close_all()  # this process's connections to the schemas
         with psycopg.connect(POSTGRES_DSN, autocommit=True) as connection:
             connection.execute(f"DROP SCHEMA {schema} CASCADE")
+            connection.execute(f"DROP SCHEMA IF EXISTS {schema}_public CASCADE")
 
 
-def load_season(env: dict, url: str) -> str:
+def load_season(env: dict, stores: Stores) -> str:
     """`portal demo-seed`; describes what is loaded."""
     assert portal_command("init", env=env).returncode == 0
     assert portal_command("demo-seed", env=env).returncode == 0
-    bind(url)
+    bind(stores)
     sessions = ConsultationSession.select()
     days = (max(s.date for s in sessions) - min(s.date for s in sessions)).days + 1
     return (
@@ -161,10 +165,12 @@ def main() -> None:
     print(f"scratch folder (kept if the run fails): {scratch}", file=sys.stderr)
     instance = scratch / "instance"
     with contextlib.ExitStack() as cleanup:
-        url = cleanup.enter_context(database_url(args.database, scratch))
-        seal = instance / "keys" / "seal.pub"
-        env = instance_env(instance, PORTAL_DATABASE_URL=url)
-        loaded = load_season(env, url)
+        stores = cleanup.enter_context(fresh_stores(args.database, scratch))
+        seal = instance / "public" / "seal.pub"
+        env = instance_env(
+            instance, PORTAL_DATABASE_URL=stores.staff_url, PORTAL_PUBLIC_DATABASE_URL=stores.public_url
+        )
+        loaded = load_season(env, stores)
         public_env = {
             **env,
             "PORTAL_SEAL_PUBLIC_KEY": str(seal),

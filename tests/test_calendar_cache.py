@@ -208,12 +208,11 @@ def http_places(base: str) -> str:
         return re.search(r"残り\d+席|満席", response.read().decode()).group(0)
 
 
-def test_two_processes_on_one_database_each_see_a_booking_made_through_the_other(config, consultation):
+def test_two_processes_on_one_store_each_see_a_booking_made_through_the_other(config, consultation):
     env = instance_env(
         Path(config["INSTANCE_PATH"]),
-        PORTAL_DATABASE_URL=config["DATABASE_URL"],
-        PORTAL_AUDIT_ANCHOR=str(config["AUDIT_ANCHOR"]),
-        PORTAL_SEAL_PUBLIC_KEY=str(Path(config["INSTANCE_PATH"]) / "keys" / "seal.pub"),
+        PORTAL_PUBLIC_DATABASE_URL=config["PUBLIC_DATABASE_URL"],
+        PORTAL_SEAL_PUBLIC_KEY=str(Path(config["INSTANCE_PATH"]) / "public" / "seal.pub"),
         PORTAL_KEY_DIR="/nonexistent",
     )
     with waitress("public", env) as first, waitress("public", env) as second:

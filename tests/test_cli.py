@@ -32,15 +32,18 @@ def test_init_is_rerunnable_and_never_replaces_keys(tmp_path, fresh):
     first = portal_command("init", env=fresh)
     assert first.returncode == 0, first.stderr
     instance = tmp_path / "instance"
-    keys = sorted((instance / "keys").iterdir()) + sorted(instance.glob("*-secret.key"))
-    assert {k.name for k in keys} >= {
-        "field.key",
-        "seal.key",
-        "seal.pub",
+    keys = [*(instance / "keys").iterdir(), instance / "staff-secret.key", *(instance / "public").glob("*")]
+    assert {str(k.relative_to(instance)) for k in keys} >= {
+        "keys/field.key",
+        "keys/seal.key",
+        "keys/seal.pub",
         "staff-secret.key",
-        "public-secret.key",
+        "public/secret.key",
+        "public/seal.pub",
+        "public/public.db",
     }
-    assert mode(instance) == 0o700 and mode(instance / "keys") == 0o700
+    assert (instance / "public" / "seal.pub").read_bytes() == (instance / "keys" / "seal.pub").read_bytes()
+    assert mode(instance) == 0o700 and mode(instance / "keys") == 0o700 and mode(instance / "public") == 0o700
     assert all(mode(k) == 0o600 for k in keys)
     assert mode(instance / "portal.db") == 0o600
     before = {k: k.read_bytes() for k in keys}

@@ -51,8 +51,8 @@ def test_building_the_public_instance_imports_no_staff_or_decryption_code(config
         "import json, sys\n"
         "from portal import create_app\n"
         f"create_app('public', {{'INSTANCE_PATH': {str(config['INSTANCE_PATH'])!r},"
-        f" 'DATABASE_URL': 'sqlite:///{tmp_path}/p.db', 'KEY_DIR': '/nonexistent',"
-        f" 'SEAL_PUBLIC_KEY': {str(config['INSTANCE_PATH'] / 'keys' / 'seal.pub')!r}}})\n"
+        f" 'PUBLIC_DATABASE_URL': 'sqlite:///{tmp_path}/p.db', 'KEY_DIR': '/nonexistent',"
+        f" 'SEAL_PUBLIC_KEY': {str(config['INSTANCE_PATH'] / 'public' / 'seal.pub')!r}}})\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
-from portal.database import bind, database
+from portal.database import bind, database, stores_of
 from portal.keys import ensure_keys
 from portal.migrations import migrate
 from portal.models import Booking, DailyReport, Document, DocumentVersion, Folder, StoredObject
@@ -27,11 +27,15 @@ PERSONAL = ("business_name", "business_kana", "contact_name", "contact_kana", "p
 @pytest.fixture
 def seeded(tmp_path, monkeypatch):
     """A SQLite instance after `portal demo-seed`, with everything that was encrypted on the way."""
-    config = {"INSTANCE_PATH": tmp_path / "instance", "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}"}
+    config = {
+        "INSTANCE_PATH": tmp_path / "instance",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        "PUBLIC_DATABASE_URL": f"sqlite:///{tmp_path / 'public.db'}",
+    }
     settings = load_settings("staff", config)
     settings.instance_path.mkdir(mode=0o700)
     ensure_keys(settings)
-    db = bind(config["DATABASE_URL"])
+    db = bind(stores_of(settings))
     with db.connection_context():
         migrate(db)
     app = create_app("staff", {**config, "TESTING": True})
@@ -97,14 +101,16 @@ def test_the_database_file_and_raw_storage_hold_no_seeded_personal_data(seeded):
     assert len(sought) >= 10, sought
     on_disk = {
         path: path.read_bytes()
-        for path in [*root.glob("portal.db*"), *(root / "instance" / "objects").rglob("*")]
+        for path in [*root.glob("p*.db*"), *(root / "instance" / "objects").rglob("*")]
         if path.is_file()
     }
-    assert Path(root / "portal.db") in on_disk and len(on_disk) > len(files)
+    assert {root / "portal.db", root / "public.db"} <= set(on_disk) and len(on_disk) > len(files)
     # The control: sign-in addresses are kept in clear by design, and the scan must see them
-    # (in the database file or its write-ahead log, wherever SQLite has them now).
-    database_files = b"".join(data for path, data in on_disk.items() if path.name.startswith("portal.db"))
-    assert b"operator@example.jp" in database_files and "日報".encode() in database_files
+    # (in the database file or its write-ahead log, wherever SQLite has them now); so are venues.
+    staff_files = b"".join(data for path, data in on_disk.items() if path.name.startswith("portal.db"))
+    assert b"operator@example.jp" in staff_files and "日報".encode() in staff_files
+    public_files = b"".join(data for path, data in on_disk.items() if path.name.startswith("public.db"))
+    assert "架空".encode() in public_files
     for path, data in on_disk.items():
         for needle in sought:
             assert needle not in data, f"{needle.decode()!r} is in clear in {path.name}"

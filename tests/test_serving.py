@@ -20,7 +20,7 @@ def served(tmp_path_factory):
     public_env = {
         "PATH": env["PATH"],
         "PORTAL_INSTANCE_PATH": str(instance),
-        "PORTAL_SEAL_PUBLIC_KEY": str(instance / "keys" / "seal.pub"),
+        "PORTAL_SEAL_PUBLIC_KEY": str(instance / "public" / "seal.pub"),
         "PORTAL_KEY_DIR": str(instance / "no-keys-here"),
     }
     with waitress("staff", env) as staff, waitress("public", public_env) as public:

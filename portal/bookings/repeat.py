@@ -19,13 +19,17 @@ from portal.reservations import bookings_with_places
 INDEX_COLUMNS = tuple(MATCHED_BY)
 
 
-def index_web_requests() -> None:
-    """Give web requests their blind indexes (in the staff store), computed from the sealed data."""
+def index_new_bookings() -> None:
+    """Give bookings without blind indexes theirs (in the staff store), computed from the sealed data.
+
+    Web requests arrive without them; a staff booking has them already, unless a crash between
+    the two stores' commits (SQLite) lost them.
+    """
     unsealer = current_app.extensions["portal.unsealer"]
     pending = (
         Booking.select(Booking.id, Booking.sealed)
         .join(BookingIndex, JOIN.LEFT_OUTER, on=(BookingIndex.booking == Booking.id))
-        .where(Booking.channel == "web", BookingIndex.booking.is_null(), Booking.sealed.is_null(False))
+        .where(BookingIndex.booking.is_null(), Booking.sealed.is_null(False))
     )
     for booking in pending:
         BookingIndex.insert(

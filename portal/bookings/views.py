@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from portal import audit
 from portal.bookings.labels import status_label
 from portal.bookings.people import opened
-from portal.bookings.repeat import earlier_bookings, index_web_requests, indexes_of, with_indexes
+from portal.bookings.repeat import earlier_bookings, index_new_bookings, indexes_of, with_indexes
 from portal.models import Booking, ConsultationSession
 from portal.reservations import bookings_with_places, cancel, confirm
 from portal.web import htmx, not_found, redirect_to, render
@@ -36,7 +36,7 @@ def _request_or_404(booking_id: int) -> Booking:
 def requests_inbox() -> Response:
     """Web requests waiting for a decision, with what the visitor gave and any earlier bookings
     by the same phone, email or reading (the public instance cannot recognise a repeat)."""
-    index_web_requests()
+    index_new_bookings()
     rows = [
         (booking, opened(booking), earlier_bookings(indexes_of(booking), exclude=booking.id))
         for booking in _requests()

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from portal import audit, normalise
 from portal.bookings.people import opened
-from portal.bookings.repeat import index_web_requests, with_indexes
+from portal.bookings.repeat import index_new_bookings, with_indexes
 from portal.intake.forms import CancelForm, MoveForm
 from portal.intake.slots import SlotFilter, filter_choices, find_slots
 from portal.intake.views import bp
@@ -40,7 +40,7 @@ def search_bookings(text: str):
         condition = BookingIndex.email_index == email_index(typed)
     else:
         condition = BookingIndex.kana_index == kana_index(typed)
-    index_web_requests()
+    index_new_bookings()
     return with_indexes(_bookings()).where(condition).order_by(ConsultationSession.date.desc()).limit(RESULTS)
 
 

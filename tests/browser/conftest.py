@@ -120,11 +120,11 @@ def serve_staff(env: dict):
 
 
 def serve_public(instance: Path, env: dict):
-    """The public instance, given only the database and the sealing public key."""
+    """The public instance, given only its own store and the sealing public key."""
     public_env = {
         "PATH": env["PATH"],
         "PORTAL_INSTANCE_PATH": str(instance),
-        "PORTAL_SEAL_PUBLIC_KEY": str(instance / "keys" / "seal.pub"),
+        "PORTAL_SEAL_PUBLIC_KEY": str(instance / "public" / "seal.pub"),
         "PORTAL_KEY_DIR": str(instance / "no-keys-here"),
     }
     return waitress("public", public_env)
