@@ -1,9 +1,14 @@
 # Set-up, serving and tests. `make run` and `make test` work on a fresh clone.
 VENV ?= .venv
-PYTHON ?= python3
+# Debian's python3 where there is one: the public process runs as another user, who must be able
+# to run the interpreter the venv is built from (a python under a private home is out of reach).
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 BIN := $(VENV)/bin
 PUBLIC_PORT ?= 8000
 STAFF_PORT ?= 8001
+# The user the public process runs as when make runs as root.
+PUBLIC_USER ?= nobody
+PUBLIC_GROUP ?= nogroup
 
 .PHONY: install translations run test lint clean
 
@@ -18,23 +23,18 @@ translations: $(BIN)/.installed
 
 install: $(BIN)/.installed translations
 
-# Two processes with their own environments: the public one is given only the sealing
-# public key, the database, its links and phone number, and the SMTP server for confirmations;
-# never the staff key directory. Ctrl-C stops both.
+# Two processes with their own environments; Ctrl-C stops both. bin/run-public starts the
+# public one from instance/public with a fresh environment (instance path, sealing public key,
+# public store URL, its non-secret settings; never the staff keys, database or secrets) and,
+# when run as root, as PUBLIC_USER:PUBLIC_GROUP, who owns instance/public and nothing else.
 run: install
 	$(BIN)/portal init
 	$(BIN)/portal demo-seed
 	@echo "public: http://127.0.0.1:$(PUBLIC_PORT)/   staff: http://127.0.0.1:$(STAFF_PORT)/login"
 	@trap 'kill 0' INT TERM; \
-	env -i PATH="$$PATH" LANG=C.UTF-8 \
-		PORTAL_DATABASE_URL="$$PORTAL_DATABASE_URL" \
-		PORTAL_SEAL_PUBLIC_KEY="$${PORTAL_SEAL_PUBLIC_KEY:-$${PORTAL_KEY_DIR:-instance/keys}/seal.pub}" \
-		PORTAL_PUBLIC_URL="$${PORTAL_PUBLIC_URL:-http://127.0.0.1:$(PUBLIC_PORT)}" \
-		PORTAL_CENTRE_PHONE="$$PORTAL_CENTRE_PHONE" PORTAL_CHANGE_CUTOFF="$$PORTAL_CHANGE_CUTOFF" \
-		PORTAL_SMTP_HOST="$$PORTAL_SMTP_HOST" PORTAL_SMTP_PORT="$$PORTAL_SMTP_PORT" \
-		PORTAL_SMTP_FROM="$$PORTAL_SMTP_FROM" PORTAL_SMTP_STARTTLS="$$PORTAL_SMTP_STARTTLS" \
-		PORTAL_SMTP_USER="$$PORTAL_SMTP_USER" PORTAL_SMTP_PASSWORD="$$PORTAL_SMTP_PASSWORD" \
-		$(BIN)/portal serve public --listen=127.0.0.1:$(PUBLIC_PORT) & \
+	PORTAL_PUBLIC_URL="$${PORTAL_PUBLIC_URL:-http://127.0.0.1:$(PUBLIC_PORT)}" \
+	VENV="$(VENV)" PUBLIC_USER="$(PUBLIC_USER)" PUBLIC_GROUP="$(PUBLIC_GROUP)" \
+		bin/run-public "$${PORTAL_INSTANCE_PATH:-instance}" 127.0.0.1:$(PUBLIC_PORT) & \
 	PORTAL_PUBLIC_URL="$${PORTAL_PUBLIC_URL:-http://127.0.0.1:$(PUBLIC_PORT)}" \
 	PORTAL_STAFF_URL="$${PORTAL_STAFF_URL:-http://127.0.0.1:$(STAFF_PORT)}" \
 		$(BIN)/portal serve staff --listen=127.0.0.1:$(STAFF_PORT) & \
