@@ -47,8 +47,8 @@ RELEASE_4_TABLES = RELEASE_0_TABLES | {
 
 
 @pytest.mark.parametrize(("release", "tables"), [(0, RELEASE_0_TABLES), (4, RELEASE_4_TABLES)])
-def test_a_release_schema_builds_on_an_empty_database(database_url, release, tables):
-    db = bind(database_url)
+def test_a_release_schema_builds_on_an_empty_database(stores, release, tables):
+    db = bind(stores)
     with db.connection_context():
         assert db.get_tables() == []
         create_release_schema(db, release)
