@@ -22,6 +22,7 @@ from portal.models import (
     AvailabilityVersion,
     Booking,
     ConsultationSession,
+    PendingAuditEvent,
     SchemaVersion,
 )
 
@@ -67,11 +68,23 @@ def audit_lookup_by_object(db: Database, migrator: SchemaMigrator) -> None:
         apply(migrator.add_index(table, columns))
 
 
+def keyed_audit_chain(db: Database, migrator: SchemaMigrator) -> None:
+    """Each audit event names the key that chained it; the public instance's events wait to be chained.
+
+    Existing events keep a null key until `portal init` checks and adopts their unkeyed chain.
+    """
+    table = AuditEvent._meta.table_name
+    if "key_id" not in {column.name for column in db.get_columns(table)}:
+        apply(migrator.add_column(table, "key_id", CharField(max_length=8, null=True)))
+    db.create_tables([PendingAuditEvent])
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
     consultation_records,
     audit_lookup_by_object,
+    keyed_audit_chain,
 ]
 
 

@@ -8,16 +8,26 @@ from datetime import time, timedelta
 import pytest
 
 from portal.dates import business_today
-from portal.models import ALL_MODELS, AuditEvent, Booking, ConsultationSession, StaffSession, Throttle, Venue
+from portal.models import (
+    ALL_MODELS,
+    AuditEvent,
+    Booking,
+    ConsultationSession,
+    PendingAuditEvent,
+    StaffSession,
+    Throttle,
+    Venue,
+)
 from tests.conftest import csrf_from
 from tests.test_gate import sample_urls
 from tests.test_reservations import form_data
 
 HOSTILE = "<img src=x onerror=alert(1)>{{7*7}}"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;{{7*7}}"
-# Rows a GET may touch: its own audit trail, the reader's session, the throttle, and the blind
-# indexes that the staff zone derives for web requests the first time it meets them.
-GET_MAY_WRITE = {AuditEvent, StaffSession, Throttle}
+# Rows a GET may touch: its own audit trail (which chains the events the public instance reported),
+# the reader's session, the throttle, and the blind indexes that the staff zone derives for web
+# requests the first time it meets them.
+GET_MAY_WRITE = {AuditEvent, PendingAuditEvent, StaffSession, Throttle}
 DERIVED = {"phone_index", "email_index", "kana_index"}
 
 

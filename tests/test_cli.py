@@ -34,6 +34,7 @@ def test_init_is_rerunnable_and_never_replaces_keys(tmp_path, fresh):
     instance = tmp_path / "instance"
     keys = sorted((instance / "keys").iterdir()) + sorted(instance.glob("*-secret.key"))
     assert {k.name for k in keys} >= {
+        "audit-0001.key",
         "field.key",
         "seal.key",
         "seal.pub",

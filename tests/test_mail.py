@@ -12,7 +12,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from portal.dates import business_today
-from portal.models import AuditEvent, Booking, ConsultationSession, ListNotice, User, Venue
+from portal.models import AuditEvent, Booking, ConsultationSession, ListNotice, PendingAuditEvent, User, Venue
 from portal.reservations import cancel
 from tests.conftest import change_settings, csrf_from, make_account
 from tests.servers import free_port
@@ -82,7 +82,7 @@ def test_a_web_request_with_an_email_gets_a_confirmation_with_its_manage_link(pu
     page = public_app.test_client().get(manage_link(body))
     assert page.status_code == 200 and booking.reference in page.text
     with public_app.app_context():
-        sent = AuditEvent.get(AuditEvent.action == "mail.confirmation")
+        sent = PendingAuditEvent.get(PendingAuditEvent.action == "mail.confirmation")
         assert (sent.outcome, sent.object_id) == ("ok", str(booking.id))
 
 
@@ -115,7 +115,7 @@ def test_an_smtp_server_that_is_down_does_not_lose_the_booking(public_app, tomor
     with public_app.app_context():
         booking = Booking.get()
         assert booking.status == "requested" and ConsultationSession.get_by_id(tomorrow[0]).taken == 1
-        failed = AuditEvent.get(AuditEvent.action == "mail.confirmation")
+        failed = PendingAuditEvent.get(PendingAuditEvent.action == "mail.confirmation")
         assert (failed.outcome, failed.object_id) == ("failed", str(booking.id))
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "mail.log")  # not the test server's
     assert f"confirmation mail not sent: {fault}" in ours and smtp.messages == []

@@ -8,7 +8,7 @@ import pytest
 from icalendar import Calendar
 
 from portal.dates import business_today
-from portal.models import AuditEvent, Booking, ConsultationSession, Venue
+from portal.models import Booking, ConsultationSession, PendingAuditEvent, Venue
 from portal.settings import ConfigError, load_settings
 from tests.conftest import change_settings, csrf_from
 from tests.test_reservations import form_data
@@ -77,7 +77,7 @@ def test_a_visitor_moves_a_request_to_another_session_at_the_same_venue(public_a
         booking = Booking.get()
         assert (booking.session_id, booking.status) == (sessions["same"], "requested")
         assert booking.manage_valid_until == business_today() + timedelta(days=8)
-        assert AuditEvent.select().where(AuditEvent.action == "booking.move").count() == 1
+        assert PendingAuditEvent.select().where(PendingAuditEvent.action == "booking.move").count() == 1
     assert taken(public_app, sessions["booked"], sessions["same"]) == [0, 1]
 
 

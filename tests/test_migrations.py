@@ -93,3 +93,34 @@ def test_the_audit_log_gets_its_lookup_index(database_url):
         SchemaVersion.update(version=MIGRATIONS.index(audit_lookup_by_object)).execute()
         assert migrate(db) == len(MIGRATIONS) - MIGRATIONS.index(audit_lookup_by_object)
         assert any(tuple(i.columns) == ("object_type", "object_id") for i in db.get_indexes(table))
+
+
+def test_audit_events_get_a_key_column_and_the_public_instance_a_waiting_table(database_url):
+    from datetime import datetime
+
+    from portal.migrations import keyed_audit_chain
+    from portal.models import AuditEvent, PendingAuditEvent
+
+    db = bind(database_url)
+    with db.connection_context():
+        migrate(db)
+        table = AuditEvent._meta.table_name
+        apply(SchemaMigrator.from_database(db).drop_column(table, "key_id"))
+        db.drop_tables([PendingAuditEvent])
+        step = MIGRATIONS.index(keyed_audit_chain)
+        SchemaVersion.update(version=step).execute()
+        AuditEvent.insert(
+            seq=1,
+            at=datetime(2026, 4, 1),
+            action="signin.success",
+            outcome="ok",
+            prev_hash="0" * 64,
+            hash="a" * 64,
+        ).execute()
+
+        assert migrate(db) == len(MIGRATIONS) - step
+        assert "key_id" in {column.name for column in db.get_columns(table)}
+        assert db.table_exists(PendingAuditEvent._meta.table_name)
+        event = AuditEvent.get()
+        assert (event.hash, event.key_id) == ("a" * 64, None), "adopting the chain needs the key: not here"
+        assert migrate(db) == 0

@@ -1,7 +1,7 @@
 """The portal's tables, grouped by feature; ALL_MODELS is the schema in creation order."""
 
 from portal.models.accounts import Organisation, RecoveryCode, StaffSession, Throttle, User
-from portal.models.audit import AuditEvent
+from portal.models.audit import AuditEvent, PendingAuditEvent
 from portal.models.base import SchemaVersion
 from portal.models.calendar import Holiday, Season, WeeklyPattern
 from portal.models.library import DailyReport, Document, DocumentVersion, Folder, FolderGrant
@@ -31,6 +31,7 @@ ALL_MODELS = [
     StaffSession,
     Throttle,
     AuditEvent,
+    PendingAuditEvent,
     KeyCheck,
     StoredObject,
     Venue,
@@ -77,6 +78,7 @@ __all__ = [
     "KeyCheck",
     "ListNotice",
     "Organisation",
+    "PendingAuditEvent",
     "RecordAttachment",
     "RecordGrant",
     "RecordVersion",

@@ -1,12 +1,12 @@
-"""The append-only, hash-chained audit log: ids only, never personal data."""
+"""The append-only, keyed hash chain of audit events, and what the public instance reports to it."""
 
-from peewee import BigIntegerField, CharField, DateTimeField, IntegerField
+from peewee import AutoField, BigIntegerField, CharField, DateTimeField, IntegerField
 
 from portal.models.base import BaseModel
 
 
 class AuditEvent(BaseModel):
-    """One event; `hash` covers every field and the previous event's hash."""
+    """One event; `hash` is an HMAC under audit key `key_id` over every field and the previous hash."""
 
     seq = BigIntegerField(primary_key=True)
     at = DateTimeField()
@@ -18,7 +18,21 @@ class AuditEvent(BaseModel):
     outcome = CharField(max_length=20)
     prev_hash = CharField(max_length=64)
     hash = CharField(max_length=64, unique=True)
+    # Null only on events from before keyed chains, until `portal init` adopts them.
+    key_id = CharField(max_length=8, null=True)
 
     class Meta:
         # "Who has seen this" looks an object's events up by type and id.
         indexes = ((("object_type", "object_id"), False),)
+
+
+class PendingAuditEvent(BaseModel):
+    """An event the public instance reported; it holds no audit key, so the staff instance chains it."""
+
+    id = AutoField()
+    at = DateTimeField()
+    action = CharField(max_length=60)
+    object_type = CharField(max_length=40, null=True)
+    object_id = CharField(max_length=64, null=True)
+    client = CharField(max_length=45, null=True)
+    outcome = CharField(max_length=20)
