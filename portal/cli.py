@@ -137,6 +137,19 @@ def audit_verify_command() -> None:
         click.echo(f"{result.waiting} events from the public instance wait for the next staff event")
 
 
+@audit_group.command("rotate-key")
+def audit_rotate_key_command() -> None:
+    """Chain new events under a new audit key; earlier events keep verifying with theirs."""
+    from portal.audit import record
+    from portal.audit.keys import create_audit_key
+    from portal.database import database
+
+    key_id = create_audit_key(current_app.config["PORTAL"].key_dir)
+    with database.connection_context():
+        record("audit.key-rotate", object_type="audit-key", object_id=key_id)
+    click.echo(f"audit key {key_id} now chains new events; keep every audit-*.key, old events need theirs")
+
+
 @cli.command("serve", with_appcontext=False)
 @click.argument("zone", type=click.Choice(["public", "staff"]))
 @click.option("--listen", default=None, help="host:port (default 127.0.0.1:8000 public, :8001 staff)")

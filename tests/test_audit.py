@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from portal.database import bind, database
 from portal.migrations import MIGRATIONS, keyed_audit_chain
 from portal.models import AuditEvent, PendingAuditEvent, SchemaVersion
 from portal.settings import ConfigError
+from tests.servers import instance_env, portal_command
 
 FIELDS = (
     "at",
@@ -280,6 +282,35 @@ def test_events_recorded_at_once_are_anchored_in_chain_order(staff_app):
     assert problems(staff_app) == []
 
 
+def test_rotation_chains_new_events_under_the_new_key_and_old_ones_still_verify(
+    staff_app, config, portal_cli
+):
+    record_some(staff_app, 3)
+    first_key = key_bytes(staff_app)
+    # Another process rotates (the command runs in its own instance); this one follows at its next event.
+    other = create_app("staff", {**config, "TESTING": True})
+    rotated = other.test_cli_runner().invoke(cli, ["audit", "rotate-key"])
+    assert rotated.exit_code == 0 and "audit key 0002 now chains new events" in rotated.output
+    new_key = staff_app.config["PORTAL"].key_dir / "audit-0002.key"
+    assert stat.S_IMODE(new_key.stat().st_mode) == 0o600 and len(new_key.read_bytes()) == 32
+    assert key_bytes(staff_app) == first_key
+    record_some(staff_app, 2)
+    with staff_app.app_context():
+        events = list(AuditEvent.select().order_by(AuditEvent.seq))
+    assert [(e.action, e.key_id) for e in events] == [
+        *[("test.event", "0001")] * 3,
+        ("audit.key-rotate", "0002"),
+        *[("test.event", "0002")] * 2,
+    ]
+    assert problems(staff_app) == []
+    assert portal_cli("audit", "verify").exit_code == 0
+
+    # An event moved under the other key does not verify under it.
+    with staff_app.app_context():
+        AuditEvent.update(key_id="0002").where(AuditEvent.seq == 1).execute()
+    assert problems(staff_app) == ["event 1 does not verify under audit key 0002: altered or forged"]
+
+
 def test_the_staff_instance_refuses_to_start_without_the_key_of_an_event(staff_app, config):
     record_some(staff_app, 1)
     key_dir = staff_app.config["PORTAL"].key_dir
@@ -451,3 +482,23 @@ def test_an_interrupted_adoption_runs_again_from_the_kept_anchor(config):
     anchor.write_text("1 half-writ")  # the rewrite was cut short; the database was not committed
     assert run_init(config).exit_code == 0
     assert problems(create_app("staff", {**config, "TESTING": True})) == []
+
+
+def test_a_backup_restores_with_its_audit_keys_and_verifies(tmp_path):
+    """The embedded set-up (SQLite): keys, database and anchor restored together."""
+    assert portal_command("init", env=instance_env(tmp_path / "instance")).returncode == 0
+    app = create_app("staff", {"INSTANCE_PATH": tmp_path / "instance", "TESTING": True})
+    record_some(app, 2)
+    assert app.test_cli_runner().invoke(cli, ["audit", "rotate-key"]).exit_code == 0
+    record_some(app, 2)
+    destination = tmp_path / "restored"
+    assert app.test_cli_runner().invoke(cli, ["backup", str(destination)]).exit_code == 0
+
+    restored = create_app("staff", {"INSTANCE_PATH": destination, "TESTING": True})
+    verified = restored.test_cli_runner().invoke(cli, ["audit", "verify"])
+    assert verified.exit_code == 0 and "5 events" in verified.output, verified.output
+    for key_id in ("0001", "0002"):
+        assert key_bytes(restored, key_id) == key_bytes(app, key_id)
+    (destination / "keys" / "audit-0001.key").unlink()
+    with pytest.raises(ConfigError, match=r"audit-0001\.key is missing"):
+        create_app("staff", {"INSTANCE_PATH": destination, "TESTING": True})
