@@ -15,7 +15,7 @@ from flask.cli import AppGroup, ScriptInfo
 from portal.models.accounts import ROLES
 from portal.notify import notify_group
 from portal.retention.commands import retention_group
-from portal.settings import ConfigError, load_settings
+from portal.settings import ConfigError, Settings, load_settings
 from portal.storage.commands import backup_command, keys_group, storage_group
 
 
@@ -51,7 +51,26 @@ def init_command() -> None:
     db = bind(stores_of(settings))
     with db.connection_context():
         applied = migrate(db, say=click.echo)
-    click.echo(f"database ready ({applied} migrations applied)")
+        click.echo(f"database ready ({applied} migrations applied)")
+        _adopt_legacy_audit_chain(settings)
+
+
+def _adopt_legacy_audit_chain(settings: Settings) -> None:
+    from portal.audit.keys import AuditKeys
+    from portal.audit.legacy import LegacyChainError, adopt_legacy_chain, legacy_anchor
+
+    try:
+        adopted = adopt_legacy_chain(settings.audit_anchor, AuditKeys(settings.key_dir))
+    except LegacyChainError as error:
+        for problem in error.problems:
+            click.echo(f"problem: {problem}", err=True)
+        click.echo("the unkeyed audit chain does not verify; it was not adopted", err=True)
+        raise SystemExit(1) from None
+    if adopted:
+        click.echo(
+            f"audit log: {adopted} events chained again under an audit key;"
+            f" the old anchor is kept as {legacy_anchor(settings.audit_anchor)}"
+        )
 
 
 @cli.command("demo-seed")
@@ -102,17 +121,33 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 def audit_verify_command() -> None:
-    """Check the hash chain against the anchor file; exit 1 on any break."""
-    from portal.audit import verify
+    """Check every event's key, link and sequence, and the anchor file both ways; exit 1 on any problem."""
+    from portal.audit.keys import audit_keys
+    from portal.audit.verify import verify
     from portal.database import database
 
     with database.connection_context():
-        result = verify(current_app.config["PORTAL"].audit_anchor)
+        result = verify(current_app.config["PORTAL"].audit_anchor, audit_keys())
     for problem in result.problems:
         click.echo(f"problem: {problem}", err=True)
     if result.problems:
         raise SystemExit(1)
     click.echo(f"audit chain verified: {result.events} events")
+    if result.waiting:
+        click.echo(f"{result.waiting} events from the public instance wait for the next staff event")
+
+
+@audit_group.command("rotate-key")
+def audit_rotate_key_command() -> None:
+    """Chain new events under a new audit key; earlier events keep verifying with theirs."""
+    from portal.audit import record
+    from portal.audit.keys import create_audit_key
+    from portal.database import database
+
+    key_id = create_audit_key(current_app.config["PORTAL"].key_dir)
+    with database.connection_context():
+        record("audit.key-rotate", object_type="audit-key", object_id=key_id)
+    click.echo(f"audit key {key_id} now chains new events; keep every audit-*.key, old events need theirs")
 
 
 @cli.group("db")

@@ -46,6 +46,9 @@ def ensure_keys(settings: Settings) -> list[Path]:
     if not any(key_dir.glob("kek-*.key")):
         write_new(key_dir / "kek-0001.key", secrets.token_bytes(32))
         created.append(key_dir / "kek-0001.key")
+    if not any(key_dir.glob("audit-*.key")):
+        write_new(key_dir / "audit-0001.key", secrets.token_bytes(32))
+        created.append(key_dir / "audit-0001.key")
     if not (key_dir / "seal.key").exists():
         private = PrivateKey.generate()
         write_new(key_dir / "seal.key", bytes(private))

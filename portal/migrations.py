@@ -83,12 +83,23 @@ def public_store_of_its_own(db: Database, _migrator: SchemaMigrator) -> str:
     return move_public_tables(db)
 
 
+def keyed_audit_chain(db: Database, migrator: SchemaMigrator) -> None:
+    """Each audit event names the key that chained it.
+
+    Existing events keep a null key until `portal init` checks and adopts their unkeyed chain.
+    """
+    table = AuditEvent._meta.table_name
+    if "key_id" not in {column.name for column in db.get_columns(table)}:
+        apply(migrator.add_column(table, "key_id", CharField(max_length=8, null=True)))
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
     consultation_records,
     audit_lookup_by_object,
     public_store_of_its_own,
+    keyed_audit_chain,
 ]
 
 

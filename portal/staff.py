@@ -16,7 +16,10 @@ def init_app(app: Flask) -> None:
         app.extensions["portal.secret_box"] = SecretBox.from_key_dir(settings.key_dir)
     except SecretsKeyError as error:
         raise ConfigError(f"PORTAL_KEY_DIR: {error}") from None
+    from portal.audit import keys as audit_keys
     from portal.storage import setup as storage_setup
+
+    audit_keys.init_app(app)
     from portal.storage.transfer import InMemoryFileRequest
 
     storage_setup.init_app(app)

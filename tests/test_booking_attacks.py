@@ -15,6 +15,7 @@ from portal.models import (
     Booking,
     BookingIndex,
     ConsultationSession,
+    PublicEvent,
     StaffSession,
     Throttle,
     Venue,
@@ -25,10 +26,9 @@ from tests.test_reservations import form_data
 
 HOSTILE = "<img src=x onerror=alert(1)>{{7*7}}"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;{{7*7}}"
-# Rows a GET may touch: its own audit trail, the reader's session, the throttle, and the blind
-# indexes that the staff zone derives for web requests the first time it meets them.
-# Audit events and sessions are the point of a GET; blind indexes are derived from stored bookings.
-GET_MAY_WRITE = {AuditEvent, StaffSession, Throttle, BookingIndex}
+# Rows a GET may touch: its own audit trail (which takes in the public zone's event log), the
+# reader's session, the throttle, and the blind indexes the staff zone derives from stored bookings.
+GET_MAY_WRITE = {AuditEvent, PublicEvent, StaffSession, Throttle, BookingIndex}
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import stat
 
 import pytest
@@ -34,6 +35,7 @@ def test_init_is_rerunnable_and_never_replaces_keys(tmp_path, fresh):
     instance = tmp_path / "instance"
     keys = [*(instance / "keys").iterdir(), instance / "staff-secret.key", *(instance / "public").glob("*")]
     assert {str(k.relative_to(instance)) for k in keys} >= {
+        "keys/audit-0001.key",
         "keys/field.key",
         "keys/seal.key",
         "keys/seal.pub",
@@ -109,3 +111,45 @@ def test_a_wrong_setting_is_a_usage_error_that_names_it(fresh, name, value):
 def test_commands_needing_the_app_refuse_before_init(fresh):
     result = portal_command("audit", "verify", env=fresh)
     assert result.returncode == 2 and "portal init" in result.stderr
+
+
+def test_audit_verify_reports_an_event_written_straight_into_the_database(tmp_path, fresh):
+    """The attack unkeyed chains let through: a row with a correct SHA-256, added with sqlite3."""
+    from datetime import datetime
+
+    from portal.models import AuditEvent
+    from tests.test_audit import sha256_chain_hash
+
+    assert portal_command("init", env=fresh).returncode == 0
+    assert portal_command("demo-seed", env=fresh).returncode == 0
+    rotated = portal_command("audit", "rotate-key", env=fresh)
+    assert rotated.returncode == 0 and "audit key 0002 now chains new events" in rotated.stdout
+    assert portal_command("audit", "verify", env=fresh).returncode == 0
+
+    with sqlite3.connect(tmp_path / "instance" / "portal.db") as db:
+        seq, last_hash = db.execute("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1").fetchone()
+        event = AuditEvent(
+            seq=seq + 1,
+            at=datetime(2026, 11, 26, 9, 0),
+            actor_id=1,
+            action="record.view",
+            object_type="record",
+            object_id="1",
+            client="127.0.0.1",
+            outcome="ok",
+            prev_hash=last_hash,
+            key_id="0002",
+        )
+        event.hash = sha256_chain_hash(last_hash, event)
+        db.execute(
+            "INSERT INTO audit_event (seq, at, actor_id, action, object_type, object_id, client, outcome,"
+            " prev_hash, hash, key_id) VALUES (?, '2026-11-26 09:00:00', 1, 'record.view', 'record', '1',"
+            " '127.0.0.1', 'ok', ?, ?, '0002')",
+            (event.seq, last_hash, event.hash),
+        )
+    result = portal_command("audit", "verify", env=fresh)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"problem: event {seq + 1} does not verify under audit key 0002: altered or forged",
+        f"problem: event {seq + 1} is not in the anchor (the staff instance did not chain it)",
+    ]

@@ -16,6 +16,7 @@ STAFF_ONLY_MODULES = (
     "portal.gate",
     "portal.sessions",
     "portal.accounts",
+    "portal.audit.",
     "portal.auth",
     "portal.admin",
     "portal.home",

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from portal.audit import verify
+from portal.audit.keys import audit_keys
+from portal.audit.verify import verify
 from portal.database import database
 from portal.models import AuditEvent, Document, DocumentVersion, FolderGrant
 from tests.conftest import csrf_from
@@ -416,4 +417,4 @@ def test_every_view_and_download_is_an_audit_event_with_who_where_and_when(cast,
             and event.at is not None
         )
     with app.app_context(), database.connection_context():
-        assert verify(app.config["PORTAL"].audit_anchor).problems == []
+        assert verify(app.config["PORTAL"].audit_anchor, audit_keys()).problems == []

@@ -1,4 +1,4 @@
-"""The append-only, hash-chained audit log: ids only, never personal data."""
+"""The append-only, keyed hash chain of audit events: ids only, never personal data."""
 
 from peewee import BigIntegerField, CharField, DateTimeField, IntegerField
 
@@ -6,7 +6,7 @@ from portal.models.base import BaseModel
 
 
 class AuditEvent(BaseModel):
-    """One event; `hash` covers every field and the previous event's hash."""
+    """One event; `hash` is an HMAC under audit key `key_id` over every field and the previous hash."""
 
     seq = BigIntegerField(primary_key=True)
     at = DateTimeField()
@@ -18,6 +18,8 @@ class AuditEvent(BaseModel):
     outcome = CharField(max_length=20)
     prev_hash = CharField(max_length=64)
     hash = CharField(max_length=64, unique=True)
+    # Null only on events from before keyed chains, until `portal init` adopts them.
+    key_id = CharField(max_length=8, null=True)
 
     class Meta:
         # "Who has seen this" looks an object's events up by type and id.
