@@ -19,9 +19,8 @@ from portal.models import AvailabilityVersion, Booking, ConsultationSession, Pub
 from portal.models.reservations import PUBLIC_BOOKING_FIELDS
 
 
-def _columns(model, names=None) -> list[str]:
-    fields = model._meta.sorted_fields
-    return [f.column_name for f in fields if names is None or f.name in names]
+def _columns(model) -> list[str]:
+    return [f.column_name for f in model._meta.sorted_fields]
 
 
 def _grants() -> list[tuple[str, str, list[str] | None]]:

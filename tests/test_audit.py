@@ -64,41 +64,29 @@ def write_anchor(app, lines: list[str]) -> None:
     app.config["PORTAL"].audit_anchor.write_text("".join(f"{line}\n" for line in lines))
 
 
+def _event_fields(event: AuditEvent) -> list:
+    """The fields a chain hash covers, in the order the portal's source gives them."""
+    return [
+        event.seq,
+        event.at.isoformat(),
+        event.actor_id,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.client,
+        event.outcome,
+    ]
+
+
 def sha256_chain_hash(prev_hash: str, event: AuditEvent) -> str:
     """The unkeyed chain hash of the portal before audit keys, as an attacker can compute it."""
-    payload = json.dumps(
-        [
-            event.seq,
-            event.at.isoformat(),
-            event.actor_id,
-            event.action,
-            event.object_type,
-            event.object_id,
-            event.client,
-            event.outcome,
-        ],
-        separators=(",", ":"),
-    )
+    payload = json.dumps(_event_fields(event), separators=(",", ":"))
     return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
 
 
 def hmac_chain_hash(key: bytes, event: AuditEvent) -> str:
     """A keyed chain hash built exactly as the portal builds it, under whatever key is given."""
-    payload = json.dumps(
-        [
-            event.key_id,
-            event.prev_hash,
-            event.seq,
-            event.at.isoformat(),
-            event.actor_id,
-            event.action,
-            event.object_type,
-            event.object_id,
-            event.client,
-            event.outcome,
-        ],
-        separators=(",", ":"),
-    )
+    payload = json.dumps([event.key_id, event.prev_hash, *_event_fields(event)], separators=(",", ":"))
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
