@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.settings import PROJECT_ROOT, SETTING_NAMES, load_settings, require_secret_key
+from portal.settings import PROJECT_ROOT, load_settings, require_secret_key, setting_names
 
 UPLOAD_FORM_LIMIT = 1024 * 1024
 
@@ -23,7 +23,8 @@ class Portal(Flask):
 def create_app(zone: str, config: Mapping[str, Any] | None = None) -> Flask:
     """Build the `"public"` or `"staff"` instance; `config` overrides settings and Flask config."""
     config = dict(config or {})
-    portal_keys = {k: v for k, v in config.items() if k.lower() in SETTING_NAMES}
+    names = setting_names(zone)
+    portal_keys = {k: v for k, v in config.items() if k.lower() in names}
     settings = load_settings(zone, portal_keys)
 
     app = Portal(

@@ -8,19 +8,22 @@ from __future__ import annotations
 import ipaddress
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import time
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from storage_backends import Option
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ZONES = ("public", "staff")
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
-STORAGE_BACKENDS = ("local", "minio")
 # Days each kind is kept (from its last change, or its day for daily reports), and how long a
 # soft-deleted item waits before `portal retention purge` destroys it.
 RETENTION_DEFAULTS = {
@@ -38,21 +41,43 @@ class ConfigError(Exception):
     """A setting has a value the portal cannot run with."""
 
 
+class StorageOptions(Mapping[str, Any]):
+    """One backend's option values as its constructor takes them; secret ones stay out of repr."""
+
+    def __init__(self, values: Mapping[str, Any], secret: frozenset[str] = frozenset()) -> None:
+        self._values = dict(values)
+        self._secret = secret
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values.items()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={value!r}" for name, value in self._values.items() if name not in self._secret
+        )
+        return f"StorageOptions({shown})"
+
+
 @dataclass(frozen=True)
 class Settings:
-    """The portal's configuration, one attribute per PORTAL_* variable."""
+    """The portal's configuration, one attribute per PORTAL_* variable (storage backends' under `storage`)."""
 
     zone: str
     instance_path: Path
     database_url: str
     public_database_url: str
     storage_backend: str
-    storage_path: Path
-    minio_endpoint: str
-    minio_access_key: str
-    minio_secret_key: str
-    minio_bucket: str
-    minio_secure: bool
+    # Every registered backend's options by backend name; the public zone stores no files and has none.
+    storage: Mapping[str, StorageOptions] = field(hash=False)
     key_dir: Path
     seal_public_key: Path
     secret_key: str = field(repr=False)
@@ -92,6 +117,16 @@ class Settings:
         alone (SQLite needs to write beside its database file).
         """
         return public_home(self.instance_path)
+
+    def storage_options(self, backend: str) -> StorageOptions:
+        """The options `backend` is built with, read from its own PORTAL_* variables."""
+        try:
+            return self.storage[backend]
+        except KeyError:
+            known = ", ".join(self.storage) or "none in this zone"
+            raise ConfigError(
+                f"PORTAL_STORAGE_BACKEND={backend}: not a storage backend; known: {known}"
+            ) from None
 
     def secret_key_file(self) -> Path:
         """Where `portal init` keeps this zone's cookie-signing key when none is configured."""
@@ -227,15 +262,51 @@ def _read_secret_file(path: Path) -> str:
         ) from None
 
 
-SETTING_NAMES = tuple(f.name for f in fields(Settings) if f.name != "zone")
+def _registered_options() -> dict[str, tuple[Option, ...]]:
+    """Each registered backend's declared options."""
+    # Imported here, not above: the public zone stores no files and must not load storage code.
+    from storage_backends import REGISTRY, backend_class
+
+    return {name: backend_class(name).OPTIONS for name in REGISTRY}
+
+
+COMMON_NAMES = tuple(f.name for f in fields(Settings) if f.name not in ("zone", "storage_backend", "storage"))
+OPTION_PARSERS: dict[type, Callable[[str, Any], Any]] = {
+    str: lambda name, value: str(value),
+    bool: _parse_bool,
+    int: lambda name, value: _parse_int(name, value, 0),
+    Path: lambda name, value: Path(value),
+}
+
+
+def setting_names(zone: str) -> tuple[str, ...]:
+    """Every setting `zone` reads; storage ones (each registered backend's) only in the staff zone."""
+    if zone != "staff":
+        return COMMON_NAMES
+    storage = [o.setting_for(name) for name, options in _registered_options().items() for o in options]
+    return (*COMMON_NAMES, "storage_backend", *storage)
+
+
+def _storage_settings(get: Callable[[str, Any], Any], instance_path: Path) -> dict[str, StorageOptions]:
+    """Every registered backend's options, checked now so that a wrong one stops start-up."""
+    storage = {}
+    for backend, options in _registered_options().items():
+        values = {}
+        for option in options:
+            setting = option.setting_for(backend)
+            default = instance_path / option.default if option.kind is Path else option.default
+            values[option.name] = OPTION_PARSERS[option.kind](setting, get(setting, default))
+        storage[backend] = StorageOptions(values, frozenset(o.name for o in options if o.secret))
+    return storage
 
 
 def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Settings:
     """Resolve every setting for one zone and validate it."""
     if zone not in ZONES:
         raise ConfigError(f"zone must be one of {', '.join(ZONES)}, got {zone!r}")
+    names = setting_names(zone)
     given = {key.lower(): value for key, value in (overrides or {}).items()}
-    unknown = set(given) - set(SETTING_NAMES)
+    unknown = set(given) - set(names)
     if unknown:
         raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
 
@@ -244,10 +315,10 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
     )
     toml_path = settings_file(zone, instance_path)
     raw: dict[str, Any] = _read_toml(toml_path)
-    unknown = set(raw) - set(SETTING_NAMES)
+    unknown = set(raw) - set(names)
     if unknown:
         raise ConfigError(f"{toml_path}: unknown settings {sorted(unknown)}")
-    for name in SETTING_NAMES:
+    for name in names:
         if _env_name(name) in os.environ:
             raw[name] = os.environ[_env_name(name)]
     raw.update(given)
@@ -257,6 +328,11 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         return default if value in (None, "") else value
 
     key_dir = Path(get("key_dir", instance_path / "keys"))
+    if zone == "staff":
+        storage = _storage_settings(get, instance_path)
+        storage_backend = _choice("storage_backend", get("storage_backend", "local"), tuple(storage))
+    else:
+        storage, storage_backend = {}, ""
     settings = Settings(
         zone=zone,
         instance_path=instance_path,
@@ -267,13 +343,8 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
             "public_database_url",
             get("public_database_url", f"sqlite:///{public_home(instance_path) / 'public.db'}"),
         ),
-        storage_backend=_choice("storage_backend", get("storage_backend", "local"), STORAGE_BACKENDS),
-        storage_path=Path(get("storage_path", instance_path / "objects")),
-        minio_endpoint=str(get("minio_endpoint", "127.0.0.1:9000")),
-        minio_access_key=str(get("minio_access_key", "")),
-        minio_secret_key=str(get("minio_secret_key", "")),
-        minio_bucket=str(get("minio_bucket", "madoguchi")),
-        minio_secure=_parse_bool("minio_secure", get("minio_secure", False)),
+        storage_backend=storage_backend,
+        storage=MappingProxyType(storage),
         key_dir=key_dir,
         seal_public_key=Path(get("seal_public_key", key_dir / "seal.pub")),
         secret_key=str(get("secret_key", "")),

@@ -4,14 +4,42 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO, ClassVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, ClassVar
 
 # Keys are made by the server: lower-case hex in slash-separated segments, nothing else.
 KEY_PATTERN = re.compile(r"[0-9a-f]{2}(/[0-9a-f]{2,64}){1,2}")
+KINDS = (str, bool, int, Path)
 
 
 class BackendError(Exception):
     """The backend could not complete an operation; nothing half-written is left behind."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting a backend takes, declared beside it so that adding a backend touches no other file.
+
+    `name` is the constructor's argument; the portal reads it from PORTAL_<SETTING> where `setting`
+    defaults to `<backend>_<name>`. `kind` is str, bool, int (not negative) or Path; a relative
+    Path default lies inside the instance folder.
+    """
+
+    name: str
+    kind: type
+    default: Any
+    description: str
+    secret: bool = False
+    setting: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise TypeError(f"option {self.name}: kind must be str, bool, int or Path, not {self.kind!r}")
+
+    def setting_for(self, backend: str) -> str:
+        """The lower-case setting name, without the PORTAL_ prefix, this option is read from."""
+        return self.setting or f"{backend}_{self.name}"
 
 
 def safe_key(key: str) -> str:
@@ -25,7 +53,7 @@ class Backend:
     """Put a stream under a key, open it, delete it, ask whether it exists, list, check posture."""
 
     name: ClassVar[str] = ""
-    OPTIONS: ClassVar[tuple[str, ...]] = ()
+    OPTIONS: ClassVar[tuple[Option, ...]] = ()
 
     def put(self, key: str, chunks: Iterable[bytes]) -> None:
         """Store the bytes from `chunks`; the object appears whole or not at all."""

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from storage_backends.base import Backend, BackendError
+from storage_backends.base import Backend, BackendError, Option
 
 TEMP_DIR = ".incoming"
 
@@ -29,7 +29,7 @@ class LocalBackend(Backend):
     """A directory with mode 0700 and files with mode 0600."""
 
     name = "local"
-    OPTIONS = ("path",)
+    OPTIONS = (Option("path", Path, "objects", "local object directory", setting="storage_path"),)
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.root = Path(path).resolve()

@@ -12,7 +12,7 @@ import urllib3
 from minio import Minio
 from minio.error import MinioException, S3Error
 
-from storage_backends.base import Backend, BackendError
+from storage_backends.base import Backend, BackendError, Option
 
 PART_SIZE = 16 * 1024 * 1024
 PROBE_KEY = "00/anonymous-access-probe"
@@ -70,7 +70,13 @@ class MinioBackend(Backend):
     """A private bucket; the bucket is made on first use if the keys allow it."""
 
     name = "minio"
-    OPTIONS = ("endpoint", "access_key", "secret_key", "bucket", "secure")
+    OPTIONS = (
+        Option("endpoint", str, "127.0.0.1:9000", "MinIO/S3 host and port"),
+        Option("access_key", str, "", "MinIO/S3 access key"),
+        Option("secret_key", str, "", "MinIO/S3 secret key", secret=True),
+        Option("bucket", str, "madoguchi", "the bucket objects are kept in, made on first use"),
+        Option("secure", bool, False, "reach MinIO/S3 over TLS"),
+    )
 
     def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, secure: bool) -> None:
         self.endpoint, self.bucket, self.secure = endpoint, bucket, secure

@@ -201,7 +201,7 @@ def test_traversal_filenames_are_stored_under_a_server_key_and_shown_as_a_plain_
         stored = StoredObject.get()
         assert KEY_PATTERN.fullmatch(stored.storage_key)
         assert app.extensions["portal.objects"].backend.exists(stored.storage_key)
-    root = app.config["PORTAL"].storage_path
+    root = app.config["PORTAL"].storage_options("local")["path"]
     assert not any("hax0rd" in str(path) for path in root.rglob("*"))
     assert not (root.parent / "hax0rd.txt").exists() and not os.path.exists("/tmp/hax0rd.txt")
 
@@ -291,7 +291,7 @@ def test_one_byte_over_the_limit_is_refused_and_nothing_is_kept(app, world, auth
     response = upload(author, world.record, pdf_of(LIMIT + 1))
     assert response.status_code == 413
     assert stored_state(app) == before
-    assert not list((app.config["PORTAL"].storage_path / ".incoming").iterdir())
+    assert not list((app.config["PORTAL"].storage_options("local")["path"] / ".incoming").iterdir())
     assert upload(author, world.record, pdf_of(LIMIT - 1024)).status_code == 303
     other_form = author.post(f"/records/{world.record}/delete", data={"reason": "x" * (2 * 1024 * 1024)})
     assert other_form.status_code == 413, "only the upload view takes large bodies"
@@ -336,7 +336,7 @@ def test_a_full_disk_mid_upload_leaves_no_row_and_no_object(app, world, author, 
     monkeypatch.undo()
     assert response.status_code == 503 and "ファイルを保存できませんでした" in response.text
     assert stored_state(app) == before
-    assert not list((app.config["PORTAL"].storage_path / ".incoming").iterdir())
+    assert not list((app.config["PORTAL"].storage_options("local")["path"] / ".incoming").iterdir())
     with app.app_context():
         assert AuditEvent.select().where(AuditEvent.outcome == "storage-failed").count() == 1
 

@@ -15,6 +15,23 @@ from portal.models import StoredObject
 from portal.settings import ConfigError, load_settings
 from portal.storage.keyring import KeyringError, retire, rotate
 from portal.storage.setup import open_backend
+from storage_backends import REGISTRY
+
+
+class BackendChoice(click.Choice):
+    """The registered backends as they are when the command runs, not when this module was imported."""
+
+    def __init__(self) -> None:
+        super().__init__(REGISTRY)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(REGISTRY)
+
+    @choices.setter
+    def choices(self, _names: tuple[str, ...]) -> None:
+        """Set by click's constructor; the registry is read instead."""
+
 
 storage_group = AppGroup("storage", help="Encrypted object storage.")
 keys_group = AppGroup("keys", help="Key-encryption keys.")
@@ -38,7 +55,7 @@ def check_command() -> None:
 
 
 @storage_group.command("migrate")
-@click.option("--to", "target_name", type=click.Choice(["local", "minio"]), required=True)
+@click.option("--to", "target_name", type=BackendChoice(), required=True)
 @click.option("--delete-source", is_flag=True, help="Delete each object from the source once verified.")
 def migrate_command(target_name: str, delete_source: bool) -> None:
     """Copy every object to another backend, verify each, and read it from there; rerun to resume."""
@@ -129,7 +146,9 @@ def backup_command(destination: Path) -> None:
             source.backup(copy)
     if settings.storage_backend == "local":
         shutil.copytree(
-            settings.storage_path, destination / "objects", ignore=shutil.ignore_patterns(".incoming")
+            settings.storage_options("local")["path"],
+            destination / "objects",
+            ignore=shutil.ignore_patterns(".incoming"),
         )
         (destination / "objects" / ".incoming").mkdir(mode=0o700)
     if settings.audit_anchor.exists():

@@ -11,24 +11,11 @@ from portal.storage.objects import ObjectStore
 from storage_backends import Backend, BackendError, load_backend
 
 
-def backend_options(settings: Settings, name: str) -> dict:
-    """The options each backend takes, from PORTAL_* settings."""
-    if name == "local":
-        return {"path": settings.storage_path}
-    return {
-        "endpoint": settings.minio_endpoint,
-        "access_key": settings.minio_access_key,
-        "secret_key": settings.minio_secret_key,
-        "bucket": settings.minio_bucket,
-        "secure": settings.minio_secure,
-    }
-
-
 def open_backend(settings: Settings, name: str | None = None) -> Backend:
     """The backend called `name` (default: the configured one), or a ConfigError saying why not."""
     name = name or settings.storage_backend
     try:
-        return load_backend(name, **backend_options(settings, name))
+        return load_backend(name, **settings.storage_options(name))
     except (ValueError, BackendError) as error:
         raise ConfigError(f"PORTAL_STORAGE_BACKEND={name}: {error}") from None
 

@@ -138,11 +138,12 @@ def test_the_bucket_refuses_anonymous_and_wrong_keys(minio_settings, tmp_path):
     settings = load_settings("staff", {"INSTANCE_PATH": tmp_path, **minio_settings})
     backend = open_backend(settings)
     backend.put("ab/5ec7e701", [b"ciphertext"])
-    anonymous = Minio(settings.minio_endpoint, secure=False)
+    minio = settings.storage_options("minio")
+    anonymous = Minio(minio["endpoint"], secure=False)
     with pytest.raises(S3Error):
-        list(anonymous.list_objects(settings.minio_bucket))
+        list(anonymous.list_objects(minio["bucket"]))
     with pytest.raises(S3Error):
-        anonymous.get_object(settings.minio_bucket, "ab/5ec7e701")
+        anonymous.get_object(minio["bucket"], "ab/5ec7e701")
     with pytest.raises(ConfigError, match="SignatureDoesNotMatch"):
         open_backend(
             load_settings("staff", {"INSTANCE_PATH": tmp_path, **minio_settings, "MINIO_SECRET_KEY": "wrong"})
@@ -155,12 +156,13 @@ def test_a_public_bucket_is_a_finding_and_stops_the_staff_instance(minio_setting
 
     settings = load_settings("staff", {"INSTANCE_PATH": tmp_path, **minio_settings})
     backend = open_backend(settings)
+    bucket = settings.storage_options("minio")["bucket"]
     policy = (
         '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},'
         '"Action":["s3:GetObject","s3:ListBucket"],'
-        f'"Resource":["arn:aws:s3:::{settings.minio_bucket}","arn:aws:s3:::{settings.minio_bucket}/*"]}}]}}'
+        f'"Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"]}}]}}'
     )
-    backend.client.set_bucket_policy(settings.minio_bucket, policy)
+    backend.client.set_bucket_policy(bucket, policy)
     findings = backend.check()
     assert any("without credentials" in f for f in findings), findings
     with pytest.raises(ConfigError, match="without credentials"):
