@@ -5,8 +5,6 @@ pieces of every stored file are searched for in the bytes on disk."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from portal import create_app
