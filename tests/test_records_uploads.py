@@ -187,7 +187,11 @@ def test_previews_are_for_pdf_and_images_only_and_equally_gated(app, world, auth
     assert operator.get(f"/records/{world.record}/attachments/{rows['pdf']}/preview").status_code == 404
     with app.app_context():
         previews = AuditEvent.select().where(AuditEvent.action == "attachment.preview")
-        assert previews.where(AuditEvent.outcome == "ok").count() == 2 and previews.count() == 3
+        assert previews.where(AuditEvent.outcome == "ok").count() == 2 and previews.count() == 2
+        refused = AuditEvent.select().where(
+            AuditEvent.action == "request.denied", AuditEvent.object_id == str(rows["xlsx"])
+        )
+        assert refused.count() == 1
 
 
 @pytest.mark.parametrize("name", TRAVERSAL)
