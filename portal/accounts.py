@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from peewee import IntegrityError
 
 from portal import audit
@@ -13,7 +12,7 @@ from portal.models import Organisation, User
 from portal.models.accounts import ROLES
 from portal.security import totp
 from portal.security.passwords import hash_password, policy_problem
-from portal.security.secrets_at_rest import SecretBox
+from portal.security.secrets_at_rest import secret_box
 
 
 class AccountError(ValueError):
@@ -30,11 +29,6 @@ class NewAccount:
 
     user: User
     otpauth_uri: str | None
-
-
-def secret_box() -> SecretBox:
-    """The key that seals TOTP seeds, loaded when the staff zone started."""
-    return current_app.extensions["portal.secret_box"]
 
 
 def totp_context(user: User) -> str:

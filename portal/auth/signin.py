@@ -14,12 +14,13 @@ from flask import current_app, request, session
 from flask_login import login_user
 
 from portal import audit
-from portal.accounts import secret_box, totp_context
+from portal.accounts import totp_context
 from portal.database import write_transaction
 from portal.dates import business_today
 from portal.models import RecoveryCode, User
 from portal.security import throttle, totp
 from portal.security.passwords import hash_password
+from portal.security.secrets_at_rest import secret_box
 from portal.sessions import start_session
 
 PENDING_KEY = "pending_sign_in"

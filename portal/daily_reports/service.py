@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import current_app
 from peewee import IntegrityError
 
 from portal import audit
@@ -19,6 +18,7 @@ from portal.database import locked, write_transaction
 from portal.dates import TOKYO
 from portal.models import Booking, DailyReport, Folder, User
 from portal.models.base import utcnow
+from portal.security.secrets_at_rest import secret_box
 
 
 class Conflict(Exception):
@@ -49,7 +49,7 @@ def issues_context(day: date) -> str:
 
 def issues_of(report: DailyReport) -> str:
     """The issues text as the operator wrote it."""
-    return current_app.extensions["portal.secret_box"].open(report.issues, issues_context(report.day))
+    return secret_box().open(report.issues, issues_context(report.day))
 
 
 def utc_bounds(day: date) -> tuple[datetime, datetime]:
@@ -69,7 +69,7 @@ def file_report(
     day: date, calls_handled: int, bookings: int, issues: str, based_on: int, user: User
 ) -> DailyReport:
     """Create or edit the day's report; raises Conflict if it changed since version `based_on`."""
-    sealed = current_app.extensions["portal.secret_box"].seal(issues, issues_context(day))
+    sealed = secret_box().seal(issues, issues_context(day))
     try:
         with write_transaction():
             current = locked(DailyReport.select().where(DailyReport.day == day)).first()

@@ -16,11 +16,12 @@ from portal.daily_reports.forms import DailyReportForm
 from portal.daily_reports.service import Conflict, file_report, issues_of, prefill, report_folder
 from portal.dates import business_today
 from portal.library import store
-from portal.library.access import may_read, may_write, refuse
-from portal.library.documents import attempt_upload
+from portal.library.access import may_read, may_write
 from portal.library.forms import DocumentForm
 from portal.models import DailyReport, Document, Folder
+from portal.refusals import refuse
 from portal.storage.transfer import accepts_upload
+from portal.storage.uploads import attempt_upload
 from portal.web import not_found, redirect_to, render
 
 bp = Blueprint("daily_reports", __name__, url_prefix="/daily-reports")
@@ -129,7 +130,7 @@ def _readable_report(text: str) -> DailyReport:
         not_found()
     report = DailyReport.get_or_none(DailyReport.day == day)
     if report is None:
-        refuse("daily-report", text, exists=False)
+        refuse("daily-report", text, missing=True)
     folder = report_folder()
     if folder is None or not may_read(current_user, folder):
         refuse("daily-report", report.id)
@@ -170,9 +171,9 @@ def attach(day: str) -> Response:
     if not form.validate_on_submit():
         return report_page(found, form)
     title = form.title.data.strip()
-    added, status = attempt_upload(
+    added = attempt_upload(
         form, lambda: store.add_document(folder, title, form.file.data, current_user, daily_report=found)
     )
-    if added is None:
-        return report_page(found, form, status)
+    if added.result is None:
+        return report_page(found, form, added.status)
     return redirect_to(url_for("daily_reports.report", day=found.day.isoformat()))

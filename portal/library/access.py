@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask_login import current_user
 from peewee import Expression
 
-from portal import audit
 from portal.models import Folder, FolderGrant, User
-from portal.web import not_found
+from portal.refusals import permitted
 
 
 def _granted(user: User, access: tuple[str, ...]):
@@ -50,22 +48,6 @@ def may_manage(user: User, folder: Folder) -> bool:
     return user.role == "admin" or user.organisation_id == folder.owner_id
 
 
-def refuse(object_type: str, object_id: object, exists: bool = True) -> None:
-    """Audit a per-object refusal and answer exactly as an unknown URL would."""
-    audit.record(
-        "request.denied",
-        outcome="refused" if exists else "missing",
-        object_type=object_type,
-        object_id=object_id,
-    )
-    not_found()
-
-
-def checked_folder(folder_id: int, allowed: Callable[[User, Folder], bool]) -> Folder:
-    """The folder, if `allowed` lets the signed-in user at it; else the audited 404."""
-    folder = Folder.get_or_none(Folder.id == folder_id)
-    if folder is None:
-        refuse("folder", folder_id, exists=False)
-    if not allowed(current_user, folder):
-        refuse("folder", folder_id)
-    return folder
+def checked_folder(user: User, folder_id: int, allowed: Callable[[User, Folder], bool]) -> Folder:
+    """The folder, if `allowed` lets `user` at it; else the audited 404."""
+    return permitted(user, Folder.get_or_none(Folder.id == folder_id), allowed, "folder", folder_id)

@@ -10,13 +10,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
-from werkzeug.datastructures import FileStorage
 
 from portal.daily_reports.service import file_report, prefill
 from portal.dates import business_today
 from portal.exports import xlsx_bytes
 from portal.library.store import add_document, add_version
 from portal.models import Folder, FolderGrant, User
+from portal.storage.uploads import as_upload
 
 FONT = "HeiseiKakuGo-W5"  # one of the Japanese fonts every PDF reader has; nothing is embedded
 
@@ -36,10 +36,6 @@ def pdf_bytes(title: str, lines: list[str]) -> bytes:
     page.showPage()
     page.save()
     return buffer.getvalue()
-
-
-def _file(data: bytes, name: str) -> FileStorage:
-    return FileStorage(stream=io.BytesIO(data), filename=name)
 
 
 def _folder(name: str, purpose: str, owner: User, grants: list[dict], by: User) -> Folder:
@@ -73,28 +69,31 @@ def seed_library() -> None:
     manual = add_document(
         manuals,
         "相談対応マニュアル",
-        _file(pdf_bytes("相談対応マニュアル 第1版", steps), "相談対応マニュアル.pdf"),
+        as_upload(pdf_bytes("相談対応マニュアル 第1版", steps), "相談対応マニュアル.pdf"),
         city,
     )
     add_version(
         manual,
-        _file(
+        as_upload(
             pdf_bytes("相談対応マニュアル 第2版", [*steps, "来場者の受付は会場受付の画面で行います。"]),
             "相談対応マニュアル_v2.pdf",
         ),
         city,
     )
     add_document(
-        manuals, "電話受付の手引き", _file(pdf_bytes("電話受付の手引き", steps), "電話受付の手引き.pdf"), city
+        manuals,
+        "電話受付の手引き",
+        as_upload(pdf_bytes("電話受付の手引き", steps), "電話受付の手引き.pdf"),
+        city,
     )
     add_document(
         notices,
         "年末年始の休業のお知らせ",
-        _file(pdf_bytes("年末年始の休業", ["12月29日から1月3日まで休業します。"]), "休業のお知らせ.pdf"),
+        as_upload(pdf_bytes("年末年始の休業", ["12月29日から1月3日まで休業します。"]), "休業のお知らせ.pdf"),
         city,
     )
     summary = xlsx_bytes("月次報告", ["項目", "件数"], [["電話対応", 412], ["予約受付", 268], ["来場", 241]])
-    add_document(reports, "月次報告（運営状況）", _file(summary, "月次報告.xlsx"), operator)
+    add_document(reports, "月次報告（運営状況）", as_upload(summary, "月次報告.xlsx"), operator)
 
     issues = [
         "特記事項なし。",
@@ -110,7 +109,7 @@ def seed_library() -> None:
             add_document(
                 daily,
                 f"{day.isoformat()} 時間帯別の電話件数",
-                _file(table, "時間帯別.xlsx"),
+                as_upload(table, "時間帯別.xlsx"),
                 operator,
                 daily_report=report,
             )

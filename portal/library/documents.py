@@ -6,27 +6,22 @@ to those who may write the folder.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Response, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 
 from portal import audit
 from portal.library import store
-from portal.library.access import checked_folder, may_read, may_write, refuse, writable
+from portal.library.access import checked_folder, may_read, may_write, writable
 from portal.library.folders import bp, folder_page
 from portal.library.forms import DeleteForm, DocumentForm, MoveForm, VersionForm
 from portal.library.seen import views_and_downloads
 from portal.models import Document, DocumentVersion, Folder, StoredObject, User
-from portal.storage.filetypes import Refused
+from portal.refusals import permitted, refuse
 from portal.storage.transfer import accepts_upload, send_object
+from portal.storage.uploads import attempt_upload
 from portal.web import redirect_to, render
-from storage_backends import BackendError
-
-STORAGE_FAILED = _l("ファイルを保存できませんでした。しばらくしてから、もう一度お試しください。")
 
 
 def _document(document_id: int, write: bool = False) -> Document:
@@ -37,39 +32,25 @@ def _document(document_id: int, write: bool = False) -> Document:
         .where(Document.id == document_id, Document.deleted_at.is_null())
         .first()
     )
-    if document is None:
-        refuse("document", document_id, exists=False)
-    if not (may_write if write else may_read)(current_user, document.folder):
-        refuse("document", document_id)
-    return document
-
-
-def attempt_upload(form, action: Callable) -> tuple[object, int]:
-    """Run an upload `action`; a refused type or a storage fault becomes a message on the form."""
-    try:
-        return action(), 200
-    except Refused as refused:
-        form.file.errors = [refused.message]
-        return None, 200
-    except BackendError:
-        form.file.errors = [STORAGE_FAILED]
-        return None, 503
+    may = may_write if write else may_read
+    return permitted(
+        current_user, document, lambda user, found: may(user, found.folder), "document", document_id
+    )
 
 
 @bp.post("/folders/<int:folder_id>/documents")
 @accepts_upload
 def upload(folder_id: int) -> Response:
     """A new document in a folder the user may write; the folder comes from the URL only."""
-    folder = checked_folder(folder_id, may_write)
+    folder = checked_folder(current_user, folder_id, may_write)
     form = DocumentForm()
     status = 200
     if form.validate_on_submit():
         title = form.title.data.strip()
-        document, status = attempt_upload(
-            form, lambda: store.add_document(folder, title, form.file.data, current_user)
-        )
-        if document is not None:
-            return redirect_to(url_for("library.document", document_id=document.id))
+        added = attempt_upload(form, lambda: store.add_document(folder, title, form.file.data, current_user))
+        if added.result is not None:
+            return redirect_to(url_for("library.document", document_id=added.result.id))
+        status = added.status
     return folder_page(folder, form, status)
 
 
@@ -117,13 +98,12 @@ def new_version(document_id: int) -> Response:
     status = 200
     if form.validate_on_submit():
         try:
-            version, status = attempt_upload(
-                form, lambda: store.add_version(found, form.file.data, current_user)
-            )
+            added = attempt_upload(form, lambda: store.add_version(found, form.file.data, current_user))
         except store.Gone:
-            refuse("document", document_id, exists=False)
-        if version is not None:
+            refuse("document", document_id, missing=True)
+        if added.result is not None:
             return redirect_to(url_for("library.document", document_id=found.id))
+        status = added.status
     return document_page(found, status, version_form=form)
 
 
@@ -140,7 +120,7 @@ def download(version_id: int) -> Response:
         .first()
     )
     if version is None:
-        refuse("document-version", version_id, exists=False)
+        refuse("document-version", version_id, missing=True)
     if not may_read(current_user, version.document.folder):
         refuse("document-version", version_id)
     audit.record("document.download", object_type="document-version", object_id=version.id)
@@ -156,7 +136,7 @@ def move(document_id: int) -> Response:
         return document_page(found, move_form=form)
     destination = Folder.get_or_none(Folder.id == form.destination.data)
     if destination is None:
-        refuse("folder", form.destination.data, exists=False)
+        refuse("folder", form.destination.data, missing=True)
     if not may_write(current_user, destination):
         refuse("folder", destination.id)
     if found.daily_report_id is not None:

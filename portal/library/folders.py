@@ -11,13 +11,14 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import audit
 from portal.database import write_transaction
-from portal.library.access import checked_folder, may_manage, may_read, may_write, readable, refuse
+from portal.library.access import checked_folder, may_manage, may_read, may_write, readable
 from portal.library.forms import DocumentForm, FolderForm, GrantForm
 from portal.library.labels import access_label, purpose_label, role_label
 from portal.library.store import deletion_reason_of
 from portal.models import Document, Folder, FolderGrant, Organisation
 from portal.models.accounts import ROLES
 from portal.models.base import utcnow
+from portal.refusals import refuse
 from portal.web import htmx, redirect_to, render
 
 bp = Blueprint("library", __name__, url_prefix="/library")
@@ -90,7 +91,7 @@ def folder_page(folder: Folder, form: DocumentForm | None = None, status: int = 
 @bp.get("/folders/<int:folder_id>")
 def folder(folder_id: int) -> Response:
     """One folder."""
-    return folder_page(checked_folder(folder_id, may_read))
+    return folder_page(checked_folder(current_user, folder_id, may_read))
 
 
 @bp.route("/folders/new", methods=["GET", "POST"])
@@ -144,7 +145,7 @@ def grants_page(folder: Folder, form: GrantForm) -> Response:
 @bp.route("/folders/<int:folder_id>/grants", methods=["GET", "POST"])
 def grants(folder_id: int) -> Response:
     """Who may read or write the folder; a new grant for a target replaces its earlier one."""
-    folder = checked_folder(folder_id, may_manage)
+    folder = checked_folder(current_user, folder_id, may_manage)
     form = GrantForm()
     form.target.choices = _targets(folder)
     if form.validate_on_submit():
@@ -181,7 +182,7 @@ def revoke(grant_id: int) -> Response:
     """End a grant; the next request from anyone who relied on it is refused."""
     grant = FolderGrant.get_or_none(FolderGrant.id == grant_id, FolderGrant.revoked_at.is_null())
     if grant is None:
-        refuse("folder-grant", grant_id, exists=False)
+        refuse("folder-grant", grant_id, missing=True)
     if not may_manage(current_user, grant.folder):
         refuse("folder-grant", grant_id)
     FolderGrant.update(revoked_at=utcnow(), revoked_by=current_user.id).where(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from portal.models import AuditEvent, Document, DocumentVersion, User
+from portal.models import Document, DocumentVersion, User
+from portal.seen import sightings
 
 SHOWN = 500
 
@@ -29,32 +30,19 @@ def views_and_downloads(document: Document) -> list[Seen]:
             DocumentVersion.document == document.id
         )
     }
-    events = list(
-        AuditEvent.select()
-        .where(
-            AuditEvent.outcome == "ok",
-            (
-                (AuditEvent.action == "document.view")
-                & (AuditEvent.object_type == "document")
-                & (AuditEvent.object_id == str(document.id))
-            )
-            | (
-                (AuditEvent.action == "document.download")
-                & (AuditEvent.object_type == "document-version")
-                & AuditEvent.object_id.in_(list(numbers) or [""])
-            ),
-        )
-        .order_by(AuditEvent.seq.desc())
-        .limit(SHOWN)
-    )
-    users = {u.id: u for u in User.select().where(User.id.in_({e.actor_id for e in events} or {0}))}
     return [
         Seen(
-            at=event.at,
-            who=users.get(event.actor_id),
-            client=event.client,
-            action=event.action,
-            version=numbers.get(event.object_id) if event.object_type == "document-version" else None,
+            at=seen.event.at,
+            who=seen.actor,
+            client=seen.event.client,
+            action=seen.event.action,
+            version=(
+                numbers.get(seen.event.object_id) if seen.event.object_type == "document-version" else None
+            ),
         )
-        for event in events
+        for seen in sightings(
+            ("document", [document.id], ["document.view"]),
+            ("document-version", numbers, ["document.download"]),
+            limit=SHOWN,
+        )
     ]

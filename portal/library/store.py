@@ -1,33 +1,28 @@
 """Documents and their versions: added through the one upload path, moved, soft-deleted, destroyed.
 
 A file is identified and stored before its rows are written; if writing them fails the object
-is destroyed again, so no row is left without its object and no object without its row.
+is destroyed again (`uploads.holding`), so no row is left without its object and no object
+without its row.
 """
 
 from __future__ import annotations
 
-from flask import current_app
 from peewee import fn
 from werkzeug.datastructures import FileStorage
 
 from portal import audit
-from portal.database import locked, write_transaction
+from portal.database import locked
 from portal.models import DailyReport, Document, DocumentVersion, Folder, StoredObject, User
 from portal.models.base import utcnow
-from portal.security.secrets_at_rest import SecretBox
+from portal.security.secrets_at_rest import secret_box
 from portal.storage.transfer import object_store
-from portal.storage.uploads import Received, receive
+from portal.storage.uploads import Received, holding, receive
 
 OBJECT_KIND = "document"
 
 
 class Gone(Exception):
     """The document was deleted or moved away while the file was being stored."""
-
-
-def secret_box() -> SecretBox:
-    """The staff zone's key for small encrypted fields."""
-    return current_app.extensions["portal.secret_box"]
 
 
 def filename_context(document_id: int, number: int) -> str:
@@ -62,46 +57,30 @@ def _add_version(document: Document, number: int, received: Received, user: User
     )
 
 
-def _received(upload: FileStorage) -> Received:
-    return receive(upload, OBJECT_KIND)
-
-
 def add_document(
     folder: Folder, title: str, upload: FileStorage, user: User, daily_report: DailyReport | None = None
 ) -> Document:
     """A new document with its first version; raises filetypes.Refused before anything is stored."""
-    received = _received(upload)
-    try:
-        with write_transaction():
-            document = Document.create(
-                folder=folder, title=title, created_by=user.id, daily_report=daily_report
-            )
-            _add_version(document, 1, received, user)
-    except BaseException:
-        object_store().destroy(received.stored)
-        raise
+    with holding(receive(upload, OBJECT_KIND)) as received:
+        document = Document.create(folder=folder, title=title, created_by=user.id, daily_report=daily_report)
+        _add_version(document, 1, received, user)
     audit.record("document.upload", object_type="document", object_id=document.id)
     return document
 
 
 def add_version(document: Document, upload: FileStorage, user: User) -> DocumentVersion:
     """The next version of a live document; raises Gone if it was deleted meanwhile."""
-    received = _received(upload)
-    try:
-        with write_transaction():
-            current = locked(Document.select().where(Document.id == document.id)).first()
-            if current is None or current.deleted_at is not None or current.folder_id != document.folder_id:
-                raise Gone(document.id)
-            last = (
-                DocumentVersion.select(fn.MAX(DocumentVersion.number))
-                .where(DocumentVersion.document == document.id)
-                .scalar()
-            )
-            version = _add_version(document, (last or 0) + 1, received, user)
-            Document.update(updated_at=utcnow()).where(Document.id == document.id).execute()
-    except BaseException:
-        object_store().destroy(received.stored)
-        raise
+    with holding(receive(upload, OBJECT_KIND)) as received:
+        current = locked(Document.select().where(Document.id == document.id)).first()
+        if current is None or current.deleted_at is not None or current.folder_id != document.folder_id:
+            raise Gone(document.id)
+        last = (
+            DocumentVersion.select(fn.MAX(DocumentVersion.number))
+            .where(DocumentVersion.document == document.id)
+            .scalar()
+        )
+        version = _add_version(document, (last or 0) + 1, received, user)
+        Document.update(updated_at=utcnow()).where(Document.id == document.id).execute()
     audit.record("document.new-version", object_type="document-version", object_id=version.id)
     return version
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint
-from flask_login import current_user
 
-from portal import audit
 from portal.models import Booking, ConsultationRecord, ConsultationSession, RecordGrant, User, Venue
-from portal.web import not_found
+from portal.refusals import permitted
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
-Rule = Callable[[ConsultationRecord], bool]
+Rule = Callable[[User, ConsultationRecord], bool]
 
 
 def records_with_booking():
@@ -46,56 +44,44 @@ def granted(record: ConsultationRecord, user_id: int) -> bool:
     )
 
 
-def is_author(record: ConsultationRecord) -> bool:
-    """The signed-in user wrote the record."""
-    return record.author_id == current_user.id
+def is_author(user: User, record: ConsultationRecord) -> bool:
+    """The user wrote the record."""
+    return record.author_id == user.id
 
 
-def is_city(_record: ConsultationRecord | None = None) -> bool:
-    """The signed-in user is the city's."""
-    return current_user.role == "city"
+def is_city(user: User, _record: ConsultationRecord | None = None) -> bool:
+    """The user is the city's."""
+    return user.role == "city"
 
 
-def readable(record: ConsultationRecord) -> bool:
+def readable(user: User, record: ConsultationRecord) -> bool:
     """Content: the author, the city, and a granted consultant while the record is not deleted."""
-    if is_author(record) or is_city():
+    if is_author(user, record) or is_city(user):
         return True
-    return (
-        current_user.role == "consultant" and record.deleted_at is None and granted(record, current_user.id)
-    )
+    return user.role == "consultant" and record.deleted_at is None and granted(record, user.id)
 
 
-def overseeable(record: ConsultationRecord) -> bool:
+def overseeable(user: User, record: ConsultationRecord) -> bool:
     """Who has seen it: the author and the city, not a grantee."""
-    return is_author(record) or is_city()
+    return is_author(user, record) or is_city(user)
 
 
-def writable(record: ConsultationRecord) -> bool:
+def writable(user: User, record: ConsultationRecord) -> bool:
     """Edits, attachments: the author, while the record is not deleted."""
-    return is_author(record) and record.deleted_at is None
+    return is_author(user, record) and record.deleted_at is None
 
 
-def deletable(record: ConsultationRecord) -> bool:
+def deletable(user: User, record: ConsultationRecord) -> bool:
     """Deletion: the author or the city, once."""
-    return overseeable(record) and record.deleted_at is None
+    return overseeable(user, record) and record.deleted_at is None
 
 
-def grantable(record: ConsultationRecord) -> bool:
+def grantable(user: User, record: ConsultationRecord) -> bool:
     """Grants: the city, while the record is not deleted."""
-    return is_city() and record.deleted_at is None
+    return is_city(user) and record.deleted_at is None
 
 
-def refuse(action: str, object_type: str, object_id: object, missing: bool) -> None:
-    """Audit a per-object refusal and answer exactly as an unknown URL."""
-    audit.record(
-        action, outcome="missing" if missing else "refused", object_type=object_type, object_id=object_id
-    )
-    not_found()
-
-
-def record_or_404(record_id: int, action: str, rule: Rule) -> ConsultationRecord:
-    """The record if the signed-in user may do `action` with it; otherwise an audited 404."""
-    record = records_with_booking().where(ConsultationRecord.id == record_id).first()
-    if record is None or not rule(record):
-        refuse(action, "record", record_id, missing=record is None)
-    return record
+def record_or_404(user: User, record_id: int, rule: Rule) -> ConsultationRecord:
+    """The record if `rule` lets `user` at it; otherwise the audited 404."""
+    found = records_with_booking().where(ConsultationRecord.id == record_id).first()
+    return permitted(user, found, rule, "record", record_id)

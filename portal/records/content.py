@@ -11,13 +11,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from flask import current_app
 from peewee import IntegrityError
 
 from portal.database import locked, write_transaction
 from portal.models import Booking, ConsultationRecord, RecordGrant, RecordVersion, User
 from portal.models.base import utcnow
-from portal.security.secrets_at_rest import SecretBox
+from portal.security.secrets_at_rest import secret_box
 
 
 @dataclass
@@ -49,11 +48,6 @@ class AlreadyWritten(Exception):
 
 class Conflict(Exception):
     """Another edit was saved after this one started (or the record was deleted meanwhile)."""
-
-
-def secret_box() -> SecretBox:
-    """The staff zone's key for small encrypted fields."""
-    return current_app.extensions["portal.secret_box"]
 
 
 def version_context(record_id: int, version: int) -> str:

@@ -17,6 +17,7 @@ from portal.people import sealed_with_indexes
 from portal.records import content
 from portal.records.files import attach
 from portal.reservations import book
+from portal.storage.uploads import as_upload
 
 VISITORS = (
     ("架空パン工房", "カクウパンコウボウ", "青木 陽菜", "あおき ひな", "0300000101", "hina@example.com"),
@@ -91,9 +92,9 @@ def seed_records() -> int:
             ["受付番号", "相談した支援制度", "助言"],
             [[booking.reference, ",".join(programmes), advice]],
         )
-        attach(record, sheet, f"相談記録_{booking.reference}.xlsx", author.id)
+        attach(record, as_upload(sheet, f"相談記録_{booking.reference}.xlsx"), author.id)
         memo = pdf_bytes(
             f"相談メモ {booking.reference}", [f"記録の助言（{len(advice)}文字）を添付のデモです。"]
         )
-        attach(record, memo, f"相談メモ_{booking.reference}.pdf", author.id)
+        attach(record, as_upload(memo, f"相談メモ_{booking.reference}.pdf"), author.id)
     return min(len(bookings), len(NOTES))

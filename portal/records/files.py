@@ -1,51 +1,27 @@
-"""Attachments' bytes and names: stored through the one upload path, named only in ciphertext.
+"""Attachments' bytes and names: received through the one upload path, named only in ciphertext.
 
-The type is decided from the bytes; the original name is kept for display (Japanese included),
-reduced to its last path part without control or direction-changing characters, and made to end
-in the extension of the type the bytes are, so the file opens as what it is. The object's
-storage key is random and unrelated to either.
+The type is decided from the bytes and the name made safe by `portal.storage.uploads`; the name
+is sealed to its attachment. The object's storage key is random and unrelated to either.
 """
 
 from __future__ import annotations
 
-import io
-import re
-import unicodedata
 import uuid
 
-from flask import current_app
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from portal.database import locked, write_transaction
-from portal.models import ConsultationRecord, RecordAttachment, StoredObject
-from portal.records.content import secret_box
-from portal.storage.filetypes import TYPES, FileType, identify
-from portal.storage.transfer import object_store, store_stream
+from portal.database import locked
+from portal.models import ConsultationRecord, RecordAttachment
+from portal.security.secrets_at_rest import secret_box
+from portal.storage.filetypes import TYPES, FileType
+from portal.storage.uploads import holding, receive
 
 KIND = "record-attachment"
-MAX_NAME = 200
-FALLBACK_STEM = "添付ファイル"
-SUFFIXES = {"jpg": ("jpg", "jpeg")}
-PATH_SEPARATORS = re.compile(r"[/\\]")
 
 
 class RecordGone(Exception):
     """The record was deleted while the file was being stored."""
-
-
-def display_name(raw: str | None, extension: str) -> str:
-    """The name a person sees and downloads the file under."""
-    text = unicodedata.normalize("NFC", raw or "")
-    text = "".join(
-        c for c in text if unicodedata.category(c)[0] != "C" and unicodedata.category(c) not in ("Zl", "Zp")
-    )
-    name = PATH_SEPARATORS.split(text)[-1].strip().strip(".").strip()
-    stem, dot, suffix = name.rpartition(".")
-    if not dot or suffix.lower() not in SUFFIXES.get(extension, (extension,)):
-        stem = name
-    stem = stem[: MAX_NAME - len(extension) - 1].strip() or FALLBACK_STEM
-    return f"{stem}.{extension}"
 
 
 def name_context(attachment: RecordAttachment) -> str:
@@ -76,34 +52,21 @@ def attachment_rows(record: ConsultationRecord) -> list[tuple[RecordAttachment, 
 
 def store_attachment(record: ConsultationRecord, upload: FileStorage) -> RecordAttachment:
     """An uploaded file on the signed-in author's record."""
-    return attach(record, upload.read(), upload.filename, current_user.id)
+    return attach(record, upload, current_user.id)
 
 
-def attach(record: ConsultationRecord, data: bytes, filename: str | None, user_id: int) -> RecordAttachment:
+def attach(record: ConsultationRecord, upload: FileStorage, user_id: int) -> RecordAttachment:
     """Identify, encrypt and store the file, then its row; Refused (from identify) keeps nothing,
     and a row that cannot be written takes its object with it."""
-    kind = identify(data, allow_legacy_office=current_app.config["PORTAL"].allow_legacy_office)
+    received = receive(upload, KIND)
     attachment = RecordAttachment(
-        id=uuid.uuid4(), record=record.id, extension=kind.extension, uploaded_by=user_id
+        id=uuid.uuid4(), record=record.id, extension=received.filetype.extension, uploaded_by=user_id
     )
-    attachment.filename = secret_box().seal(display_name(filename, kind.extension), name_context(attachment))
-    stored = store_stream(io.BytesIO(data), KIND)
-    try:
-        with write_transaction():
-            current = locked(ConsultationRecord.select().where(ConsultationRecord.id == record.id)).get()
-            if current.deleted_at is not None:
-                raise RecordGone(record.id)
-            attachment.stored = stored.id
-            attachment.save(force_insert=True)
-    except BaseException:
-        _forget(stored)
-        raise
+    attachment.filename = secret_box().seal(received.filename, name_context(attachment))
+    with holding(received):
+        current = locked(ConsultationRecord.select().where(ConsultationRecord.id == record.id)).get()
+        if current.deleted_at is not None:
+            raise RecordGone(record.id)
+        attachment.stored = received.stored.id
+        attachment.save(force_insert=True)
     return attachment
-
-
-def _forget(stored: StoredObject) -> None:
-    """An object no attachment holds: its row (and so its data key) first, then the ciphertext."""
-    try:
-        StoredObject.delete().where(StoredObject.id == stored.id).execute()
-    finally:
-        object_store().backend_for(stored).delete(stored.storage_key)

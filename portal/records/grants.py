@@ -8,9 +8,10 @@ from flask_login import current_user
 from portal import audit
 from portal.models import ConsultationRecord
 from portal.records import content
-from portal.records.access import bp, grantable, is_city, record_or_404, refuse
+from portal.records.access import bp, grantable, is_city, record_or_404
 from portal.records.forms import GrantForm
 from portal.records.views import grant_rows, record_page
+from portal.refusals import refuse
 from portal.web import htmx, redirect_to, render
 
 
@@ -26,7 +27,7 @@ def _grants_changed(record: ConsultationRecord, form: GrantForm | None = None) -
 @bp.post("/<int:record_id>/grants")
 def grant(record_id: int) -> Response:
     """The city lets another consultant read this record."""
-    record = record_or_404(record_id, "record.grant", grantable)
+    record = record_or_404(current_user, record_id, grantable)
     form = GrantForm()
     grant_rows(record, form)
     if not form.validate_on_submit():
@@ -39,8 +40,8 @@ def grant(record_id: int) -> Response:
 @bp.post("/<int:record_id>/grants/<int:grant_id>/revoke")
 def revoke(record_id: int, grant_id: int) -> Response:
     """The city takes a grant back; the consultant's next request is refused."""
-    record = record_or_404(record_id, "record.revoke", is_city)
+    record = record_or_404(current_user, record_id, is_city)
     if not content.revoke(grant_id, record, current_user):
-        refuse("record.revoke", "record-grant", grant_id, missing=True)
+        refuse("record-grant", grant_id, missing=True)
     audit.record("record.revoke", object_type="record-grant", object_id=grant_id)
     return _grants_changed(record)

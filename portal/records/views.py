@@ -32,12 +32,12 @@ from portal.records.access import (
     readable,
     record_or_404,
     records_with_booking,
-    refuse,
     writable,
 )
 from portal.records.files import attachment_rows
 from portal.records.forms import AttachmentForm, DeleteForm, EditForm, GrantForm, RecordForm
 from portal.records.seen import seen_by
+from portal.refusals import refuse
 from portal.reservations import bookings_with_places
 from portal.web import redirect_to, render
 
@@ -102,7 +102,7 @@ def index() -> Response:
     return render(
         "records/index.html",
         records=records,
-        readable={record.id for record in records if readable(record)},
+        readable={record.id for record in records if readable(current_user, record)},
         pending=to_write(),
         deleted=deleted_listed(),
     )
@@ -131,7 +131,7 @@ def follow_ups_csv() -> Response:
 def _booking_to_record(booking_id: int) -> Booking:
     booking = bookings_with_places().where(Booking.id == booking_id).first()
     if booking is None or booking.status != "attended" or booking.session.consultant_id != current_user.id:
-        refuse("record.create", "booking", booking_id, missing=booking is None)
+        refuse("booking", booking_id, missing=booking is None)
     return booking
 
 
@@ -142,7 +142,7 @@ def new(booking_id: int) -> Response:
     existing = ConsultationRecord.get_or_none(ConsultationRecord.booking == booking.id)
     if existing is not None:
         if existing.author_id != current_user.id:
-            refuse("record.create", "booking", booking_id, missing=False)
+            refuse("booking", booking_id, missing=False)
         return redirect_to(url_for("records.view", record_id=existing.id))
     form = RecordForm()
     if request.method == "GET":
@@ -168,7 +168,7 @@ def record_page(record: ConsultationRecord, **forms) -> Response:
     """The record with everything the reader may see and do; an audited view."""
     latest = content.version_of(record)
     audit.record("record.view", object_type="record", object_id=record.id)
-    may_grant = grantable(record)
+    may_grant = grantable(current_user, record)
     grant_form = forms.pop("grant_form", None) or GrantForm(formdata=None)
     return render(
         "records/record.html",
@@ -180,9 +180,9 @@ def record_page(record: ConsultationRecord, **forms) -> Response:
         versions=record.versions.order_by(RecordVersion.version.desc()),
         attachments=attachment_rows(record),
         deletion_reason=content.deletion_reason(record),
-        may_edit=writable(record),
-        may_delete=deletable(record),
-        may_oversee=overseeable(record),
+        may_edit=writable(current_user, record),
+        may_delete=deletable(current_user, record),
+        may_oversee=overseeable(current_user, record),
         may_grant=may_grant,
         grants=grant_rows(record, grant_form) if may_grant else [],
         grant_form=grant_form,
@@ -194,14 +194,14 @@ def record_page(record: ConsultationRecord, **forms) -> Response:
 @bp.get("/<int:record_id>")
 def view(record_id: int) -> Response:
     """The record: the business (from the booking), what was discussed, files, versions."""
-    return record_page(record_or_404(record_id, "record.view", readable))
+    return record_page(record_or_404(current_user, record_id, readable))
 
 
 @bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
 def edit(record_id: int) -> Response:
     """A new version on top of the one the edit started from; a concurrent edit is a conflict
     that keeps everything typed here and shows what the other edit saved."""
-    record = record_or_404(record_id, "record.edit", writable)
+    record = record_or_404(current_user, record_id, writable)
     form = EditForm()
     latest = content.version_of(record)
     conflict = None
@@ -212,7 +212,7 @@ def edit(record_id: int) -> Response:
         try:
             content.save(record, form.base_version.data, form.body(), current_user)
         except content.Conflict:
-            latest = content.version_of(record_or_404(record_id, "record.edit", writable))
+            latest = content.version_of(record_or_404(current_user, record_id, writable))
             conflict = content.opened_body(latest)
             form.base_version.raw_data, form.base_version.data = None, latest.version
             audit.record("record.edit", outcome="conflict", object_type="record", object_id=record.id)
@@ -234,10 +234,10 @@ def edit(record_id: int) -> Response:
 @bp.get("/<int:record_id>/versions/<int:version>")
 def version(record_id: int, version: int) -> Response:
     """An earlier version, read-only."""
-    record = record_or_404(record_id, "record.version.view", readable)
+    record = record_or_404(current_user, record_id, readable)
     row = content.version_of(record, version)
     if row is None:
-        refuse("record.version.view", "record", record_id, missing=True)
+        refuse("record", record_id, missing=True)
     audit.record("record.version.view", object_type="record", object_id=record.id)
     return render("records/version.html", record=record, row=row, body=content.opened_body(row))
 
@@ -245,7 +245,7 @@ def version(record_id: int, version: int) -> Response:
 @bp.post("/<int:record_id>/delete")
 def delete(record_id: int) -> Response:
     """Soft delete with a reason, by the author or the city; the record stays until retention."""
-    record = record_or_404(record_id, "record.delete", deletable)
+    record = record_or_404(current_user, record_id, deletable)
     form = DeleteForm()
     if not form.validate_on_submit():
         return record_page(record, delete_form=form)
@@ -257,7 +257,7 @@ def delete(record_id: int) -> Response:
 @bp.get("/<int:record_id>/viewers")
 def viewers(record_id: int) -> Response:
     """Who has seen the record or its files, when and from where (from the audit log)."""
-    record = record_or_404(record_id, "record.viewers", overseeable)
+    record = record_or_404(current_user, record_id, overseeable)
     events = seen_by(record)
     audit.record("record.viewers", object_type="record", object_id=record.id)
     return render("records/viewers.html", "records/_viewers.html", record=record, events=events)

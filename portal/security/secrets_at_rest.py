@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
 
 FORMAT = b"\x01"
 KEY_FILE = "field.key"
@@ -51,3 +52,8 @@ class SecretBox:
             return self._aead.decrypt(sealed[1:13], sealed[13:], context.encode()).decode()
         except InvalidTag:
             raise SecretsKeyError("the value does not open with this key") from None
+
+
+def secret_box() -> SecretBox:
+    """The staff zone's key for small encrypted fields, loaded once when the staff zone started."""
+    return current_app.extensions["portal.secret_box"]
