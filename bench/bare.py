@@ -12,8 +12,8 @@ import argparse
 import waitress
 from flask import Flask
 
+from portal.core.settings import load_settings
 from portal.serve import waitress_options
-from portal.settings import load_settings
 
 BODY = "ok"
 

@@ -31,10 +31,10 @@ from urllib.parse import urlencode
 import psycopg
 
 from bench import load
-from portal import availability
-from portal.database import Stores, bind, database, write_transaction
-from portal.dates import business_today
-from portal.models import Booking, ConsultationSession, Venue
+from portal.core import availability
+from portal.core.database import Stores, bind, database, write_transaction
+from portal.core.dates import business_today
+from portal.core.models import Booking, ConsultationSession, Venue
 from tests.conftest import POSTGRES_DSN, csrf_from
 from tests.servers import BIN, instance_env, portal_command, start_server
 from tests.test_reservations import FORM

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.settings import PROJECT_ROOT, load_settings, require_secret_key, setting_names
+from portal.core.settings import PROJECT_ROOT, load_settings, require_secret_key, setting_names
 
 UPLOAD_FORM_LIMIT = 1024 * 1024
 
@@ -44,10 +44,10 @@ def create_app(zone: str, config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in config.items() if k not in portal_keys})
 
-    from portal import database, errors, headers, i18n
-    from portal.cookies import ZoneCookieSessionInterface
-    from portal.site import bp as site_bp
-    from portal.web import csrf, htmx
+    from portal.core import database, errors, headers, i18n
+    from portal.core.cookies import ZoneCookieSessionInterface
+    from portal.core.site import bp as site_bp
+    from portal.core.web import csrf, htmx
 
     app.session_interface = ZoneCookieSessionInterface()
     if settings.trusted_proxies:

@@ -12,11 +12,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, ScriptInfo
 
-from portal.models.accounts import ROLES
-from portal.notify import notify_group
-from portal.retention.commands import retention_group
-from portal.settings import ConfigError, Settings, load_settings
-from portal.storage.commands import backup_command, keys_group, storage_group
+from portal.core.models.accounts import ROLES
+from portal.core.settings import ConfigError, Settings, load_settings
+from portal.staff.notify import notify_group
+from portal.staff.retention.commands import retention_group
+from portal.staff.storage.commands import backup_command, keys_group, storage_group
 
 
 def _load_staff_app():
@@ -36,9 +36,9 @@ def cli() -> None:
 @cli.command("init", with_appcontext=False)
 def init_command() -> None:
     """Create the instance folder, keys and database; rerunnable, never replaces anything."""
-    from portal.database import bind, stores_of
-    from portal.keys import ensure_keys
-    from portal.migrations import migrate
+    from portal.core.database import bind, stores_of
+    from portal.core.migrations import migrate
+    from portal.staff.keys import ensure_keys
 
     try:
         settings = load_settings("staff")
@@ -56,8 +56,8 @@ def init_command() -> None:
 
 
 def _adopt_legacy_audit_chain(settings: Settings) -> None:
-    from portal.audit.keys import AuditKeys
-    from portal.audit.legacy import LegacyChainError, adopt_legacy_chain, legacy_anchor
+    from portal.staff.audit.keys import AuditKeys
+    from portal.staff.audit.legacy import LegacyChainError, adopt_legacy_chain, legacy_anchor
 
     try:
         adopted = adopt_legacy_chain(settings.audit_anchor, AuditKeys(settings.key_dir))
@@ -98,9 +98,9 @@ def user_group() -> None:
 @click.option("--org", "organisation", required=True, help="Organisation name (created if missing).")
 def user_create_command(email: str, role: str, organisation: str) -> None:
     """Create an enrolled account; the password comes from standard input unless it is a terminal."""
-    from portal.accounts import AccountError, create_user, organisation_named
-    from portal.database import database
-    from portal.security.passwords import generate_password
+    from portal.core.database import database
+    from portal.staff.accounts import AccountError, create_user, organisation_named
+    from portal.staff.security.passwords import generate_password
 
     generated = sys.stdin is None or sys.stdin.isatty()
     password = generate_password() if generated else sys.stdin.readline().rstrip("\r\n")
@@ -122,9 +122,9 @@ def audit_group() -> None:
 @audit_group.command("verify")
 def audit_verify_command() -> None:
     """Check every event's key, link and sequence, and the anchor file both ways; exit 1 on any problem."""
-    from portal.audit.keys import audit_keys
-    from portal.audit.verify import verify
-    from portal.database import database
+    from portal.core.database import database
+    from portal.staff.audit.keys import audit_keys
+    from portal.staff.audit.verify import verify
 
     with database.connection_context():
         result = verify(current_app.config["PORTAL"].audit_anchor, audit_keys())
@@ -140,9 +140,9 @@ def audit_verify_command() -> None:
 @audit_group.command("rotate-key")
 def audit_rotate_key_command() -> None:
     """Chain new events under a new audit key; earlier events keep verifying with theirs."""
-    from portal.audit import record
-    from portal.audit.keys import create_audit_key
-    from portal.database import database
+    from portal.core.database import database
+    from portal.staff.audit import record
+    from portal.staff.audit.keys import create_audit_key
 
     key_id = create_audit_key(current_app.config["PORTAL"].key_dir)
     with database.connection_context():
@@ -160,8 +160,8 @@ def db_group() -> None:
 def public_role_command(name: str) -> None:
     """Create or update the public zone's PostgreSQL login role (password on standard input);
     prints the PORTAL_PUBLIC_DATABASE_URL to give the public instance."""
-    from portal.database import database, is_postgres
-    from portal.public_role import grant_public_role
+    from portal.core.database import database, is_postgres
+    from portal.staff.public_role import grant_public_role
 
     if not is_postgres():
         raise click.UsageError("the stores are SQLite: the public file is the public zone's store")

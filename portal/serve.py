@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.settings import Settings
+from portal.core.settings import Settings
 
 OUTPUT_HIGH_WATERMARK = 4 * 1024 * 1024
 OUTPUT_OVERFLOW = 16 * 1024 * 1024

@@ -16,10 +16,10 @@ import pyotp
 import pytest
 
 from portal import create_app
-from portal.database import Stores, bind
-from portal.keys import ensure_keys
-from portal.migrations import migrate
-from portal.settings import load_settings
+from portal.core.database import Stores, bind
+from portal.core.migrations import migrate
+from portal.core.settings import load_settings
+from portal.staff.keys import ensure_keys
 
 POSTGRES_DSN = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_SCHEMA = f"madoguchi_test_{os.getpid()}"  # concurrent runs must not share a schema
@@ -165,8 +165,8 @@ class Account:
 
 def make_account(app, role: str, organisation: str | None = None, email: str | None = None) -> Account:
     """An enrolled account made the way `portal user create` makes one."""
-    from portal.accounts import create_user, organisation_named
-    from portal.database import database
+    from portal.core.database import database
+    from portal.staff.accounts import create_user, organisation_named
 
     email = email or f"{role}@example.jp"
     with app.app_context(), database.connection_context():
@@ -254,17 +254,17 @@ def signed_in(staff_app, accounts):
 def _close_databases(monkeypatch):
     """Every pool a test opened is closed after it: an open connection would hold locks on the
     next test's schema."""
-    import portal.database
+    import portal.core.database
 
     opened = []
-    real_open = portal.database.open_database
+    real_open = portal.core.database.open_database
 
     def open_and_remember(*args, **kwargs):
         db = real_open(*args, **kwargs)
         opened.append(db)
         return db
 
-    monkeypatch.setattr(portal.database, "open_database", open_and_remember)
+    monkeypatch.setattr(portal.core.database, "open_database", open_and_remember)
     yield
     for db in opened:
         db.close_all()

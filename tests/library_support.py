@@ -8,10 +8,8 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import FileStorage
 
-from portal.database import database
-from portal.library.demo import pdf_bytes
-from portal.library.store import add_document
-from portal.models import (
+from portal.core.database import database
+from portal.core.models import (
     AuditEvent,
     Document,
     DocumentVersion,
@@ -21,6 +19,8 @@ from portal.models import (
     StoredObject,
     User,
 )
+from portal.demo.library import pdf_bytes
+from portal.staff.library.store import add_document
 from tests.conftest import csrf_from, make_account, sign_in
 
 PDF = pdf_bytes("相談対応マニュアル", ["受付時間は平日 9:00〜17:00 です。"])

@@ -9,12 +9,12 @@ from datetime import date, time, timedelta
 
 from openpyxl import Workbook
 
-from portal.database import database
-from portal.dates import business_today
-from portal.models import ConsultationSession, User, Venue
-from portal.people import sealed_with_indexes
-from portal.records import content
-from portal.reservations import book
+from portal.core.database import database
+from portal.core.dates import business_today
+from portal.core.models import ConsultationSession, User, Venue
+from portal.core.reservations import book
+from portal.staff.people import sealed_with_indexes
+from portal.staff.records import content
 from tests.conftest import Account, csrf_from, make_account, sign_in
 
 VISITOR = {
@@ -95,7 +95,7 @@ def build(app) -> World:
 
 
 def _booking(booking_id: int):
-    from portal.models import Booking
+    from portal.core.models import Booking
 
     return Booking.get_by_id(booking_id)
 

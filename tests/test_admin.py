@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.models import AuditEvent, Organisation, StaffSession, User
+from portal.core.models import AuditEvent, Organisation, StaffSession, User
 from tests.conftest import admin_creates_user, csrf_from
 
 

@@ -20,14 +20,16 @@ from click.testing import CliRunner
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as apply
 
-from portal import audit, create_app, public_log
-from portal.audit.keys import audit_keys
-from portal.audit.verify import verify
+from portal import create_app
 from portal.cli import cli
-from portal.database import Stores, bind, database
-from portal.migrations import MIGRATIONS, keyed_audit_chain
-from portal.models import AuditEvent, PublicEvent, SchemaVersion
-from portal.settings import ConfigError
+from portal.core import public_log
+from portal.core.database import Stores, bind, database
+from portal.core.migrations import MIGRATIONS, keyed_audit_chain
+from portal.core.models import AuditEvent, PublicEvent, SchemaVersion
+from portal.core.settings import ConfigError
+from portal.staff import audit
+from portal.staff.audit.keys import audit_keys
+from portal.staff.audit.verify import verify
 from tests.servers import instance_env, portal_command
 
 FIELDS = (

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pyotp
 import pytest
 
-from portal.models import AuditEvent, Organisation, RecoveryCode, StaffSession, Throttle, User
-from portal.models.base import utcnow
-from portal.security import passwords
+from portal.core.models import AuditEvent, Organisation, RecoveryCode, StaffSession, Throttle, User
+from portal.core.models.base import utcnow
+from portal.staff.security import passwords
 from tests.conftest import admin_creates_user, csrf_from, make_account, next_code, sign_in
 
 SESSION_COOKIE = "madoguchi-staff"
@@ -155,10 +155,10 @@ def test_expired_accounts_and_ended_contracts_stop_working(staff_app, signed_in,
 def still_clock(monkeypatch):
     """The throttle's clock stands still: on a loaded machine the one-second block after the fifth
     failure could otherwise lapse between two requests and rightly let another attempt through."""
-    import portal.security.throttle
+    import portal.staff.security.throttle
 
-    frozen = portal.security.throttle.utcnow()
-    monkeypatch.setattr(portal.security.throttle, "utcnow", lambda: frozen)
+    frozen = portal.staff.security.throttle.utcnow()
+    monkeypatch.setattr(portal.staff.security.throttle, "utcnow", lambda: frozen)
     return frozen
 
 
@@ -188,7 +188,7 @@ def test_wrong_passwords_are_refused_progressively_without_locking_out_other_add
 
 
 def test_the_delay_grows_with_each_failure_and_is_capped():
-    from portal.security.throttle import MAX_DELAY, _delay
+    from portal.staff.security.throttle import MAX_DELAY, _delay
 
     delays = [_delay(n, 5) for n in range(5, 30)]
     assert delays[0] < delays[1] < delays[2]

@@ -7,8 +7,8 @@ from datetime import time, timedelta
 
 import pytest
 
-from portal.dates import business_today
-from portal.models import (
+from portal.core.dates import business_today
+from portal.core.models import (
     PUBLIC_MODELS,
     STAFF_MODELS,
     AuditEvent,

@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from portal import availability
-from portal.database import write_transaction
-from portal.dates import business_today
-from portal.models import ConsultationSession, Venue
+from portal.core import availability
+from portal.core.database import write_transaction
+from portal.core.dates import business_today
+from portal.core.models import ConsultationSession, Venue
 from tests.conftest import csrf_from
 from tests.servers import instance_env, waitress
 from tests.test_reservations import FORM, form_data

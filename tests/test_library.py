@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from portal.audit.keys import audit_keys
-from portal.audit.verify import verify
-from portal.database import database
-from portal.models import AuditEvent, Document, DocumentVersion, FolderGrant
+from portal.core.database import database
+from portal.core.models import AuditEvent, Document, DocumentVersion, FolderGrant
+from portal.staff.audit.keys import audit_keys
+from portal.staff.audit.verify import verify
 from tests.conftest import csrf_from
 from tests.library_support import (
     PDF,

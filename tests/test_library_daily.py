@@ -9,9 +9,9 @@ from datetime import time, timedelta
 
 import pytest
 
-from portal.database import database
-from portal.dates import business_today
-from portal.models import (
+from portal.core.database import database
+from portal.core.dates import business_today
+from portal.core.models import (
     AuditEvent,
     Booking,
     CallEvent,

@@ -8,14 +8,14 @@ from __future__ import annotations
 import pytest
 
 from portal import create_app
-from portal.database import bind, database, stores_of
-from portal.keys import ensure_keys
-from portal.migrations import migrate
-from portal.models import Booking, DailyReport, Document, DocumentVersion, Folder, StoredObject
-from portal.security.sealing import Sealer
-from portal.security.secrets_at_rest import SecretBox
-from portal.settings import load_settings
-from portal.storage.objects import ObjectStore
+from portal.core.database import bind, database, stores_of
+from portal.core.migrations import migrate
+from portal.core.models import Booking, DailyReport, Document, DocumentVersion, Folder, StoredObject
+from portal.core.security.sealing import Sealer
+from portal.core.settings import load_settings
+from portal.staff.keys import ensure_keys
+from portal.staff.security.secrets_at_rest import SecretBox
+from portal.staff.storage.objects import ObjectStore
 from tests.storage.conftest import minio_settings, s3_server  # noqa: F401 - fixtures used below
 from tests.test_gate import assert_staff_headers, sample_urls
 

@@ -12,10 +12,10 @@ from urllib.parse import quote
 import pytest
 
 from portal import create_app
-from portal.database import database
-from portal.library.store import filename_of
-from portal.models import AuditEvent, Document, DocumentVersion, StoredObject, User
-from portal.storage.filetypes import MACROS, NOT_ALLOWED, TOO_COMPLEX
+from portal.core.database import database
+from portal.core.models import AuditEvent, Document, DocumentVersion, StoredObject, User
+from portal.staff.library.store import filename_of
+from portal.staff.storage.filetypes import MACROS, NOT_ALLOWED, TOO_COMPLEX
 from storage_backends.base import KEY_PATTERN
 from tests.conftest import csrf_from, make_account, sign_in
 from tests.hostile_names import INVALID, TRAVERSAL

@@ -11,9 +11,9 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from portal.dates import business_today
-from portal.models import AuditEvent, Booking, ConsultationSession, ListNotice, PublicEvent, User, Venue
-from portal.reservations import cancel
+from portal.core.dates import business_today
+from portal.core.models import AuditEvent, Booking, ConsultationSession, ListNotice, PublicEvent, User, Venue
+from portal.core.reservations import cancel
 from tests.conftest import change_settings, csrf_from, make_account
 from tests.servers import free_port
 from tests.test_reservations import form_data
@@ -253,7 +253,7 @@ def test_the_commands_refuse_to_run_without_mail(staff_app, portal_cli):
 
 
 def test_a_header_cannot_be_injected_through_an_address(staff_app, smtp):
-    from portal import mail
+    from portal.core import mail
 
     with staff_app.app_context(), pytest.raises(mail.MailError):
         mail.compose("hanako@example.jp\r\nBcc: everyone@example.jp", "件名", "本文")
@@ -261,7 +261,7 @@ def test_a_header_cannot_be_injected_through_an_address(staff_app, smtp):
 
 
 def test_the_smtp_password_stays_out_of_the_settings_repr(tmp_path):
-    from portal.settings import load_settings
+    from portal.core.settings import load_settings
 
     settings = load_settings("staff", {"INSTANCE_PATH": tmp_path, "SMTP_PASSWORD": "s3cret-smtp"})
     assert settings.smtp_password == "s3cret-smtp" and "s3cret-smtp" not in repr(settings)

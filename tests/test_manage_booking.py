@@ -7,9 +7,9 @@ from datetime import time, timedelta
 import pytest
 from icalendar import Calendar
 
-from portal.dates import business_today
-from portal.models import Booking, ConsultationSession, PublicEvent, Venue
-from portal.settings import ConfigError, load_settings
+from portal.core.dates import business_today
+from portal.core.models import Booking, ConsultationSession, PublicEvent, Venue
+from portal.core.settings import ConfigError, load_settings
 from tests.conftest import change_settings, csrf_from
 from tests.test_reservations import form_data
 
@@ -183,7 +183,7 @@ def test_the_calendar_file_holds_the_booking_and_no_personal_data(public_app, se
 
 
 def test_a_declined_booking_keeps_showing_the_reason(public_app, sessions, manage_url):
-    from portal.reservations import cancel
+    from portal.core.reservations import cancel
 
     with public_app.app_context():
         cancel(Booking.get(), "当日は会場が使えなくなりました")

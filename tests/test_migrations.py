@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from portal.database import bind, open_public_store
-from portal.migrations import MIGRATIONS, migrate
-from portal.models import (
+from portal.core.database import bind, open_public_store
+from portal.core.migrations import MIGRATIONS, migrate
+from portal.core.models import (
     AuditEvent,
     AvailabilityVersion,
     Booking,

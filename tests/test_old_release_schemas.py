@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.database import bind
+from portal.core.database import bind
 from tests.old_releases import create_release_schema
 
 RELEASE_0_TABLES = {

@@ -6,8 +6,8 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from portal.dates import business_today
-from portal.models import ConsultationSession, Venue
+from portal.core.dates import business_today
+from portal.core.models import ConsultationSession, Venue
 from tests.conftest import change_settings
 
 

@@ -19,8 +19,8 @@ import pytest
 from psycopg import errors, sql
 
 from portal import create_app
-from portal.dates import business_today
-from portal.models import PUBLIC_MODELS, STAFF_MODELS, ConsultationSession, Venue
+from portal.core.dates import business_today
+from portal.core.models import PUBLIC_MODELS, STAFF_MODELS, ConsultationSession, Venue
 from tests.conftest import POSTGRES_DSN, POSTGRES_SCHEMA, csrf_from, public_config
 from tests.test_reservations import FORM, form_data
 

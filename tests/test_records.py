@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from portal.models import AuditEvent, ConsultationRecord, RecordAttachment, RecordGrant, RecordVersion
-from portal.records import content
-from portal.security.secrets_at_rest import SecretsKeyError
+from portal.core.models import AuditEvent, ConsultationRecord, RecordAttachment, RecordGrant, RecordVersion
+from portal.staff.records import content
+from portal.staff.security.secrets_at_rest import SecretsKeyError
 from tests.records_world import ADVICE, PDF, build, signed_in_as, token, upload
 
 
@@ -355,7 +355,7 @@ def test_the_demo_seed_writes_records_with_a_workbook_and_a_pdf(staff_app, porta
 
 
 def test_demo_records_go_on_attended_bookings_that_exist(staff_app, world):
-    from portal.records.demo import seed_records
+    from portal.demo.records import seed_records
 
     with staff_app.app_context():
         assert seed_records() == 1
@@ -365,9 +365,9 @@ def test_demo_records_go_on_attended_bookings_that_exist(staff_app, world):
 
 
 def test_every_view_and_download_is_an_audit_event_with_who_what_where_and_when(staff_app, world, clients):
-    from portal.audit.keys import audit_keys
-    from portal.audit.verify import verify
-    from portal.models.base import utcnow
+    from portal.core.models.base import utcnow
+    from portal.staff.audit.keys import audit_keys
+    from portal.staff.audit.verify import verify
 
     author, city = clients("author"), clients("city")
     assert upload(author, world.record, PDF, "記録.pdf").status_code == 303

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from portal.models import (
+from portal.core.models import (
     AuditEvent,
     ConsultationRecord,
     RecordAttachment,

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.database import database
-from portal.models import (
+from portal.core.database import database
+from portal.core.models import (
     ConsultationRecord,
     DeletionCertificate,
     RecordAttachment,
     RecordVersion,
     StoredObject,
 )
-from portal.models.base import utcnow
+from portal.core.models.base import utcnow
 from tests.records_world import build, signed_in_as, upload, workbook_bytes
 
 OLD = utcnow() - timedelta(days=2000)

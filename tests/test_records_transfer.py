@@ -12,7 +12,7 @@ import re
 import pytest
 
 from portal import create_app
-from portal.models import RecordAttachment, StoredObject
+from portal.core.models import RecordAttachment, StoredObject
 from tests.records_world import PDF, build, signed_in_as, token
 from tests.servers import BIN, instance_env, portal_command, start_server
 

@@ -12,11 +12,11 @@ import zipfile
 import pytest
 
 from portal import create_app
-from portal.models import AuditEvent, ConsultationRecord, RecordAttachment, StoredObject
-from portal.records.files import name_of
-from portal.storage import stream_aead
-from portal.storage.filetypes import LEGACY, MACROS, NOT_ALLOWED, TOO_COMPLEX, TYPES
-from portal.storage.uploads import display_filename
+from portal.core.models import AuditEvent, ConsultationRecord, RecordAttachment, StoredObject
+from portal.staff.records.files import name_of
+from portal.staff.storage import stream_aead
+from portal.staff.storage.filetypes import LEGACY, MACROS, NOT_ALLOWED, TOO_COMPLEX, TYPES
+from portal.staff.storage.uploads import display_filename
 from storage_backends.base import KEY_PATTERN
 from tests.hostile_names import INVALID, TRAVERSAL
 from tests.records_world import PDF, PNG, build, signed_in_as, upload, workbook_bytes
@@ -317,7 +317,7 @@ def test_the_author_soft_deletes_a_file_and_its_object_stays_until_retention(app
 
 
 def test_a_record_deleted_while_its_file_was_stored_keeps_nothing(app, world, author, monkeypatch):
-    import portal.storage.uploads as files
+    import portal.staff.storage.uploads as files
 
     real = files.store_stream
 
@@ -352,7 +352,7 @@ def test_the_s3_server_dying_mid_upload_leaves_no_row_and_no_object(
     minio_settings,  # noqa: F811
     monkeypatch,
 ):
-    import portal.storage.transfer as transfer
+    import portal.staff.storage.transfer as transfer
 
     app = create_app("staff", {**config, **minio_settings, "TESTING": True})
     world = build(app)

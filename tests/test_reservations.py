@@ -9,8 +9,8 @@ from datetime import date, time, timedelta
 import pytest
 from nacl.public import PrivateKey, SealedBox
 
-from portal.dates import business_today
-from portal.models import Booking, ConsultationSession, Venue
+from portal.core.dates import business_today
+from portal.core.models import Booking, ConsultationSession, Venue
 from tests.conftest import csrf_from
 
 FORM = {
@@ -219,7 +219,7 @@ def requested(public_app, consultation):
 
 
 def test_only_the_front_desk_opens_web_requests_and_each_opening_is_audited(staff_app, signed_in, requested):
-    from portal.models import AuditEvent
+    from portal.core.models import AuditEvent
 
     for role in ("consultant", "admin"):
         assert signed_in(role).get("/bookings/requests").status_code == 404
@@ -272,7 +272,7 @@ def test_daily_lists_scope_consultants_and_neutralise_exports(
 
     from openpyxl import load_workbook
 
-    from portal.models import AuditEvent
+    from portal.core.models import AuditEvent
     from tests.conftest import make_account
 
     other = make_account(staff_app, "consultant", organisation="別の行政書士会", email="other@example.jp")
@@ -316,7 +316,7 @@ def test_daily_lists_scope_consultants_and_neutralise_exports(
 def test_reception_checks_visitors_in_with_one_click(
     staff_app, public_app, signed_in, requested, consultation
 ):
-    from portal.models import AuditEvent
+    from portal.core.models import AuditEvent
 
     with staff_app.app_context():
         booking = Booking.get()

@@ -9,13 +9,10 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
-from portal.accounts import create_user, organisation_named
 from portal.cli import cli
-from portal.daily_reports.service import file_report
-from portal.database import database
-from portal.dates import business_today
-from portal.library.store import add_document, add_version, filename_context
-from portal.models import (
+from portal.core.database import database
+from portal.core.dates import business_today
+from portal.core.models import (
     AuditEvent,
     DailyReport,
     DeletionCertificate,
@@ -25,10 +22,13 @@ from portal.models import (
     StoredObject,
     User,
 )
-from portal.models.base import utcnow
-from portal.retention import EXPIRED, KINDS, Expired, register
-from portal.security.secrets_at_rest import SecretsKeyError
-from portal.settings import ConfigError, load_settings
+from portal.core.models.base import utcnow
+from portal.core.settings import ConfigError, load_settings
+from portal.staff.accounts import create_user, organisation_named
+from portal.staff.daily_reports.service import file_report
+from portal.staff.library.store import add_document, add_version, filename_context
+from portal.staff.retention import EXPIRED, KINDS, Expired, register
+from portal.staff.security.secrets_at_rest import SecretsKeyError
 from storage_backends import BackendError
 from tests.library_support import PDF, make_cast, make_document, make_folder, upload_file
 

@@ -6,9 +6,9 @@ from datetime import date, time
 
 import pytest
 
-from portal import availability
-from portal.models import ConsultationSession, Holiday, Season, Venue, WeeklyPattern
-from portal.venues.season import add_national_holidays, generate, national_holidays
+from portal.core import availability
+from portal.core.models import ConsultationSession, Holiday, Season, Venue, WeeklyPattern
+from portal.staff.venues.season import add_national_holidays, generate, national_holidays
 
 # Monday 2020-07-20 to Sunday 2020-08-02: the 23rd and 24th of July were national holidays.
 PERIOD = (date(2020, 7, 20), date(2020, 8, 2))

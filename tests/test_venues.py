@@ -9,9 +9,9 @@ from itertools import product
 import pytest
 from flask import url_for
 
-from portal.dates import business_today
-from portal.models import AuditEvent, ConsultationSession, Holiday, Season, User, Venue, WeeklyPattern
-from portal.reservations import book
+from portal.core.dates import business_today
+from portal.core.models import AuditEvent, ConsultationSession, Holiday, Season, User, Venue, WeeklyPattern
+from portal.core.reservations import book
 from tests.conftest import csrf_from, make_account
 
 DAY = business_today() + timedelta(days=7)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from portal.core.security.sealing import Sealer
+from portal.core.web import check_csrf
 from portal.public import manage, venues  # noqa: F401 - they register their routes on bp
 from portal.public.calendar_cache import RenderedPages
 from portal.public.views import bp, limiter
-from portal.security.sealing import Sealer
-from portal.web import check_csrf
 
 
 def init_app(app: Flask) -> None:

@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from portal.forms import PortalForm, japanese_phone
-from portal.programmes import programmes_field
+from portal.core.forms import PortalForm, japanese_phone
+from portal.core.programmes import programmes_field
 
 
 class BookingForm(PortalForm):

@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from icalendar.enums import STATUS
 
-from portal.dates import TOKYO
-from portal.links import manage_url
-from portal.models import Booking
+from portal.core.dates import TOKYO
+from portal.core.links import manage_url
+from portal.core.models import Booking
 
 EVENT_STATUS = {"requested": STATUS.TENTATIVE, "cancelled": STATUS.CANCELLED}
 

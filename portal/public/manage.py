@@ -9,15 +9,22 @@ from __future__ import annotations
 from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
 
-from portal import public_log as events
-from portal.dates import business_today
-from portal.models import Booking, ConsultationSession
+from portal.core import public_log as events
+from portal.core.dates import business_today
+from portal.core.models import Booking, ConsultationSession
+from portal.core.reservations import (
+    SessionFull,
+    before_cutoff,
+    cancel,
+    cancellable,
+    find_by_manage_secret,
+    move,
+)
+from portal.core.web import not_found, redirect_to, render
 from portal.public.forms import MoveForm
 from portal.public.ics import booking_calendar
 from portal.public.venues import active_venue, active_venues, upcoming_sessions
 from portal.public.views import bp
-from portal.reservations import SessionFull, before_cutoff, cancel, cancellable, find_by_manage_secret, move
-from portal.web import not_found, redirect_to, render
 
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow, noarchive"}
 

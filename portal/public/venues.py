@@ -11,11 +11,11 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Response
 
-from portal.dates import business_today
-from portal.models import ConsultationSession, Venue
+from portal.core.dates import business_today
+from portal.core.models import ConsultationSession, Venue
+from portal.core.reservations import open_sessions
+from portal.core.web import not_found, render
 from portal.public.views import bp
-from portal.reservations import open_sessions
-from portal.web import not_found, render
 
 UPCOMING = timedelta(days=62)  # how far ahead venue pages and the manage page offer sessions
 MAP_SEARCH = "https://www.openstreetmap.org/search?"

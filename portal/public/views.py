@@ -14,16 +14,16 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from portal import availability, normalise
-from portal import public_log as events
-from portal.dates import business_today
-from portal.i18n import select_locale
-from portal.models import ConsultationSession, Venue
+from portal.core import availability, normalise
+from portal.core import public_log as events
+from portal.core.dates import business_today
+from portal.core.i18n import select_locale
+from portal.core.models import ConsultationSession, Venue
+from portal.core.reservations import SessionFull, book, new_manage_secret, open_sessions
+from portal.core.visitor_mail import send_confirmation
+from portal.core.web import not_found, page_response, redirect_to, render, wants_fragment
 from portal.public.calendar_cache import etag
 from portal.public.forms import BookingForm
-from portal.reservations import SessionFull, book, new_manage_secret, open_sessions
-from portal.visitor_mail import send_confirmation
-from portal.web import not_found, page_response, redirect_to, render, wants_fragment
 
 bp = Blueprint("public", __name__)
 # Per client address (the socket's, or the trusted proxy's); Redis when PORTAL_RATELIMIT_STORAGE says so.

@@ -11,11 +11,11 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from portal.dates import business_today
-from portal.models import ConsultationSession, User, Venue
-from portal.people import FIELDS, sealed_with_indexes
-from portal.reservations import book
-from portal.sessions import revoke_all
+from portal.core.dates import business_today
+from portal.core.models import ConsultationSession, User, Venue
+from portal.core.reservations import book
+from portal.staff.people import FIELDS, sealed_with_indexes
+from portal.staff.sessions import revoke_all
 from tests.browser.conftest import (
     SignedIn,
     assert_accessible,

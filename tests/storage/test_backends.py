@@ -9,8 +9,8 @@ import pytest
 from minio import Minio
 from minio.error import S3Error
 
-from portal.settings import ConfigError, load_settings
-from portal.storage.setup import open_backend
+from portal.core.settings import ConfigError, load_settings
+from portal.staff.storage.setup import open_backend
 from storage_backends import BackendError, load_backend, safe_key
 from tests.storage.conftest import ACCESS_KEY, OPEN_BUCKET
 

@@ -7,10 +7,10 @@ import os
 import pytest
 
 from portal import create_app
-from portal.models import AuditEvent, KeyCheck, StoredObject
-from portal.settings import ConfigError
-from portal.storage import stream_aead
-from portal.storage.keyring import KeyringError, check_name, create_key, register_check, retire, rotate
+from portal.core.models import AuditEvent, KeyCheck, StoredObject
+from portal.core.settings import ConfigError
+from portal.staff.storage import stream_aead
+from portal.staff.storage.keyring import KeyringError, check_name, create_key, register_check, retire, rotate
 from storage_backends import BackendError
 
 MARKER = b"MADOGUCHI-PLAINTEXT-MARKER-090-1234-5678"

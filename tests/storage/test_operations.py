@@ -6,7 +6,7 @@ import os
 
 from portal import create_app
 from portal.cli import cli
-from portal.models import StoredObject
+from portal.core.models import StoredObject
 from tests.servers import instance_env, portal_command
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from portal import create_app
 from portal.cli import cli
-from portal.models import StoredObject
-from portal.settings import PROJECT_ROOT, ConfigError, load_settings
-from portal.storage.setup import open_backend
+from portal.core.models import StoredObject
+from portal.core.settings import PROJECT_ROOT, ConfigError, load_settings
+from portal.staff.storage.setup import open_backend
 from storage_backends import REGISTRY, Backend, BackendError, Option, backend_class
 
 

@@ -10,8 +10,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.storage import stream_aead
-from portal.storage.stream_aead import HEADER_SIZE, TAG, IntegrityError, ciphertext_size, decrypt, encrypt
+from portal.staff.storage import stream_aead
+from portal.staff.storage.stream_aead import (
+    HEADER_SIZE,
+    TAG,
+    IntegrityError,
+    ciphertext_size,
+    decrypt,
+    encrypt,
+)
 
 KEY = bytes(range(32))
 PREFIX = bytes.fromhex("00112233445566")

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
-from portal.models import AuditEvent, StoredObject
-from portal.storage import stream_aead
+from portal.core.models import AuditEvent, StoredObject
+from portal.staff.storage import stream_aead
 from tests.conftest import csrf_from, make_account, sign_in
 from tests.servers import instance_env, portal_command, start_server
 

@@ -13,12 +13,13 @@ import sys
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
-from portal import audit, create_app
-from portal.models import StoredObject
-from portal.permissions import ALL_STAFF, PERMISSIONS
+from portal import create_app
+from portal.core.models import StoredObject
+from portal.core.web import not_found
 from portal.serve import serve
-from portal.storage.transfer import accepts_upload, object_store, read_chunks, send_object, store_stream
-from portal.web import not_found
+from portal.staff import audit
+from portal.staff.permissions import ALL_STAFF, PERMISSIONS
+from portal.staff.storage.transfer import accepts_upload, object_store, read_chunks, send_object, store_stream
 
 bp = Blueprint("transfer_test", __name__)
 DOWNLOAD_NAME = "相談記録 2020年6月.xlsx"

@@ -1,5 +1,0 @@
-"""Signing in with a password and a second factor, enrolment, signing out."""
-
-from portal.auth.views import bp
-
-__all__ = ["bp"]

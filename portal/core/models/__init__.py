@@ -1,0 +1,99 @@
+"""The portal's tables, grouped by feature.
+
+PUBLIC_MODELS are the public store (the only tables the public instance reaches); STAFF_MODELS
+are the staff store, in creation order.
+"""
+
+from portal.core.models.accounts import Organisation, RecoveryCode, StaffSession, Throttle, User
+from portal.core.models.audit import AuditEvent
+from portal.core.models.base import SchemaVersion
+from portal.core.models.calendar import Holiday, Season, WeeklyPattern
+from portal.core.models.liaison import BookingIndex, CallEvent, ListNotice
+from portal.core.models.library import DailyReport, Document, DocumentVersion, Folder, FolderGrant
+from portal.core.models.records import (
+    RECORD_MODELS,
+    ConsultationRecord,
+    RecordAttachment,
+    RecordGrant,
+    RecordVersion,
+)
+from portal.core.models.reservations import (
+    PUBLIC_MODELS,
+    AvailabilityVersion,
+    Booking,
+    ConsultationSession,
+    PublicEvent,
+    PublicSchemaVersion,
+    Venue,
+)
+from portal.core.models.retention import DeletionCertificate
+from portal.core.models.storage import KeyCheck, StoredObject
+
+STAFF_MODELS = [
+    SchemaVersion,
+    Organisation,
+    User,
+    RecoveryCode,
+    StaffSession,
+    Throttle,
+    AuditEvent,
+    KeyCheck,
+    StoredObject,
+    BookingIndex,
+    CallEvent,
+    ListNotice,
+    Season,
+    Holiday,
+    WeeklyPattern,
+    Folder,
+    FolderGrant,
+    DailyReport,
+    Document,
+    DocumentVersion,
+    DeletionCertificate,
+    *RECORD_MODELS,
+]
+
+# Tables added after the first release, which migration 1 creates on an existing database.
+ADDED_IN_1 = [AvailabilityVersion, CallEvent, ListNotice, Season, Holiday, WeeklyPattern]
+# The document library, daily reports and retention's certificates, created by their own migration.
+LIBRARY_TABLES = [Folder, FolderGrant, DailyReport, Document, DocumentVersion, DeletionCertificate]
+
+__all__ = [
+    "ADDED_IN_1",
+    "LIBRARY_TABLES",
+    "PUBLIC_MODELS",
+    "RECORD_MODELS",
+    "STAFF_MODELS",
+    "AuditEvent",
+    "AvailabilityVersion",
+    "Booking",
+    "BookingIndex",
+    "CallEvent",
+    "ConsultationRecord",
+    "ConsultationSession",
+    "DailyReport",
+    "DeletionCertificate",
+    "Document",
+    "DocumentVersion",
+    "Folder",
+    "FolderGrant",
+    "Holiday",
+    "KeyCheck",
+    "ListNotice",
+    "Organisation",
+    "PublicEvent",
+    "PublicSchemaVersion",
+    "RecordAttachment",
+    "RecordGrant",
+    "RecordVersion",
+    "RecoveryCode",
+    "SchemaVersion",
+    "Season",
+    "StaffSession",
+    "StoredObject",
+    "Throttle",
+    "User",
+    "Venue",
+    "WeeklyPattern",
+]

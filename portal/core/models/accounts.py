@@ -1,0 +1,101 @@
+"""Organisations, staff accounts, their sessions and sign-in throttles."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from peewee import (
+    BigIntegerField,
+    BlobField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+)
+
+from portal.core.models.base import BaseModel, utcnow
+
+ROLES = ("city", "consultant", "operator", "admin")
+
+
+class Organisation(BaseModel):
+    """The city, a consultants' association or the contracted operator."""
+
+    name = CharField(max_length=200, unique=True)
+    contract_ends_on = DateField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    def contract_active(self, today: date) -> bool:
+        """Contractors' access ends with their contract (the end date is the last day)."""
+        return self.contract_ends_on is None or today <= self.contract_ends_on
+
+
+class User(BaseModel):
+    """A staff account; the second factor is required for every one."""
+
+    email = CharField(max_length=254, unique=True)
+    password_hash = CharField(max_length=255)
+    role = CharField(max_length=20, choices=[(r, r) for r in ROLES])
+    organisation = ForeignKeyField(Organisation, backref="users", on_delete="RESTRICT")
+    totp_secret = BlobField(null=True)
+    totp_last_step = BigIntegerField(default=0)
+    expires_on = DateField(null=True)
+    disabled_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    # Flask-Login's interface: the id in the cookie is the session token, not the user id,
+    # so that ending a session on the server ends it for the browser too.
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    session_token: str = ""
+
+    def get_id(self) -> str:
+        """The session token Flask-Login keeps in the cookie."""
+        return self.session_token
+
+    def may_sign_in(self, today: date) -> bool:
+        """Disabled, expired and out-of-contract accounts are refused."""
+        if self.disabled_at is not None:
+            return False
+        if self.expires_on is not None and today > self.expires_on:
+            return False
+        return self.organisation.contract_active(today)
+
+    @property
+    def enrolled(self) -> bool:
+        """Whether the second factor is set up."""
+        return self.totp_secret is not None
+
+
+class RecoveryCode(BaseModel):
+    """A one-time code for signing in when the authenticator is lost; stored hashed."""
+
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=64, unique=True)
+
+
+class StaffSession(BaseModel):
+    """A signed-in session; the cookie carries only a random token whose hash is kept here."""
+
+    token_hash = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    client = CharField(max_length=45)
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+
+
+class Throttle(BaseModel):
+    """Failure count for one account or one client address, and until when it is refused."""
+
+    key = CharField(max_length=80, unique=True)
+    failures = IntegerField(default=0)
+    blocked_until = DateTimeField(null=True)
+    updated_at = DateTimeField(default=utcnow)
+
+
+def is_blocked(throttle: Throttle | None, now: datetime) -> bool:
+    """A throttle refuses until its time has passed."""
+    return throttle is not None and throttle.blocked_until is not None and throttle.blocked_until > now

@@ -1,6 +1,0 @@
-"""Phone intake, for the operator: slots, the caller, repeat callers, search, moves and cancellations."""
-
-from portal.intake import changes  # noqa: F401 - registers its routes on bp
-from portal.intake.views import bp
-
-__all__ = ["bp"]

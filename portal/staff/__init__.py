@@ -1,0 +1,59 @@
+"""The staff zone: the gate, sign-in, and the blueprints behind them."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.core.settings import ConfigError
+from portal.staff import gate
+from portal.staff.security.secrets_at_rest import SecretBox, SecretsKeyError
+
+
+def init_app(app: Flask) -> None:
+    """Load the staff keys (refusing to start without them) and register the staff routes."""
+    settings = app.config["PORTAL"]
+    try:
+        app.extensions["portal.secret_box"] = SecretBox.from_key_dir(settings.key_dir)
+    except SecretsKeyError as error:
+        raise ConfigError(f"PORTAL_KEY_DIR: {error}") from None
+    from portal.staff.audit import keys as audit_keys
+    from portal.staff.storage import setup as storage_setup
+
+    audit_keys.init_app(app)
+    from portal.staff.storage.transfer import InMemoryFileRequest
+
+    storage_setup.init_app(app)
+    app.request_class = InMemoryFileRequest
+    gate.init_app(app)
+
+    from portal.core.security.sealing import Sealer
+    from portal.staff.admin import bp as admin_bp
+    from portal.staff.auth import bp as auth_bp
+    from portal.staff.bookings import bp as bookings_bp
+    from portal.staff.daily_reports import bp as daily_reports_bp
+    from portal.staff.home import bp as home_bp
+    from portal.staff.intake import bp as intake_bp
+    from portal.staff.library import bp as library_bp
+    from portal.staff.records import bp as records_bp
+    from portal.staff.retention.views import bp as retention_bp
+    from portal.staff.security.blind_index import BlindIndex
+    from portal.staff.security.unseal import Unsealer
+    from portal.staff.venues import bp as venues_bp
+
+    app.extensions["portal.unsealer"] = Unsealer(settings.key_dir)
+    app.extensions["portal.sealer"] = Sealer(settings.seal_public_key)
+    app.extensions["portal.blind_index"] = BlindIndex.from_key_dir(settings.key_dir)
+    for blueprint in (
+        auth_bp,
+        home_bp,
+        admin_bp,
+        bookings_bp,
+        intake_bp,
+        venues_bp,
+        library_bp,
+        daily_reports_bp,
+        retention_bp,
+        records_bp,
+    ):
+        app.register_blueprint(blueprint)
+    app.config["START_ENDPOINT"] = "auth.login"

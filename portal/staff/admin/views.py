@@ -1,0 +1,140 @@
+"""Create, disable, expire and reset staff accounts; end their sessions; set contract ends."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.core.database import write_transaction
+from portal.core.models import Organisation, RecoveryCode, User
+from portal.core.models.base import utcnow
+from portal.core.web import not_found, redirect_to, render
+from portal.staff import audit
+from portal.staff.accounts import AccountError, create_user, organisation_named
+from portal.staff.admin.forms import ROLE_LABELS, ContractForm, ExpiryForm, NewUserForm
+from portal.staff.security.passwords import generate_password
+from portal.staff.sessions import revoke_all
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.context_processor(lambda: {"role_labels": ROLE_LABELS})
+
+ACCOUNT_ERRORS = {
+    "email_taken": _l("このメールアドレスはすでに登録されています。"),
+    "bad_email": _l("メールアドレスの形式が正しくありません。"),
+}
+
+
+def _user_or_404(user_id: int) -> User:
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        not_found()
+    return user
+
+
+@bp.get("/users")
+def users() -> Response:
+    """Every account with its state."""
+    rows = User.select(User, Organisation).join(Organisation).order_by(Organisation.name, User.email)
+    return render("admin/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new() -> Response:
+    """Make an account; its first password is shown here once."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        password = generate_password()
+        try:
+            account = create_user(
+                form.email.data,
+                form.role.data,
+                organisation_named(form.organisation.data),
+                password,
+                enrol_now=False,
+            )
+        except AccountError as error:
+            form.email.errors.append(ACCOUNT_ERRORS.get(error.code, _l("登録できませんでした。")))
+        else:
+            if form.expires_on.data:
+                account.user.expires_on = form.expires_on.data
+                account.user.save(only=[User.expires_on])
+            return render("admin/user_created.html", user=account.user, password=password)
+    return render("admin/user_new.html", form=form)
+
+
+@bp.get("/users/<int:user_id>")
+def user_detail(user_id: int) -> Response:
+    """One account and the actions on it."""
+    user = _user_or_404(user_id)
+    return render("admin/user_detail.html", user=user, expiry_form=ExpiryForm(obj=user))
+
+
+@bp.post("/users/<int:user_id>/status")
+def user_status(user_id: int) -> Response:
+    """Disable or re-enable; disabling ends every session at once."""
+    user = _user_or_404(user_id)
+    if user.id == current_user.id:
+        not_found()
+    user.disabled_at = None if user.disabled_at else utcnow()
+    user.save(only=[User.disabled_at])
+    if user.disabled_at:
+        revoke_all(user)
+    audit.record("user.disable" if user.disabled_at else "user.enable", object_type="user", object_id=user.id)
+    return render(
+        "admin/user_detail.html", "admin/_user_status.html", user=user, expiry_form=ExpiryForm(obj=user)
+    )
+
+
+@bp.post("/users/<int:user_id>/expiry")
+def user_expiry(user_id: int) -> Response:
+    """Set or clear the last day the account works."""
+    user = _user_or_404(user_id)
+    form = ExpiryForm()
+    if form.validate():
+        user.expires_on = form.expires_on.data
+        user.save(only=[User.expires_on])
+        audit.record("user.expiry", object_type="user", object_id=user.id)
+    return redirect_to(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/second-factor/reset")
+def user_reset_second_factor(user_id: int) -> Response:
+    """A lost authenticator: the owner enrols again at the next sign-in."""
+    user = _user_or_404(user_id)
+    with write_transaction():
+        User.update(totp_secret=None, totp_last_step=0).where(User.id == user.id).execute()
+        RecoveryCode.delete().where(RecoveryCode.user == user).execute()
+        revoke_all(user)
+    audit.record("user.second-factor-reset", object_type="user", object_id=user.id)
+    return redirect_to(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/sessions/end")
+def user_end_sessions(user_id: int) -> Response:
+    """Sign the account out everywhere, effective on its next request."""
+    user = _user_or_404(user_id)
+    ended = revoke_all(user)
+    audit.record("user.sessions-ended", object_type="user", object_id=user.id, outcome=str(ended))
+    return redirect_to(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.get("/organisations")
+def organisations() -> Response:
+    """Organisations and their contract end dates."""
+    rows = Organisation.select().order_by(Organisation.name)
+    return render("admin/organisations.html", organisations=rows, form_for=lambda o: ContractForm(obj=o))
+
+
+@bp.post("/organisations/<int:organisation_id>/contract")
+def organisation_contract(organisation_id: int) -> Response:
+    """Set the contract end date; the organisation's accounts stop working after it."""
+    organisation = Organisation.get_or_none(Organisation.id == organisation_id)
+    if organisation is None:
+        not_found()
+    form = ContractForm()
+    if form.validate():
+        organisation.contract_ends_on = form.contract_ends_on.data
+        organisation.save(only=[Organisation.contract_ends_on])
+        audit.record("organisation.contract", object_type="organisation", object_id=organisation.id)
+    return redirect_to(url_for("admin.organisations"))

@@ -1,0 +1,27 @@
+"""Sign-in forms; Flask-WTF's token is checked by the gate before these run."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from portal.core.forms import PortalForm
+
+
+class LoginForm(PortalForm):
+    """Email and password; the password is never sent back to the browser."""
+
+    email = EmailField(_l("メールアドレス"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("パスワード"), validators=[DataRequired(), Length(max=1024)])
+    next = HiddenField()
+
+
+class CodeForm(PortalForm):
+    """A six-digit code from the authenticator, or a recovery code."""
+
+    code = StringField(_l("確認コード"), validators=[DataRequired(), Length(max=20)])
+
+
+class EnrolForm(CodeForm):
+    """First sign-in: the code from the newly scanned authenticator and a password of one's own."""
+
+    new_password = PasswordField(_l("新しいパスワード"), validators=[DataRequired(), Length(max=1024)])

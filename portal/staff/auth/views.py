@@ -1,0 +1,140 @@
+"""Sign-in pages: /login, the second factor, first-time enrolment, sign-out."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import Blueprint, Response, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from portal.core.dates import business_today
+from portal.core.models import User
+from portal.core.web import not_found, redirect_to, render, safe_next
+from portal.staff import audit
+from portal.staff.auth import signin
+from portal.staff.auth.forms import CodeForm, EnrolForm, LoginForm
+from portal.staff.security import totp
+from portal.staff.security.passwords import PASSWORD_PROBLEMS, policy_problem, verify_password
+from portal.staff.sessions import revoke, touch
+
+bp = Blueprint("auth", __name__)
+
+
+def _home() -> str:
+    return url_for("home.index")
+
+
+def _refused_message() -> str:
+    return _("メールアドレスまたはパスワードが正しくありません。")
+
+
+def _throttled_message() -> str:
+    return _("試行回数が多すぎます。しばらく待ってから、もう一度お試しください。")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    """Step one: email and password."""
+    if current_user.is_authenticated:
+        return redirect_to(_home())
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        if not signin.allow_attempt(email):
+            audit.record("signin.throttled", outcome="refused")
+            form.form_errors.append(_throttled_message())
+        else:
+            user = User.get_or_none(User.email == email)
+            password_ok = verify_password(user.password_hash if user else None, form.password.data)
+            if password_ok and user.may_sign_in(business_today()):
+                signin.begin(user, safe_next(form.next.data, ""))
+                audit.record("signin.password", actor_id=user.id, object_type="user", object_id=user.id)
+                return redirect_to(url_for("auth.second_factor" if user.enrolled else "auth.enrol"))
+            audit.record("signin.failure", outcome="refused", actor_id=user.id if user else None)
+            form.form_errors.append(_refused_message())
+    return render("auth/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor() -> Response:
+    """Step two: the authenticator's code (or a recovery code)."""
+    user = signin.pending_user()
+    if user is None:
+        return redirect_to(url_for("auth.login"))
+    if not user.enrolled:
+        return redirect_to(url_for("auth.enrol"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if not signin.allow_attempt(user.email):
+            audit.record("signin.throttled", outcome="refused", actor_id=user.id)
+            form.form_errors.append(_throttled_message())
+        elif signin.accept_code(user, form.code.data):
+            return redirect_to(safe_next(signin.complete(user), _home()))
+        else:
+            audit.record("signin.code-failure", outcome="refused", actor_id=user.id)
+            form.form_errors.append(_("確認コードが正しくないか、すでに使われています。"))
+    return render("auth/code.html", form=form)
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol() -> Response:
+    """First sign-in of an account made in the portal: authenticator and a password of one's own."""
+    user = signin.pending_user()
+    if user is None:
+        return redirect_to(url_for("auth.login"))
+    seed = signin.pending_seed(user)
+    if user.enrolled or seed is None:
+        return redirect_to(url_for("auth.second_factor"))
+    form = EnrolForm()
+    if form.validate_on_submit():
+        problem = policy_problem(form.new_password.data, user.email)
+        if problem:
+            form.new_password.errors.append(PASSWORD_PROBLEMS[problem])
+        elif not signin.allow_attempt(user.email):
+            form.form_errors.append(_throttled_message())
+        else:
+            codes = signin.enrol(user, form.code.data, form.new_password.data)
+            if codes is not None:
+                audit.record(
+                    "user.second-factor-enrolled", actor_id=user.id, object_type="user", object_id=user.id
+                )
+                next_url = safe_next(signin.complete(user), _home())
+                return render("auth/recovery_codes.html", codes=codes, next_url=next_url)
+            form.code.errors.append(
+                _("確認コードが正しくありません。アプリに表示されている最新のコードを入力してください。")
+            )
+    return render("auth/enrol.html", form=form, secret=seed)
+
+
+@bp.get("/login/enrol/qr.svg")
+def enrol_qr() -> Response:
+    """The enrolment QR code, only while this browser's enrolment is pending."""
+    user = signin.pending_user()
+    seed = signin.pending_seed(user) if user is not None and not user.enrolled else None
+    if seed is None:
+        not_found()
+    buffer = io.BytesIO()
+    segno.make(totp.provisioning_uri(seed, user.email), error="m").save(
+        buffer, kind="svg", scale=5, xmldecl=False
+    )
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """End the session on the server; the old cookie opens nothing afterwards."""
+    user_id = current_user.id
+    revoke(current_user.staff_session)
+    logout_user()
+    session.clear()
+    audit.record("signout", actor_id=user_id, object_type="user", object_id=user_id)
+    return redirect_to(url_for("auth.login"))
+
+
+@bp.post("/session/keepalive")
+def keepalive() -> Response:
+    """The idle warning's "stay signed in" button."""
+    touch(current_user.staff_session)
+    return Response(status=204)

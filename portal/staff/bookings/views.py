@@ -1,0 +1,72 @@
+"""The inbox of web booking requests: the only place their sealed data is opened."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request, url_for
+from flask_babel import gettext as _
+
+from portal.core.models import Booking, ConsultationSession
+from portal.core.reservations import bookings_with_places, cancel, confirm
+from portal.core.web import htmx, not_found, redirect_to, render
+from portal.staff import audit
+from portal.staff.bookings.labels import status_label
+from portal.staff.bookings.people import opened
+from portal.staff.bookings.repeat import earlier_bookings, index_new_bookings, indexes_of, with_indexes
+
+bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+bp.add_app_template_filter(status_label)
+
+
+def _requests():
+    return (
+        with_indexes(bookings_with_places())
+        .where(Booking.status == "requested", Booking.channel == "web")
+        .order_by(ConsultationSession.date, ConsultationSession.starts_at, Booking.created_at)
+    )
+
+
+def _request_or_404(booking_id: int) -> Booking:
+    booking = _requests().where(Booking.id == booking_id).first()
+    if booking is None:
+        not_found()
+    return booking
+
+
+@bp.get("/requests")
+def requests_inbox() -> Response:
+    """Web requests waiting for a decision, with what the visitor gave and any earlier bookings
+    by the same phone, email or reading (the public instance cannot recognise a repeat)."""
+    index_new_bookings()
+    rows = [
+        (booking, opened(booking), earlier_bookings(indexes_of(booking), exclude=booking.id))
+        for booking in _requests()
+    ]
+    return render("bookings/requests.html", rows=rows)
+
+
+@bp.post("/<int:booking_id>/confirm")
+def confirm_request(booking_id: int) -> Response:
+    """Accept a web request."""
+    booking = _request_or_404(booking_id)
+    confirm(booking)
+    audit.record("booking.confirm", object_type="booking", object_id=booking.id)
+    booking.status = "confirmed"
+    return _decided(booking)
+
+
+@bp.post("/<int:booking_id>/decline")
+def decline_request(booking_id: int) -> Response:
+    """Decline a web request with the reason the visitor will read; the seat is freed."""
+    booking = _request_or_404(booking_id)
+    reason = (request.form.get("reason") or "").strip()[:500] or _("ご希望の日時でお受けできませんでした。")
+    cancel(booking, reason)
+    audit.record("booking.decline", object_type="booking", object_id=booking.id)
+    booking.status = "cancelled"
+    return _decided(booking)
+
+
+def _decided(booking: Booking) -> Response:
+    """htmx swaps the request for its outcome; without JavaScript the inbox reloads."""
+    if htmx:
+        return render("bookings/_decided.html", booking=booking)
+    return redirect_to(url_for("bookings.requests_inbox"))

@@ -1,0 +1,179 @@
+"""Daily reports: the operator files the day's report; the city reads them in date order.
+
+Who files and who reads follows the daily-report folder of the library: its writers file and
+attach, its readers read. Attachments are documents in that folder.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, request, url_for
+from flask_login import current_user
+
+from portal.core.dates import business_today
+from portal.core.models import DailyReport, Document, Folder
+from portal.core.web import not_found, redirect_to, render
+from portal.staff import audit
+from portal.staff.daily_reports.forms import DailyReportForm
+from portal.staff.daily_reports.service import Conflict, file_report, issues_of, prefill, report_folder
+from portal.staff.library import store
+from portal.staff.library.access import may_read, may_write
+from portal.staff.library.forms import DocumentForm
+from portal.staff.refusals import refuse
+from portal.staff.storage.transfer import accepts_upload
+from portal.staff.storage.uploads import attempt_upload
+
+bp = Blueprint("daily_reports", __name__, url_prefix="/daily-reports")
+
+
+def _month() -> date:
+    try:
+        return date.fromisoformat(request.args.get("month", "") + "-01")
+    except ValueError:
+        return business_today().replace(day=1)
+
+
+@bp.get("/")
+def index() -> Response:
+    """One month of reports, in date order, for those who may read the daily-report folder."""
+    month = _month()
+    following = (month + timedelta(days=32)).replace(day=1)
+    folder = report_folder()
+    readable = folder is not None and may_read(current_user, folder)
+    reports = []
+    if readable:
+        reports = (
+            DailyReport.select()
+            .where(DailyReport.day >= month, DailyReport.day < following)
+            .order_by(DailyReport.day)
+        )
+    return render(
+        "daily_reports/index.html",
+        month=month,
+        previous=(month - timedelta(days=1)).replace(day=1),
+        following=following,
+        folder=folder,
+        readable=readable,
+        reports=reports,
+        can_file=folder is not None and current_user.role == "operator" and may_write(current_user, folder),
+    )
+
+
+def _day(text: str | None) -> date:
+    """A filing day from the URL: today if absent, never a day in the future."""
+    today = business_today()
+    if not text:
+        return today
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        not_found()
+    if day > today:
+        not_found()
+    return day
+
+
+def _writable_folder() -> Folder | None:
+    folder = report_folder()
+    if folder is not None and not may_write(current_user, folder):
+        refuse("folder", folder.id)
+    return folder
+
+
+@bp.route("/file", methods=["GET", "POST"])
+def file() -> Response:
+    """The day's report: a new one is prefilled; an existing one is edited with a conflict check."""
+    day = _day(request.args.get("day"))
+    folder = _writable_folder()
+    existing = DailyReport.get_or_none(DailyReport.day == day)
+    counts = prefill(day)
+    form = DailyReportForm()
+    conflict = None
+    if folder is not None and form.validate_on_submit():
+        try:
+            report = file_report(
+                day,
+                form.calls.data,
+                form.bookings.data,
+                form.issues.data or "",
+                form.based_on(),
+                current_user,
+            )
+        except Conflict as error:
+            conflict = error.current
+            form.version.data = str(conflict.version if conflict else 0)
+        else:
+            return redirect_to(url_for("daily_reports.report", day=report.day.isoformat()))
+    elif request.method == "GET":
+        if existing is not None:
+            form.calls.data, form.bookings.data = existing.calls, existing.bookings
+            form.issues.data, form.version.data = issues_of(existing), str(existing.version)
+        else:
+            form.calls.data, form.bookings.data = counts.counter.calls, counts.bookings
+    return render(
+        "daily_reports/file.html",
+        day=day,
+        folder=folder,
+        form=form,
+        counts=counts,
+        existing=existing,
+        conflict=conflict,
+        conflict_issues=issues_of(conflict) if conflict else None,
+    )
+
+
+def _readable_report(text: str) -> DailyReport:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        not_found()
+    report = DailyReport.get_or_none(DailyReport.day == day)
+    if report is None:
+        refuse("daily-report", text, missing=True)
+    folder = report_folder()
+    if folder is None or not may_read(current_user, folder):
+        refuse("daily-report", report.id)
+    return report
+
+
+def report_page(report: DailyReport, form: DocumentForm | None = None, status: int = 200) -> Response:
+    """One report with its attachments; its folder's operators get the attachment form."""
+    folder = report_folder()
+    attachments = report.attachments.where(Document.deleted_at.is_null()).order_by(Document.created_at)
+    audit.record("daily-report.view", object_type="daily-report", object_id=report.id)
+    return render(
+        "daily_reports/report.html",
+        report=report,
+        issues=issues_of(report),
+        attachments=attachments,
+        can_attach=current_user.role == "operator" and may_write(current_user, folder),
+        form=form or DocumentForm(formdata=None),
+        status=status,
+    )
+
+
+@bp.get("/<day>")
+def report(day: str) -> Response:
+    """One day's report."""
+    return report_page(_readable_report(day))
+
+
+@bp.post("/<day>/attachments")
+@accepts_upload
+def attach(day: str) -> Response:
+    """Attach a file to a filed report, as a document in the daily-report folder."""
+    found = _readable_report(day)
+    folder = report_folder()
+    if not may_write(current_user, folder):
+        refuse("daily-report", found.id)
+    form = DocumentForm()
+    if not form.validate_on_submit():
+        return report_page(found, form)
+    title = form.title.data.strip()
+    added = attempt_upload(
+        form, lambda: store.add_document(folder, title, form.file.data, current_user, daily_report=found)
+    )
+    if added.result is None:
+        return report_page(found, form, added.status)
+    return redirect_to(url_for("daily_reports.report", day=found.day.isoformat()))

@@ -1,0 +1,44 @@
+"""The caller's details as the operator takes them down, and a cancellation's reason."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, HiddenField, IntegerField, StringField, TelField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from portal.core.forms import PortalForm, japanese_phone
+from portal.core.programmes import programmes_field
+from portal.staff.people import FIELDS
+
+CHOOSE_SLOT = _l("日時を選んでください。")
+
+
+class CallerForm(PortalForm):
+    """A phone booking: the slot and the business behind it."""
+
+    session_id = IntegerField(validators=[InputRequired(message=CHOOSE_SLOT)])
+    business_name = StringField(FIELDS["business_name"], validators=[DataRequired(), Length(max=200)])
+    business_kana = StringField(FIELDS["business_kana"], validators=[Optional(), Length(max=200)])
+    contact_name = StringField(FIELDS["contact_name"], validators=[DataRequired(), Length(max=100)])
+    contact_kana = StringField(FIELDS["contact_kana"], validators=[DataRequired(), Length(max=100)])
+    phone = TelField(FIELDS["phone"], validators=[DataRequired(), japanese_phone])
+    email = EmailField(FIELDS["email"], validators=[Optional(), Length(max=254), Email()])
+    address = StringField(FIELDS["address"], validators=[Optional(), Length(max=300)])
+    industry = StringField(FIELDS["industry"], validators=[Optional(), Length(max=100)])
+    programmes = programmes_field()
+    idempotency_key = HiddenField()
+
+
+class MoveForm(PortalForm):
+    """The session a booking moves to."""
+
+    session_id = IntegerField(validators=[InputRequired(message=CHOOSE_SLOT)])
+
+
+class CancelForm(PortalForm):
+    """Why a booking is cancelled; a web visitor reads it on their manage page."""
+
+    reason = TextAreaField(
+        _l("取り消しの理由"),
+        validators=[DataRequired(message=_l("取り消しの理由を入力してください。")), Length(max=500)],
+    )

@@ -1,0 +1,84 @@
+"""Server-side staff sessions behind a per-zone cookie.
+
+The cookie is Flask's signed cookie; once signed in it carries a random token whose SHA-256
+is a row in StaffSession. Signing out, disabling an account or an administrator ending a
+session deletes or revokes the row, so the next request with the old cookie is anonymous.
+Rows are made only at sign-in, never for anonymous visitors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+
+from portal.core.dates import business_today
+from portal.core.models import Organisation, StaffSession, User
+from portal.core.models.base import utcnow
+
+LAST_SEEN_GRANULARITY = timedelta(seconds=30)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, client: str) -> str:
+    """A new session row and the token for the cookie (a fresh id at every sign-in)."""
+    token = secrets.token_urlsafe(32)
+    StaffSession.create(token_hash=_token_hash(token), user=user, client=client)
+    return token
+
+
+def _limits() -> tuple[timedelta, timedelta]:
+    settings = current_app.config["PORTAL"]
+    return timedelta(minutes=settings.session_idle_minutes), timedelta(hours=settings.session_lifetime_hours)
+
+
+def load_session(token: str) -> User | None:
+    """The signed-in user for a cookie token, or None if the session is gone or expired."""
+    row = (
+        StaffSession.select(StaffSession, User, Organisation)
+        .join(User)
+        .join(Organisation)  # may_sign_in reads the contract: one query per request, not two
+        .where(StaffSession.token_hash == _token_hash(token), StaffSession.revoked_at.is_null())
+        .first()
+    )
+    if row is None:
+        return None
+    now = utcnow()
+    idle, lifetime = _limits()
+    if (
+        now - row.last_seen_at > idle
+        or now - row.created_at > lifetime
+        or not row.user.may_sign_in(business_today())
+    ):
+        revoke(row)
+        return None
+    if now - row.last_seen_at > LAST_SEEN_GRANULARITY:
+        StaffSession.update(last_seen_at=now).where(StaffSession.id == row.id).execute()
+    user = row.user
+    user.session_token = token
+    user.staff_session = row
+    return user
+
+
+def touch(session: StaffSession) -> None:
+    """Push the idle timeout out (the page's "stay signed in" button)."""
+    StaffSession.update(last_seen_at=utcnow()).where(StaffSession.id == session.id).execute()
+
+
+def revoke(session: StaffSession) -> None:
+    """End one session."""
+    StaffSession.update(revoked_at=utcnow()).where(StaffSession.id == session.id).execute()
+
+
+def revoke_all(user: User) -> int:
+    """End every session of a user; returns how many were open."""
+    return (
+        StaffSession.update(revoked_at=utcnow())
+        .where(StaffSession.user == user, StaffSession.revoked_at.is_null())
+        .execute()
+    )

@@ -1,0 +1,43 @@
+"""Building the configured backend and the object store, and refusing to start on a bad one."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.core.models import StoredObject
+from portal.core.settings import ConfigError, Settings
+from portal.staff.storage.keyring import Keyring, KeyringError
+from portal.staff.storage.objects import ObjectStore
+from storage_backends import Backend, BackendError, load_backend
+
+
+def open_backend(settings: Settings, name: str | None = None) -> Backend:
+    """The backend called `name` (default: the configured one), or a ConfigError saying why not."""
+    name = name or settings.storage_backend
+    try:
+        return load_backend(name, **settings.storage_options(name))
+    except (ValueError, BackendError) as error:
+        raise ConfigError(f"PORTAL_STORAGE_BACKEND={name}: {error}") from None
+
+
+def init_app(app: Flask) -> None:
+    """Open storage for the staff zone; a backend with findings or a wrong key stops start-up."""
+    from portal.core.database import database
+
+    settings = app.config["PORTAL"]
+    backend = open_backend(settings)
+    findings = backend.check()
+    if findings:
+        raise ConfigError("storage is not safe to use: " + "; ".join(findings))
+    backend.sweep()
+    try:
+        keyring = Keyring(settings.key_dir)
+        with database.connection_context():
+            keyring.verify()
+            elsewhere = [r.backend for r in StoredObject.select(StoredObject.backend).distinct()]
+    except KeyringError as error:
+        raise ConfigError(f"PORTAL_KEY_DIR: {error}") from None
+    store = ObjectStore(backend, keyring, opener=lambda name: open_backend(settings, name))
+    for name in set(elsewhere) - {backend.name}:
+        store.backend_for(StoredObject(backend=name))  # objects mid-migration must stay readable
+    app.extensions["portal.objects"] = store

@@ -1,6 +1,0 @@
-"""Staff management of venues, their sessions and the operating calendar (operator and city)."""
-
-from portal.venues import operating, patterns, sessions  # noqa: F401 - they register their routes on bp
-from portal.venues.views import bp
-
-__all__ = ["bp"]
