@@ -10,7 +10,6 @@ import random
 from datetime import date, datetime, time, timedelta
 from itertools import accumulate
 
-from flask import current_app
 from peewee import chunked, fn
 
 from portal.core import availability
@@ -19,6 +18,7 @@ from portal.core.models.base import utcnow
 from portal.core.models.reservations import SEAT_HOLDING
 from portal.core.programmes import PROGRAMMES
 from portal.core.reservations import new_reference
+from portal.core.security.sealing import sealer
 from portal.demo.businesses import BusinessBook, as_phone_booking, as_web_request
 from portal.staff.people import index_columns
 
@@ -73,7 +73,7 @@ class Planner:
                 "channel": channel,
                 "status": status,
                 "reference": reference,
-                "sealed": current_app.extensions["portal.sealer"].seal(payload),
+                "sealed": sealer().seal(payload),
                 "programmes": ",".join(codes),
                 "created_by": self.operator_id if channel == "phone" else None,
                 "created_at": created_at,

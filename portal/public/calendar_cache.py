@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Hashable
 
 from cachetools import LRUCache
+from flask import current_app
 
 
 class RenderedPages:
@@ -45,3 +46,8 @@ class RenderedPages:
 def etag(key: Hashable) -> str:
     """An opaque validator for the body under `key`."""
     return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+
+
+def rendered_pages() -> RenderedPages:
+    """This public process's cache of rendered calendar pages."""
+    return current_app.extensions["portal.calendar_pages"]

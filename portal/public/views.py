@@ -20,9 +20,10 @@ from portal.core.dates import business_today
 from portal.core.i18n import select_locale
 from portal.core.models import ConsultationSession, Venue
 from portal.core.reservations import SessionFull, book, new_manage_secret, open_sessions
+from portal.core.security.sealing import sealer
 from portal.core.visitor_mail import send_confirmation
 from portal.core.web import not_found, page_response, redirect_to, render, wants_fragment
-from portal.public.calendar_cache import etag
+from portal.public.calendar_cache import etag, rendered_pages
 from portal.public.forms import BookingForm
 
 bp = Blueprint("public", __name__)
@@ -93,7 +94,7 @@ def calendar_page() -> Response:
     headers = {"ETag": f'"{tag}"', "Cache-Control": "no-cache", "Vary": "Cookie, Accept-Encoding"}
     if request.if_none_match.contains_weak(tag):
         return page_response(b"", 304, headers)
-    pages = current_app.extensions["portal.calendar_pages"]
+    pages = rendered_pages()
     body = pages.get_or_render(key, lambda: _calendar_body(today, first, ward, fragment, coding))
     return page_response(body, headers={**headers, "Content-Encoding": coding} if coding else headers)
 
@@ -150,7 +151,7 @@ def session_page(session_id: int) -> Response:
             events.log("booking.honeypot", outcome="refused", object_type="session", object_id=session_id)
             return redirect_to(url_for("public.calendar_page"))
         secret = new_manage_secret()
-        sealed = current_app.extensions["portal.sealer"].seal(
+        sealed = sealer().seal(
             {
                 "business_name": form.business_name.data.strip(),
                 "contact_name": form.contact_name.data.strip(),

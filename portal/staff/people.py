@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.core import normalise
+from portal.core.security.sealing import sealer
 from portal.staff.security.blind_index import BlindIndex
 
 FIELDS = {
@@ -68,4 +69,4 @@ def index_columns(person: dict) -> dict:
 
 def sealed_with_indexes(person: dict) -> dict:
     """book()'s arguments for a person entered in the staff zone: sealed, and findable again."""
-    return {"sealed": current_app.extensions["portal.sealer"].seal(person), "indexes": index_columns(person)}
+    return {"sealed": sealer().seal(person), "indexes": index_columns(person)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from flask import current_app
 from nacl.public import PublicKey, SealedBox
 
 from portal.core.settings import ConfigError
@@ -25,3 +26,8 @@ class Sealer:
     def seal(self, payload: dict) -> bytes:
         """The payload as JSON, sealed."""
         return self._box.encrypt(json.dumps(payload, ensure_ascii=False).encode())
+
+
+def sealer() -> Sealer:
+    """This instance's sealer (both zones hold one: sealing needs only the public key)."""
+    return current_app.extensions["portal.sealer"]

@@ -9,12 +9,12 @@ from __future__ import annotations
 import operator
 from functools import reduce
 
-from flask import current_app
 from peewee import JOIN
 
 from portal.core.models import Booking, BookingIndex, ConsultationSession
 from portal.core.reservations import bookings_with_places
 from portal.staff.people import MATCHED_BY, index_columns
+from portal.staff.security.unseal import unsealer
 
 INDEX_COLUMNS = tuple(MATCHED_BY)
 
@@ -25,7 +25,7 @@ def index_new_bookings() -> None:
     Web requests arrive without them; a staff booking has them already, unless a crash between
     the two stores' commits (SQLite) lost them.
     """
-    unsealer = current_app.extensions["portal.unsealer"]
+    opener = unsealer()
     pending = (
         Booking.select(Booking.id, Booking.sealed)
         .join(BookingIndex, JOIN.LEFT_OUTER, on=(BookingIndex.booking == Booking.id))
@@ -33,7 +33,7 @@ def index_new_bookings() -> None:
     )
     for booking in pending:
         BookingIndex.insert(
-            booking=booking.id, **index_columns(unsealer.open(booking.sealed))
+            booking=booking.id, **index_columns(opener.open(booking.sealed))
         ).on_conflict_ignore().execute()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from flask import current_app
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
 
@@ -28,3 +29,8 @@ class Unsealer:
             return json.loads(self._box.decrypt(bytes(sealed)))
         except CryptoError:
             raise ValueError("the sealed data does not open with this key") from None
+
+
+def unsealer() -> Unsealer:
+    """The staff zone's unsealer: the only holder of the sealing private key."""
+    return current_app.extensions["portal.unsealer"]

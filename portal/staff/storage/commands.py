@@ -15,6 +15,7 @@ from portal.core.models import StoredObject
 from portal.core.settings import ConfigError, load_settings
 from portal.staff.storage.keyring import KeyringError, retire, rotate
 from portal.staff.storage.setup import open_backend
+from portal.staff.storage.transfer import object_store
 from storage_backends import REGISTRY
 
 
@@ -59,7 +60,7 @@ def check_command() -> None:
 @click.option("--delete-source", is_flag=True, help="Delete each object from the source once verified.")
 def migrate_command(target_name: str, delete_source: bool) -> None:
     """Copy every object to another backend, verify each, and read it from there; rerun to resume."""
-    store = current_app.extensions["portal.objects"]
+    store = object_store()
     try:
         target = store.backend_for(StoredObject(backend=target_name))
     except ConfigError as error:
@@ -93,7 +94,7 @@ def migrate_command(target_name: str, delete_source: bool) -> None:
 @keys_group.command("rotate")
 def rotate_command() -> None:
     """Create a new key-encryption key and re-wrap every data key with it (objects are not rewritten)."""
-    keyring = current_app.extensions["portal.objects"].keyring
+    keyring = object_store().keyring
     with database.connection_context():
         new_id, count = rotate(keyring)
     click.echo(f"key {new_id} is now current; {count} data keys re-wrapped; restart the staff instance")
@@ -103,7 +104,7 @@ def rotate_command() -> None:
 @click.argument("kek_id")
 def retire_command(kek_id: str) -> None:
     """Delete a key-encryption key that no object uses any more."""
-    keyring = current_app.extensions["portal.objects"].keyring
+    keyring = object_store().keyring
     try:
         with database.connection_context():
             retire(keyring, kek_id)
