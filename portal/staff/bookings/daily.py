@@ -20,7 +20,7 @@ from portal.core.programmes import PROGRAMMES
 from portal.core.reservations import bookings_with_places
 from portal.core.web import render
 from portal.staff import call_counter as calls
-from portal.staff.bookings.people import opened
+from portal.staff.bookings.opening import opened
 from portal.staff.bookings.views import bp
 from portal.staff.exports import csv_bytes, xlsx_bytes
 from portal.staff.permissions import allowed

@@ -17,7 +17,7 @@ from portal.core.web import htmx, not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.daily import day_bookings, day_venues, requested_day, requested_venue
 from portal.staff.bookings.labels import STATUS_LABELS
-from portal.staff.bookings.people import opened
+from portal.staff.bookings.opening import opened
 from portal.staff.bookings.views import bp
 from portal.staff.people import FIELDS, person_from, sealed_with_indexes
 

@@ -19,7 +19,7 @@ from portal.core.models.reservations import SEAT_HOLDING
 from portal.core.reservations import bookings_with_places
 from portal.core.visitor_mail import booking_message
 from portal.staff import audit
-from portal.staff.bookings.people import opened
+from portal.staff.bookings.opening import opened
 
 
 @dataclass

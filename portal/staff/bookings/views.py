@@ -10,7 +10,7 @@ from portal.core.reservations import bookings_with_places, cancel, confirm
 from portal.core.web import htmx, not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.labels import status_label
-from portal.staff.bookings.people import opened
+from portal.staff.bookings.opening import opened
 from portal.staff.bookings.repeat import earlier_bookings, index_new_bookings, indexes_of, with_indexes
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")

@@ -22,7 +22,7 @@ from portal.core.programmes import PROGRAMMES
 from portal.core.reservations import bookings_with_places
 from portal.core.web import redirect_to, render
 from portal.staff import audit
-from portal.staff.bookings.people import opened
+from portal.staff.bookings.opening import opened
 from portal.staff.exports import csv_bytes
 from portal.staff.people import FIELDS
 from portal.staff.records import content
