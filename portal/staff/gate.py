@@ -12,6 +12,7 @@ import time
 from uuid import UUID
 
 from flask import Flask, Response, current_app, g, request, session, url_for
+from flask_htmx import make_response as make_htmx_response
 from flask_login import LoginManager, current_user
 
 from portal.core.errors import not_found_page
@@ -19,7 +20,7 @@ from portal.core.web import check_csrf, htmx
 from portal.staff import audit
 from portal.staff.permissions import OPEN_ENDPOINTS, allowed
 from portal.staff.sessions import load_session
-from portal.staff.storage.transfer import apply_upload_limit
+from portal.staff.upload_limit import apply_upload_limit
 
 login_manager = LoginManager()
 login_manager.session_protection = None
@@ -56,9 +57,7 @@ def _deny_ended_session() -> Response:
     is redirected alike until the user signs in again (which replaces the cookie).
     """
     response = deny("session-ended")
-    if htmx:
-        response.headers["HX-Redirect"] = url_for("auth.login")
-    return response
+    return make_htmx_response(response, redirect=url_for("auth.login")) if htmx else response
 
 
 def _deny_network() -> Response:

@@ -19,7 +19,8 @@ from portal.core.web import not_found
 from portal.serve import serve
 from portal.staff import audit
 from portal.staff.permissions import ALL_STAFF, PERMISSIONS
-from portal.staff.storage.transfer import accepts_upload, object_store, read_chunks, send_object, store_stream
+from portal.staff.storage.transfer import object_store, read_chunks, send_object, store_stream
+from portal.staff.upload_limit import accepts_upload
 
 bp = Blueprint("transfer_test", __name__)
 DOWNLOAD_NAME = "相談記録 2020年6月.xlsx"

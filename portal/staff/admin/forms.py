@@ -7,13 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.core.forms import PortalForm
 from portal.core.models.accounts import ROLES
-
-ROLE_LABELS = {
-    "city": _l("市職員"),
-    "consultant": _l("相談員"),
-    "operator": _l("運営事業者"),
-    "admin": _l("管理者"),
-}
+from portal.staff.roles import ROLE_LABELS
 
 
 class NewUserForm(PortalForm):

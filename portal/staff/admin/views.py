@@ -12,7 +12,8 @@ from portal.core.models.base import utcnow
 from portal.core.web import not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.accounts import AccountError, create_user, organisation_named
-from portal.staff.admin.forms import ROLE_LABELS, ContractForm, ExpiryForm, NewUserForm
+from portal.staff.admin.forms import ContractForm, ExpiryForm, NewUserForm
+from portal.staff.roles import ROLE_LABELS
 from portal.staff.security.passwords import generate_password
 from portal.staff.sessions import revoke_all
 

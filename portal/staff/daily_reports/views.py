@@ -21,8 +21,8 @@ from portal.staff.library import store
 from portal.staff.library.access import may_read, may_write
 from portal.staff.library.forms import DocumentForm
 from portal.staff.refusals import refuse
-from portal.staff.storage.transfer import accepts_upload
 from portal.staff.storage.uploads import attempt_upload
+from portal.staff.upload_limit import accepts_upload
 
 bp = Blueprint("daily_reports", __name__, url_prefix="/daily-reports")
 

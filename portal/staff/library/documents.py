@@ -20,8 +20,9 @@ from portal.staff.library.folders import bp, folder_page
 from portal.staff.library.forms import DeleteForm, DocumentForm, MoveForm, VersionForm
 from portal.staff.library.seen import views_and_downloads
 from portal.staff.refusals import permitted, refuse
-from portal.staff.storage.transfer import accepts_upload, send_object
+from portal.staff.storage.transfer import send_object
 from portal.staff.storage.uploads import attempt_upload
+from portal.staff.upload_limit import accepts_upload
 
 
 def _document(document_id: int, write: bool = False) -> Document:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.staff.admin.forms import ROLE_LABELS
+from portal.staff.roles import ROLE_LABELS
 
 PURPOSE_LABELS = {
     "daily-reports": _l("日報"),

@@ -20,8 +20,9 @@ from portal.staff.records.files import RecordGone, attachment_rows, file_type, n
 from portal.staff.records.forms import AttachmentForm
 from portal.staff.records.views import record_page
 from portal.staff.refusals import permitted, refuse
-from portal.staff.storage.transfer import accepts_upload, send_object
+from portal.staff.storage.transfer import send_object
 from portal.staff.storage.uploads import attempt_upload
+from portal.staff.upload_limit import accepts_upload
 
 
 def _section(record: ConsultationRecord, form: AttachmentForm, status: int = 200) -> Response:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import BinaryIO
 from urllib.parse import quote
 
-from flask import Request, Response, current_app, request, stream_with_context
+from flask import Request, Response, current_app, stream_with_context
 
 from portal.core.models import StoredObject
 from portal.staff import audit
@@ -26,7 +26,6 @@ from portal.staff.storage.stream_aead import IntegrityError
 
 READ_SIZE = 1024 * 1024
 SERVED_TYPES = {kind.mimetype: kind for kind in TYPES.values()}
-UPLOAD_ATTRIBUTE = "accepts_upload"
 
 
 class InMemoryFileRequest(Request):
@@ -34,19 +33,6 @@ class InMemoryFileRequest(Request):
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
         return io.BytesIO()
-
-
-def accepts_upload(view: Callable) -> Callable:
-    """Mark a view whose requests may carry a file up to PORTAL_UPLOAD_MAX_BYTES."""
-    setattr(view, UPLOAD_ATTRIBUTE, True)
-    return view
-
-
-def apply_upload_limit() -> None:
-    """Raise the body limit for upload views only; every other form keeps the small default."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, UPLOAD_ATTRIBUTE, False):
-        request.max_content_length = current_app.config["PORTAL"].upload_max_bytes
 
 
 def object_store() -> ObjectStore:
