@@ -20,7 +20,7 @@ from portal.core import availability
 from portal.core.database import write_transaction
 from portal.core.dates import TOKYO
 from portal.core.models import Booking, BookingIndex, ConsultationSession, Venue
-from portal.core.models.reservations import PUBLIC_BOOKING_FIELDS, SEAT_HOLDING
+from portal.core.models.reservations import PUBLIC_BOOKING_FIELDS, SEAT_HOLDING, BookingStatus, SessionStatus
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
 
@@ -115,7 +115,7 @@ def _take_seat(session_id: int) -> ConsultationSession:
         .where(
             ConsultationSession.id == session_id,
             ConsultationSession.taken < ConsultationSession.capacity,
-            ConsultationSession.status == "open",
+            ConsultationSession.status == SessionStatus.OPEN,
         )
         .execute()
     )
@@ -160,7 +160,7 @@ def open_sessions(start: date, end: date, ward: str | None = None):
         .join(Venue)
         .where(
             ConsultationSession.date.between(start, end),
-            ConsultationSession.status == "open",
+            ConsultationSession.status == SessionStatus.OPEN,
             Venue.active == True,  # noqa: E712 - peewee expression
         )
         .order_by(ConsultationSession.date, ConsultationSession.starts_at, Venue.name)
@@ -207,7 +207,7 @@ def cancel(booking: Booking, reason: str | None = None) -> bool:
     """
     with write_transaction():
         changed = (
-            Booking.update(status="cancelled", decline_reason=reason)
+            Booking.update(status=BookingStatus.CANCELLED, decline_reason=reason)
             .where(Booking.id == booking.id, Booking.status.in_(SEAT_HOLDING))
             .execute()
         )
@@ -219,7 +219,7 @@ def cancel(booking: Booking, reason: str | None = None) -> bool:
 def confirm(booking: Booking) -> bool:
     """Confirm a web request; False if it was no longer waiting."""
     return bool(
-        Booking.update(status="confirmed")
-        .where(Booking.id == booking.id, Booking.status == "requested")
+        Booking.update(status=BookingStatus.CONFIRMED)
+        .where(Booking.id == booking.id, Booking.status == BookingStatus.REQUESTED)
         .execute()
     )

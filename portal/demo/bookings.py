@@ -15,7 +15,7 @@ from peewee import chunked, fn
 from portal.core import availability
 from portal.core.models import Booking, BookingIndex, ConsultationSession
 from portal.core.models.base import utcnow
-from portal.core.models.reservations import SEAT_HOLDING
+from portal.core.models.reservations import SEAT_HOLDING, BookingStatus, Channel
 from portal.core.programmes import PROGRAMMES
 from portal.core.reservations import new_reference
 from portal.core.security.sealing import sealer
@@ -63,7 +63,7 @@ class Planner:
         """One booking row, its personal data sealed to the staff key and indexed."""
         rng = self.rng
         person = self.person()
-        payload = as_web_request(person) if channel == "web" else as_phone_booking(person, rng)
+        payload = as_web_request(person) if channel == Channel.WEB else as_phone_booking(person, rng)
         codes = rng.sample([code for code, _label in PROGRAMMES], k=rng.choice((1, 1, 1, 2)))
         reference = new_reference()
         self.indexes[reference] = index_columns(payload)
@@ -75,7 +75,7 @@ class Planner:
                 "reference": reference,
                 "sealed": sealer().seal(payload),
                 "programmes": ",".join(codes),
-                "created_by": self.operator_id if channel == "phone" else None,
+                "created_by": self.operator_id if channel == Channel.PHONE else None,
                 "created_at": created_at,
             }
         )
@@ -84,7 +84,7 @@ class Planner:
 
     def channel(self) -> str:
         """Most businesses still phone; a good share book on the web."""
-        return "phone" if self.rng.random() < 0.6 else "web"
+        return Channel.PHONE if self.rng.random() < 0.6 else Channel.WEB
 
 
 def _office_hours_utc(rng: random.Random, day: date) -> datetime:
@@ -98,7 +98,9 @@ def plan_past(planner: Planner, sessions: list[ConsultationSession]) -> None:
     weights = [s.capacity * PAST_DEMAND.get(s.date.month, 1.0) for s in sessions]
     for _ in range(PAST_BOOKINGS):
         session = planner.free_session(sessions, weights)
-        status = rng.choices(("attended", "no-show", "cancelled"), weights=(75, 9, 16))[0]
+        status = rng.choices(
+            (BookingStatus.ATTENDED, BookingStatus.NO_SHOW, BookingStatus.CANCELLED), weights=(75, 9, 16)
+        )[0]
         made_on = session.date - timedelta(days=rng.randint(1, 21))
         planner.add(session, planner.channel(), status, _office_hours_utc(rng, made_on))
 
@@ -111,8 +113,12 @@ def plan_current(planner: Planner, sessions: list[ConsultationSession]) -> None:
 
     def status(channel: str) -> str:
         if rng.random() < 0.08:
-            return "cancelled"
-        return "requested" if channel == "web" and rng.random() < 0.45 else "confirmed"
+            return BookingStatus.CANCELLED
+        return (
+            BookingStatus.REQUESTED
+            if channel == Channel.WEB and rng.random() < 0.45
+            else BookingStatus.CONFIRMED
+        )
 
     def made_at() -> datetime:
         return now - timedelta(minutes=rng.randint(10, 60 * 24 * 10))
@@ -120,7 +126,7 @@ def plan_current(planner: Planner, sessions: list[ConsultationSession]) -> None:
     small = [s for s in sessions if (s.date - first).days < 14 and s.capacity <= 3]
     for session in rng.sample(small, k=min(FULL_SESSIONS, len(small))):
         while planner.held.get(session.id, 0) < session.capacity:
-            planner.add(session, "phone", "confirmed", made_at())
+            planner.add(session, Channel.PHONE, BookingStatus.CONFIRMED, made_at())
     weights = [s.capacity / (1 + (s.date - first).days / 7) for s in sessions]
     while len(planner.rows) < PAST_BOOKINGS + CURRENT_BOOKINGS:
         session = planner.free_session(sessions, weights)

@@ -11,6 +11,7 @@ from datetime import time, timedelta
 
 from portal.core.dates import business_today
 from portal.core.models import Booking, ConsultationRecord, ConsultationSession, User, Venue
+from portal.core.models.reservations import BookingStatus, Channel
 from portal.core.reservations import book
 from portal.demo.library import pdf_bytes
 from portal.staff.exports import xlsx_bytes
@@ -57,7 +58,9 @@ def _visitors(consultant: User) -> list[Booking]:
             "address": "架空市中央区",
             "industry": "小売業",
         }
-        made = book(session.id, channel="phone", status="attended", **sealed_with_indexes(person))
+        made = book(
+            session.id, channel=Channel.PHONE, status=BookingStatus.ATTENDED, **sealed_with_indexes(person)
+        )
         bookings.append(made.booking)
     return bookings
 
@@ -67,7 +70,7 @@ def _unrecorded() -> list[Booking]:
         Booking.select(Booking, ConsultationSession)
         .join(ConsultationSession)
         .where(
-            Booking.status == "attended",
+            Booking.status == BookingStatus.ATTENDED,
             ConsultationSession.consultant.is_null(False),
             Booking.id.not_in(ConsultationRecord.select(ConsultationRecord.booking)),
         )

@@ -16,8 +16,9 @@ from icalendar.enums import STATUS
 from portal.core.dates import TOKYO
 from portal.core.links import manage_url
 from portal.core.models import Booking
+from portal.core.models.reservations import BookingStatus
 
-EVENT_STATUS = {"requested": STATUS.TENTATIVE, "cancelled": STATUS.CANCELLED}
+EVENT_STATUS = {BookingStatus.REQUESTED: STATUS.TENTATIVE, BookingStatus.CANCELLED: STATUS.CANCELLED}
 
 
 def booking_calendar(booking: Booking, secret: str) -> bytes:

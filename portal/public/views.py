@@ -10,7 +10,6 @@ from itertools import groupby
 
 from flask import Blueprint, Response, current_app, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -18,7 +17,9 @@ from portal.core import availability, normalise
 from portal.core import public_log as events
 from portal.core.dates import business_today
 from portal.core.i18n import select_locale
+from portal.core.labels import VISITOR_STATUS_LABELS
 from portal.core.models import ConsultationSession, Venue
+from portal.core.models.reservations import BookingStatus, Channel, SessionStatus
 from portal.core.reservations import SessionFull, book, new_manage_secret, open_sessions
 from portal.core.security.sealing import sealer
 from portal.core.visitor_mail import send_confirmation
@@ -32,14 +33,7 @@ limiter = Limiter(key_func=get_remote_address)
 # Only form posts are limited: reading pages skips the limiter's bookkeeping (the calendar's hot path).
 limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
 COMPLETED_KEY = "completed_booking"
-STATUS_LABELS = {
-    "requested": _l("受付済み（確認中）"),
-    "confirmed": _l("確定"),
-    "cancelled": _l("取り消し済み"),
-    "attended": _l("相談済み"),
-    "no-show": _l("欠席"),
-}
-bp.context_processor(lambda: {"status_labels": STATUS_LABELS})
+bp.context_processor(lambda: {"status_labels": VISITOR_STATUS_LABELS})
 
 
 def _month(value: str | None, today: date) -> date:
@@ -128,7 +122,7 @@ def _bookable(session_id: int) -> ConsultationSession:
         .join(Venue)
         .where(
             ConsultationSession.id == session_id,
-            ConsultationSession.status == "open",
+            ConsultationSession.status == SessionStatus.OPEN,
             Venue.active == True,  # noqa: E712
         )
         .first()
@@ -165,8 +159,8 @@ def session_page(session_id: int) -> Response:
         try:
             made = book(
                 session_id,
-                channel="web",
-                status="requested",
+                channel=Channel.WEB,
+                status=BookingStatus.REQUESTED,
                 sealed=sealed,
                 programmes=",".join(form.programmes.data),
                 idempotency_key=form.idempotency_key.data or None,

@@ -8,6 +8,8 @@ audit chain live in the staff store (see `portal/core/models/callers.py` and `ac
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from peewee import (
     BlobField,
     BooleanField,
@@ -23,8 +25,39 @@ from peewee import (
 from portal.core.models.accounts import User
 from portal.core.models.base import BaseModel, CrossStoreKey, utcnow
 
+
+class BookingStatus(StrEnum):
+    """Where a booking stands; the stored value is the string."""
+
+    REQUESTED = "requested"  # a web request, waiting for staff
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"  # by the visitor, or declined by staff
+    ATTENDED = "attended"
+    NO_SHOW = "no-show"
+
+
+class Channel(StrEnum):
+    """How a booking came in."""
+
+    WEB = "web"
+    PHONE = "phone"
+    WALK_IN = "walk-in"
+
+
+class SessionStatus(StrEnum):
+    """Whether a session takes bookings."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 # Statuses that hold a seat: a web request holds its seat until it is declined or cancelled.
-SEAT_HOLDING = ("requested", "confirmed", "attended", "no-show")
+SEAT_HOLDING = (
+    BookingStatus.REQUESTED,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ATTENDED,
+    BookingStatus.NO_SHOW,
+)
 
 
 class PublicSchemaVersion(BaseModel):
@@ -59,7 +92,7 @@ class ConsultationSession(BaseModel):
     capacity = IntegerField()
     taken = IntegerField(default=0)
     consultant = CrossStoreKey(User, null=True, backref="consultation_sessions")
-    status = CharField(max_length=20, default="open")
+    status = CharField(max_length=20, default=SessionStatus.OPEN)
 
     class Meta:
         indexes = ((("venue", "date", "starts_at"), True),)

@@ -37,7 +37,6 @@ def recipients(day: date) -> list[User]:
     """Active city users, and consultants with a session that day."""
     consultants = ConsultationSession.select(ConsultationSession.consultant).where(
         ConsultationSession.date == day,
-        ConsultationSession.status != "cancelled",
         ConsultationSession.consultant.is_null(False),
     )
     users = (

@@ -11,18 +11,19 @@ from wtforms import IntegerField, StringField, TelField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.core.forms import PortalForm, japanese_phone
+from portal.core.labels import STAFF_STATUS_LABELS
 from portal.core.models import Booking, ConsultationSession, Venue
+from portal.core.models.reservations import BookingStatus, Channel, SessionStatus
 from portal.core.reservations import SessionFull, book
 from portal.core.web import htmx, not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.daily import day_bookings, day_venues, requested_day, requested_venue
-from portal.staff.bookings.labels import STATUS_LABELS
 from portal.staff.bookings.opening import opened
 from portal.staff.bookings.views import bp
 from portal.staff.people import FIELDS, person_from, sealed_with_indexes
 
-MARKS = {mark: STATUS_LABELS[mark] for mark in ("attended", "no-show")}
-ARRIVING = ("requested", "confirmed", "attended", "no-show")
+MARKS = {mark: STAFF_STATUS_LABELS[mark] for mark in (BookingStatus.ATTENDED, BookingStatus.NO_SHOW)}
+ARRIVING = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
 
 
 class WalkInForm(PortalForm):
@@ -38,7 +39,7 @@ def _day_sessions(day: date, venue_id: int | None) -> list[ConsultationSession]:
     query = (
         ConsultationSession.select(ConsultationSession, Venue)
         .join(Venue)
-        .where(ConsultationSession.date == day, ConsultationSession.status == "open")
+        .where(ConsultationSession.date == day, ConsultationSession.status == SessionStatus.OPEN)
         .order_by(Venue.name, ConsultationSession.starts_at)
     )
     return list(query.where(Venue.id == venue_id) if venue_id else query)
@@ -73,8 +74,8 @@ def reception_walk_in() -> Response:
         try:
             made = book(
                 form.session_id.data,
-                channel="walk-in",
-                status="attended",
+                channel=Channel.WALK_IN,
+                status=BookingStatus.ATTENDED,
                 created_by=current_user.id,
                 **sealed_with_indexes(person_from(form)),
             )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, request, url_for
 from flask_babel import gettext as _
 
+from portal.core.labels import status_label
 from portal.core.models import Booking, ConsultationSession
+from portal.core.models.reservations import BookingStatus, Channel
 from portal.core.reservations import bookings_with_places, cancel, confirm
 from portal.core.web import htmx, not_found, redirect_to, render
 from portal.staff import audit
-from portal.staff.bookings.labels import status_label
 from portal.staff.bookings.opening import opened
 from portal.staff.bookings.repeat import earlier_bookings, index_new_bookings, indexes_of, with_indexes
 
@@ -20,7 +21,7 @@ bp.add_app_template_filter(status_label)
 def _requests():
     return (
         with_indexes(bookings_with_places())
-        .where(Booking.status == "requested", Booking.channel == "web")
+        .where(Booking.status == BookingStatus.REQUESTED, Booking.channel == Channel.WEB)
         .order_by(ConsultationSession.date, ConsultationSession.starts_at, Booking.created_at)
     )
 
@@ -50,7 +51,7 @@ def confirm_request(booking_id: int) -> Response:
     booking = _request_or_404(booking_id)
     confirm(booking)
     audit.record("booking.confirm", object_type="booking", object_id=booking.id)
-    booking.status = "confirmed"
+    booking.status = BookingStatus.CONFIRMED
     return _decided(booking)
 
 
@@ -61,7 +62,7 @@ def decline_request(booking_id: int) -> Response:
     reason = (request.form.get("reason") or "").strip()[:500] or _("ご希望の日時でお受けできませんでした。")
     cancel(booking, reason)
     audit.record("booking.decline", object_type="booking", object_id=booking.id)
-    booking.status = "cancelled"
+    booking.status = BookingStatus.CANCELLED
     return _decided(booking)
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from portal.core.dates import business_today
 from portal.core.models import Booking
+from portal.core.models.reservations import BookingStatus, Channel
 from portal.core.reservations import SessionFull, book, bookings_with_places
 from portal.core.web import htmx, not_found, redirect_to, render
 from portal.staff import audit
@@ -49,8 +50,8 @@ def _book(form: CallerForm) -> Booking | None:
     try:
         made = book(
             form.session_id.data,
-            channel="phone",
-            status="confirmed",
+            channel=Channel.PHONE,
+            status=BookingStatus.CONFIRMED,
             programmes=",".join(form.programmes.data),
             idempotency_key=form.idempotency_key.data or None,
             created_by=current_user.id,

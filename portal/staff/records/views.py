@@ -18,6 +18,7 @@ from portal.core.models import (
     RecordVersion,
     User,
 )
+from portal.core.models.reservations import BookingStatus
 from portal.core.programmes import PROGRAMMES
 from portal.core.reservations import bookings_with_places
 from portal.core.web import redirect_to, render
@@ -88,7 +89,7 @@ def to_write():
         .join(ConsultationRecord, JOIN.LEFT_OUTER, on=ConsultationRecord.booking == Booking.id)
         .where(
             ConsultationSession.consultant == current_user.id,
-            Booking.status == "attended",
+            Booking.status == BookingStatus.ATTENDED,
             ConsultationRecord.id.is_null(),
         )
         .order_by(ConsultationSession.date.desc(), ConsultationSession.starts_at.desc())
@@ -130,7 +131,11 @@ def follow_ups_csv() -> Response:
 
 def _booking_to_record(booking_id: int) -> Booking:
     booking = bookings_with_places().where(Booking.id == booking_id).first()
-    if booking is None or booking.status != "attended" or booking.session.consultant_id != current_user.id:
+    if (
+        booking is None
+        or booking.status != BookingStatus.ATTENDED
+        or booking.session.consultant_id != current_user.id
+    ):
         refuse("booking", booking_id, missing=booking is None)
     return booking
 

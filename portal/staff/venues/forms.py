@@ -23,9 +23,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.core.dates import business_today
 from portal.core.forms import PortalForm
 from portal.core.models import Organisation, User
+from portal.core.models.reservations import SessionStatus
 
 WEEKDAYS = (_l("月曜"), _l("火曜"), _l("水曜"), _l("木曜"), _l("金曜"), _l("土曜"), _l("日曜"))
-STATUSES = {"open": _l("受付中"), "closed": _l("受付停止")}
+STATUSES = {SessionStatus.OPEN: _l("受付中"), SessionStatus.CLOSED: _l("受付停止")}
 WEEKDAY_CHOICES = [SelectChoice(str(number), label) for number, label in enumerate(WEEKDAYS)]
 MAX_CAPACITY = 100
 LATER_TIME = _l("終了時刻は開始時刻より後にしてください。")
