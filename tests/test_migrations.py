@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from portal.core.database import bind, open_public_store
+import psycopg
+import pytest
+from playhouse.migrate import SchemaMigrator
+
+from portal.core.database import bind, open_database, open_public_store
 from portal.core.migrations import MIGRATIONS, migrate
 from portal.core.models import (
     AuditEvent,
@@ -22,6 +26,7 @@ from portal.core.models import (
     Venue,
     WeeklyPattern,
 )
+from tests.conftest import POSTGRES_DSN, POSTGRES_SCHEMA
 from tests.old_releases import create_release_schema
 
 MOVED = {"venue", "consultation_session", "booking", "availability_version"}
@@ -150,3 +155,48 @@ def test_release_4_moves_the_public_tables_keeping_every_row(stores):
         WeeklyPattern.create(venue=2, weekday=1, starts_at=time(13), ends_at=time(14), capacity=3)
         assert migrate(db) == 0
     assert _public_count(stores, "booking") == 2
+
+
+def _shape(db) -> dict:
+    """Each table's columns (with nullability), indexes (by columns) and foreign keys."""
+    return {
+        table: (
+            sorted((column.name, column.null) for column in db.get_columns(table)),
+            sorted((tuple(index.columns), index.unique) for index in db.get_indexes(table)),
+            sorted((key.column, key.dest_table) for key in db.get_foreign_keys(table)),
+        )
+        for table in db.get_tables()
+    }
+
+
+@pytest.fixture
+def release_4(stores, tmp_path):
+    """A second, separate database built from release 4's frozen schema."""
+    if not stores.on_postgres:
+        db = open_database(f"sqlite:///{tmp_path / 'release-4.db'}", pool_size=1)
+        yield db
+        db.close_all()
+        return
+    schema = f"{POSTGRES_SCHEMA}_release_4"
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as admin:
+        admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.execute(f"CREATE SCHEMA {schema}")
+    db = open_database(f"{POSTGRES_DSN}?options=-csearch_path%3D{schema}", pool_size=1)
+    yield db
+    db.close_all()
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as admin:
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_migrations_1_to_4_replayed_on_release_0_make_release_4s_schema(stores, release_4):
+    db = bind(stores)
+    with db.connection_context():
+        create_release_schema(db, 0)
+        migrator = SchemaMigrator.from_database(db)
+        with db.atomic():
+            for step in MIGRATIONS[:4]:
+                step(db, migrator)
+        replayed = _shape(db)
+    with release_4.connection_context():
+        create_release_schema(release_4, 4)
+        assert replayed == _shape(release_4)

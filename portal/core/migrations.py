@@ -2,8 +2,10 @@
 
 A fresh store gets today's schema in one step and is stamped with the newest version; an
 existing one runs each migration it has not had, in order, inside a transaction. A migration
-is a function of (database, migrator) appended to MIGRATIONS. The public store is created in
-its own file or schema the first time; the public zone never migrates anything.
+is a function of (database, migrator) appended to MIGRATIONS, and describes its own schema:
+tables come from frozen copies (portal/core/schema_history.py) or explicit columns, never from
+today's models, so a replay on an old store gives that release's schema. The public store is
+created in its own file or schema the first time; the public zone never migrates anything.
 """
 
 from __future__ import annotations
@@ -15,17 +17,12 @@ from peewee import CharField, Database, DateField, Model
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as apply
 
+from portal.core import schema_history
 from portal.core.database import is_postgres, open_database, public_schema_name
 from portal.core.models import (
-    ADDED_IN_1,
-    LIBRARY_TABLES,
     PUBLIC_MODELS,
-    RECORD_MODELS,
     STAFF_MODELS,
-    AuditEvent,
     AvailabilityVersion,
-    Booking,
-    ConsultationSession,
     PublicSchemaVersion,
     SchemaVersion,
 )
@@ -40,36 +37,40 @@ def seed_rows() -> None:
     AvailabilityVersion.get_or_create(id=1)
 
 
+def _create_frozen(db: Database, tables: list[type[Model]]) -> None:
+    with db.bind_ctx(tables):
+        db.create_tables(tables)
+
+
 def calendar_intake_and_blind_indexes(db: Database, migrator: SchemaMigrator) -> None:
     """The operating calendar, call counter, list notices, blind indexes and reminders."""
-    db.create_tables(ADDED_IN_1)
-    table = Booking._meta.table_name
+    _create_frozen(db, schema_history.MIGRATION_1)
+    table = "booking"
     apply(
         *(
             migrator.add_column(table, name, CharField(max_length=64, null=True, index=True))
             for name in ("phone_index", "email_index", "kana_index")
         ),
         migrator.add_column(table, "reminder_sent_on", DateField(null=True)),
-        migrator.add_index(
-            ConsultationSession._meta.table_name, ("venue_id", "date", "starts_at"), unique=True
-        ),
+        migrator.add_index("consultation_session", ("venue_id", "date", "starts_at"), unique=True),
     )
-    seed_rows()
+    with db.bind_ctx([schema_history.AvailabilityVersion]):
+        schema_history.AvailabilityVersion.get_or_create(id=1)
 
 
 def library_daily_reports_and_retention(db: Database, _migrator: SchemaMigrator) -> None:
     """The document library, daily reports and deletion certificates: new tables only."""
-    db.create_tables(LIBRARY_TABLES)
+    _create_frozen(db, schema_history.MIGRATION_2)
 
 
 def consultation_records(db: Database, _migrator: SchemaMigrator) -> None:
     """Consultation records, their versions, read grants and attachments."""
-    db.create_tables(RECORD_MODELS)
+    _create_frozen(db, schema_history.MIGRATION_3)
 
 
 def audit_lookup_by_object(db: Database, migrator: SchemaMigrator) -> None:
     """An index for "who has seen this": an object's audit events by type and id."""
-    table, columns = AuditEvent._meta.table_name, ("object_type", "object_id")
+    table, columns = "audit_event", ("object_type", "object_id")
     if not any(tuple(index.columns) == columns for index in db.get_indexes(table)):
         apply(migrator.add_index(table, columns))
 
@@ -88,7 +89,7 @@ def keyed_audit_chain(db: Database, migrator: SchemaMigrator) -> None:
 
     Existing events keep a null key until `portal init` checks and adopts their unkeyed chain.
     """
-    table = AuditEvent._meta.table_name
+    table = "audit_event"
     if "key_id" not in {column.name for column in db.get_columns(table)}:
         apply(migrator.add_column(table, "key_id", CharField(max_length=8, null=True)))
 

@@ -54,14 +54,8 @@ STAFF_MODELS = [
     *RECORD_MODELS,
 ]
 
-# Tables added after the first release, which migration 1 creates on an existing database.
-ADDED_IN_1 = [AvailabilityVersion, CallEvent, ListNotice, Season, Holiday, WeeklyPattern]
-# The document library, daily reports and retention's certificates, created by their own migration.
-LIBRARY_TABLES = [Folder, FolderGrant, DailyReport, Document, DocumentVersion, DeletionCertificate]
 
 __all__ = [
-    "ADDED_IN_1",
-    "LIBRARY_TABLES",
     "PUBLIC_MODELS",
     "RECORD_MODELS",
     "STAFF_MODELS",

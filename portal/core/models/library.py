@@ -14,9 +14,6 @@ from portal.core.models.accounts import Organisation, User
 from portal.core.models.base import BaseModel, utcnow
 from portal.core.models.storage import StoredObject
 
-PURPOSES = ("daily-reports", "manuals", "city-reports", "notices")
-ACCESS = ("read", "write")
-
 
 class Folder(BaseModel):
     """A shelf of documents for one purpose, owned by one organisation."""

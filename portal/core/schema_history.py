@@ -1,0 +1,223 @@
+"""The tables migrations 1 to 3 made, frozen as they were made.
+
+A migration creates its tables from these copies, never from today's models, so replaying it on
+an old store gives the schema that release had, whatever the models have become since; later
+migrations take it from there. The stubs stand for tables that existed before and are only
+referred to. Nothing else may import this module.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from peewee import (
+    BlobField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TimeField,
+    UUIDField,
+)
+
+
+class Frozen(Model):
+    """Unbound: a migration binds these to its database for the one statement it runs."""
+
+    class Meta:
+        legacy_table_names = False
+
+
+class Organisation(Frozen):
+    """Stub of release 0's table."""
+
+
+class User(Frozen):
+    """Stub of release 0's table."""
+
+
+class Venue(Frozen):
+    """Stub of release 0's table."""
+
+
+class ConsultationSession(Frozen):
+    """Stub of release 0's table."""
+
+
+class Booking(Frozen):
+    """Stub of release 0's table."""
+
+
+class StoredObject(Frozen):
+    """Stub of release 0's table (its key is a UUID)."""
+
+    id = UUIDField(primary_key=True)
+
+
+# Migration 1: the operating calendar, the call counter, list notices and the availability counter.
+
+
+class AvailabilityVersion(Frozen):
+    version = IntegerField(default=0)
+
+
+class CallEvent(Frozen):
+    day = DateField(index=True)
+    kind = CharField(max_length=10)
+    taken_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    at = DateTimeField()
+
+
+class ListNotice(Frozen):
+    day = DateField(unique=True)
+    sent_at = DateTimeField()
+
+
+class Season(Frozen):
+    name = CharField(max_length=100)
+    starts_on = DateField()
+    ends_on = DateField()
+    intake_weekdays = CharField(max_length=20, default="0,1,2,3,4")
+    intake_opens = TimeField(default=time(9, 0))
+    intake_closes = TimeField(default=time(17, 0))
+
+
+class Holiday(Frozen):
+    date = DateField(unique=True)
+    name = CharField(max_length=100)
+
+
+class WeeklyPattern(Frozen):
+    venue = ForeignKeyField(Venue, backref="+", on_delete="CASCADE")
+    weekday = IntegerField()
+    starts_at = TimeField()
+    ends_at = TimeField()
+    capacity = IntegerField()
+    consultant = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+
+MIGRATION_1 = [AvailabilityVersion, CallEvent, ListNotice, Season, Holiday, WeeklyPattern]
+
+
+# Migration 2: the document library, daily reports and deletion certificates.
+
+
+class Folder(Frozen):
+    name = CharField(max_length=200)
+    purpose = CharField(max_length=20)
+    owner = ForeignKeyField(Organisation, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField()
+
+
+class FolderGrant(Frozen):
+    folder = ForeignKeyField(Folder, backref="+", on_delete="CASCADE")
+    organisation = ForeignKeyField(Organisation, null=True, backref="+", on_delete="CASCADE")
+    role = CharField(max_length=20, null=True)
+    access = CharField(max_length=5)
+    granted_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    granted_at = DateTimeField()
+    revoked_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    revoked_at = DateTimeField(null=True)
+
+
+class DailyReport(Frozen):
+    day = DateField(unique=True)
+    calls = IntegerField()
+    bookings = IntegerField()
+    issues = BlobField()
+    version = IntegerField(default=1)
+    filed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    filed_at = DateTimeField()
+    updated_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    updated_at = DateTimeField()
+
+
+class Document(Frozen):
+    folder = ForeignKeyField(Folder, backref="+", on_delete="RESTRICT")
+    title = CharField(max_length=200, index=True)
+    daily_report = ForeignKeyField(DailyReport, null=True, backref="+", on_delete="RESTRICT")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    deleted_at = DateTimeField(null=True, index=True)
+    deleted_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    deletion_reason = BlobField(null=True)
+
+
+class DocumentVersion(Frozen):
+    document = ForeignKeyField(Document, backref="+", on_delete="RESTRICT")
+    number = IntegerField()
+    stored = ForeignKeyField(StoredObject, backref="+", on_delete="RESTRICT")
+    filename = BlobField()
+    extension = CharField(max_length=10)
+    mimetype = CharField(max_length=100)
+    uploaded_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("document", "number"), True),)
+
+
+class DeletionCertificate(Frozen):
+    kind = CharField(max_length=40)
+    object_id = CharField(max_length=64)
+    reason = CharField(max_length=20)
+    rule = CharField(max_length=80)
+    part_of = CharField(max_length=80, null=True)
+    run = CharField(max_length=32, index=True)
+    destroyed_at = DateTimeField(index=True)
+
+
+MIGRATION_2 = [Folder, FolderGrant, DailyReport, Document, DocumentVersion, DeletionCertificate]
+
+
+# Migration 3: consultation records.
+
+
+class ConsultationRecord(Frozen):
+    booking = ForeignKeyField(Booking, unique=True, backref="+", on_delete="RESTRICT")
+    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    version = IntegerField(default=1)
+    follow_up_due = DateField(null=True, index=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    deleted_at = DateTimeField(null=True)
+    deleted_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    deletion_reason = BlobField(null=True)
+
+
+class RecordVersion(Frozen):
+    record = ForeignKeyField(ConsultationRecord, backref="+", on_delete="RESTRICT")
+    version = IntegerField()
+    body = BlobField()
+    saved_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    saved_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("record", "version"), True),)
+
+
+class RecordGrant(Frozen):
+    record = ForeignKeyField(ConsultationRecord, backref="+", on_delete="RESTRICT")
+    grantee = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    granted_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    granted_at = DateTimeField()
+    revoked_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    revoked_at = DateTimeField(null=True)
+
+
+class RecordAttachment(Frozen):
+    id = UUIDField(primary_key=True)
+    record = ForeignKeyField(ConsultationRecord, backref="+", on_delete="RESTRICT")
+    stored = ForeignKeyField(StoredObject, unique=True, backref="+", on_delete="RESTRICT")
+    extension = CharField(max_length=10)
+    filename = BlobField()
+    uploaded_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    uploaded_at = DateTimeField()
+    deleted_at = DateTimeField(null=True)
+    deleted_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+
+
+MIGRATION_3 = [ConsultationRecord, RecordVersion, RecordGrant, RecordAttachment]
