@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import service_missing
 from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,7 +70,7 @@ def public_process(instance, tmp_path):
     """The public process started by bin/run-public from an environment full of staff settings."""
     unreachable = _checkout_unreachable()
     if unreachable:
-        pytest.skip(unreachable)
+        service_missing("a checkout the public user can read", RuntimeError(unreachable))
     port = free_port()
     env = {
         "PATH": os.environ["PATH"],

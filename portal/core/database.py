@@ -58,7 +58,7 @@ class AppDatabase(DatabaseProxy):
         super().__init__()
 
     def __setattr__(self, attr: str, value) -> None:
-        object.__setattr__(self, "default" if attr == "obj" else attr, value)
+        object.__setattr__(self, attr, value)  # the proxy's own slots; `obj` is derived
 
     def initialize(self, obj: Database | None) -> None:
         """Set the default; blob fields are told of no driver, so they pass `bytearray`, which
