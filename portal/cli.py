@@ -12,7 +12,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, ScriptInfo
 
-from portal.core.models.accounts import ROLES
+from portal.core.models.accounts import ROLES, ROLES_NEEDING_APPROVAL
 from portal.core.settings import ConfigError, Settings, load_settings
 from portal.staff.notify import notify_group
 from portal.staff.retention.commands import retention_group
@@ -97,7 +97,12 @@ def user_group() -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--org", "organisation", required=True, help="Organisation name (created if missing).")
 def user_create_command(email: str, role: str, organisation: str) -> None:
-    """Create an enrolled account; the password comes from standard input unless it is a terminal."""
+    """Create an enrolled account; the password comes from standard input unless it is a terminal.
+
+    The account works at once, whatever its role: whoever runs this on the server holds the keys
+    already. Roles that read personal data (city, consultant) given in the portal wait for a
+    city user's approval instead.
+    """
     from portal.core.database import database
     from portal.staff.accounts import AccountError, create_user, organisation_named
     from portal.staff.security.passwords import generate_password
@@ -106,9 +111,13 @@ def user_create_command(email: str, role: str, organisation: str) -> None:
     password = generate_password() if generated else sys.stdin.readline().rstrip("\r\n")
     with database.connection_context():
         try:
-            account = create_user(email, role, organisation_named(organisation), password, enrol_now=True)
+            account = create_user(
+                email, role, organisation_named(organisation), password, enrol_now=True, requested_by=None
+            )
         except AccountError as error:
             raise click.UsageError(f"cannot create {email}: {error.code}") from None
+    if role in ROLES_NEEDING_APPROVAL:
+        click.echo(f"{role} reads personal data: made on the server, it needs no approval", err=True)
     if generated:
         click.echo(f"password: {password}")
     click.echo(account.otpauth_uri)

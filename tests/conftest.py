@@ -171,7 +171,12 @@ def make_account(app, role: str, organisation: str | None = None, email: str | N
     email = email or f"{role}@example.jp"
     with app.app_context(), database.connection_context():
         created = create_user(
-            email, role, organisation_named(organisation or f"{role} org"), PASSWORD, enrol_now=True
+            email,
+            role,
+            organisation_named(organisation or f"{role} org"),
+            PASSWORD,
+            enrol_now=True,
+            requested_by=None,
         )
     secret = parse_qs(urlsplit(created.otpauth_uri).query)["secret"][0]
     return Account(created.user.id, email, role, PASSWORD, secret)
@@ -276,4 +281,18 @@ def admin_creates_user(admin, email: str, role: str, organisation: str):
     return admin.post(
         "/admin/users/new",
         data={"csrf_token": csrf_from(page.text), "email": email, "role": role, "organisation": organisation},
+    )
+
+
+def decide_approval(city, email: str, decision: str = "approve", headers: dict | None = None):
+    """A city user approves (or rejects) the waiting request for `email` on the approvals page."""
+    page = city.get("/approvals/")
+    ids = [
+        re.search(r'id="approval-(\d+)"', block).group(1)
+        for block in page.text.split("<article")[1:]
+        if f"<h2>{email}</h2>" in block
+    ]
+    assert len(ids) == 1, f"no single request waits for {email}"
+    return city.post(
+        f"/approvals/{ids[0]}/{decision}", data={"csrf_token": csrf_from(page.text)}, headers=headers or {}
     )

@@ -11,7 +11,7 @@ import pytest
 from portal.core.models import AuditEvent, Organisation, RecoveryCode, StaffSession, Throttle, User
 from portal.core.models.base import utcnow
 from portal.staff.security import passwords
-from tests.conftest import admin_creates_user, csrf_from, make_account, next_code, sign_in
+from tests.conftest import admin_creates_user, csrf_from, decide_approval, make_account, next_code, sign_in
 
 SESSION_COOKIE = "madoguchi-staff"
 
@@ -250,6 +250,7 @@ def test_pending_second_factor_expires(staff_app, accounts):
 
 def test_enrolment_at_first_sign_in_with_qr_code_and_recovery_codes(staff_app, signed_in):
     created = admin_creates_user(signed_in("admin"), "new@example.jp", "consultant", "架空行政書士会")
+    assert decide_approval(signed_in("city"), "new@example.jp").status_code == 303
     first_password = re.search(r'<code class="secret">([^<]+)</code>', created.text).group(1)
     own_password = "自分で決めた新しいパスワード 2026"
 

@@ -305,6 +305,7 @@ def test_objects_in_minio_are_gone_from_the_bucket_after_the_purge(config, tmp_p
                 organisation_named("市"),
                 "correct horse battery 窓口",
                 enrol_now=True,
+                requested_by=None,
             ).user
             folder = Folder.create(name="f", purpose="manuals", owner=user.organisation_id)
             document = add_document(folder, "t", upload_file(), user)

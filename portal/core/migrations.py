@@ -94,6 +94,17 @@ def keyed_audit_chain(db: Database, migrator: SchemaMigrator) -> None:
         apply(migrator.add_column(table, "key_id", CharField(max_length=8, null=True)))
 
 
+def approval_of_roles_that_read_personal_data(db: Database, migrator: SchemaMigrator) -> None:
+    """Accounts remember the role a city user approved; approval requests get their table.
+
+    Accounts enabled before this step keep working (their role counts as approved); a disabled
+    one needs an approval to come back.
+    """
+    _create_frozen(db, schema_history.MIGRATION_7)
+    apply(migrator.add_column("user", "approved_role", CharField(max_length=20, null=True)))
+    db.execute_sql('UPDATE "user" SET approved_role = role WHERE disabled_at IS NULL')
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -101,6 +112,7 @@ MIGRATIONS: list[Migration] = [
     audit_lookup_by_object,
     public_store_of_its_own,
     keyed_audit_chain,
+    approval_of_roles_that_read_personal_data,
 ]
 
 

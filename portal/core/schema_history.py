@@ -1,4 +1,4 @@
-"""The tables migrations 1 to 3 made, frozen as they were made.
+"""The tables migrations made, frozen as they were made.
 
 A migration creates its tables from these copies, never from today's models, so replaying it on
 an old store gives the schema that release had, whatever the models have become since; later
@@ -221,3 +221,20 @@ class RecordAttachment(Frozen):
 
 
 MIGRATION_3 = [ConsultationRecord, RecordVersion, RecordGrant, RecordAttachment]
+
+
+# Migration 7: approval of roles that read personal data.
+
+
+class AccountApproval(Frozen):
+    user = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    role = CharField(max_length=20)
+    reason = CharField(max_length=20)
+    requested_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    requested_at = DateTimeField()
+    decision = CharField(max_length=20, null=True)
+    decided_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    decided_at = DateTimeField(null=True)
+
+
+MIGRATION_7 = [AccountApproval]

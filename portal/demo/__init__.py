@@ -49,7 +49,9 @@ def seed() -> list[str] | None:
         lines, users = [], {}
         for role, email, organisation in DEMO_ACCOUNTS:
             password = generate_password()
-            account = create_user(email, role, organisation_named(organisation), password, enrol_now=True)
+            account = create_user(
+                email, role, organisation_named(organisation), password, enrol_now=True, requested_by=None
+            )
             users[role] = account.user.id
             lines.append(f"{role}\t{email}\t{password}\t{account.otpauth_uri}")
         for season, created in seed_operations(users["consultant"], users["operator"], business_today()):

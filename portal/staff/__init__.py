@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
 
     from portal.core.security.sealing import Sealer
     from portal.staff.admin import bp as admin_bp
+    from portal.staff.approvals import bp as approvals_bp
     from portal.staff.auth import bp as auth_bp
     from portal.staff.bookings import bp as bookings_bp
     from portal.staff.daily_reports import bp as daily_reports_bp
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
         auth_bp,
         home_bp,
         admin_bp,
+        approvals_bp,
         bookings_bp,
         intake_bp,
         venues_bp,

@@ -1,18 +1,27 @@
-"""Making staff accounts: shared by `portal user create`, demo data and the admin pages."""
+"""Making and changing staff accounts: shared by `portal user create`, demo data and the admin pages.
+
+Whatever gives an account a role that reads personal data (making it, re-activating it, changing
+its role) holds it until a city user approves, unless the server's command line made it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from peewee import IntegrityError
 
 from portal.core.database import write_transaction
+from portal.core.dates import business_today
 from portal.core.models import Organisation, User
-from portal.core.models.accounts import ROLES
+from portal.core.models.accounts import ROLES, ApprovalReason
+from portal.core.models.base import utcnow
 from portal.staff import audit
+from portal.staff.approvals.service import ApprovalChange, lapse, review
 from portal.staff.security import totp
 from portal.staff.security.passwords import hash_password, policy_problem
 from portal.staff.security.secrets_at_rest import secret_box
+from portal.staff.sessions import revoke_all
 
 
 class AccountError(ValueError):
@@ -43,9 +52,19 @@ def organisation_named(name: str) -> Organisation:
 
 
 def create_user(
-    email: str, role: str, organisation: Organisation, password: str, *, enrol_now: bool
+    email: str,
+    role: str,
+    organisation: Organisation,
+    password: str,
+    *,
+    enrol_now: bool,
+    requested_by: User | None,
 ) -> NewAccount:
-    """A new account; with `enrol_now` its second factor is set and the URI is returned."""
+    """A new account; with `enrol_now` its second factor is set and the URI is returned.
+
+    `requested_by` is the administrator asking in the portal; None is the server's command line,
+    whose user holds the keys already, so its accounts need no approval.
+    """
     email = email.strip().lower()
     if role not in ROLES:
         raise AccountError("unknown_role")
@@ -58,8 +77,15 @@ def create_user(
     try:
         with write_transaction():
             user = User.create(
-                email=email, password_hash=hash_password(password), role=role, organisation=organisation
+                email=email,
+                password_hash=hash_password(password),
+                role=role,
+                organisation=organisation,
+                approved_role=role if requested_by is None else None,
             )
+            change = ApprovalChange(user)
+            if requested_by is not None:
+                change = review(user, ApprovalReason.CREATE, requested_by)
             if enrol_now:
                 secret = totp.new_secret()
                 user.totp_secret = secret_box().seal(secret, totp_context(user))
@@ -68,4 +94,51 @@ def create_user(
     except IntegrityError:
         raise AccountError("email_taken") from None
     audit.record("user.create", object_type="user", object_id=user.id)
+    change.record()
     return NewAccount(user=user, otpauth_uri=uri)
+
+
+def disable(user: User, by: User) -> None:
+    """Stop the account at once; its sessions end and any approval lapses."""
+    with write_transaction():
+        user.disabled_at = utcnow()
+        user.save(only=[User.disabled_at])
+        change = lapse(user, by)
+        revoke_all(user)
+    audit.record("user.disable", object_type="user", object_id=user.id)
+    change.record()
+
+
+def enable(user: User, by: User) -> None:
+    """Re-activate the account; a role that reads personal data waits for approval again."""
+    with write_transaction():
+        user.disabled_at = None
+        user.save(only=[User.disabled_at])
+        change = review(user, ApprovalReason.REACTIVATE, by)
+    audit.record("user.enable", object_type="user", object_id=user.id)
+    change.record()
+
+
+def change_role(user: User, role: str, by: User) -> None:
+    """Give the account another role; one that reads personal data waits for approval."""
+    if role not in ROLES:
+        raise AccountError("unknown_role")
+    with write_transaction():
+        user.role = role
+        user.save(only=[User.role])
+        change = review(user, ApprovalReason.ROLE, by)
+    audit.record("user.role", object_type="user", object_id=user.id)
+    change.record()
+
+
+def set_expiry(user: User, expires_on: date | None, by: User) -> None:
+    """Set or clear the last working day; bringing an expired account back is a re-activation."""
+    today = business_today()
+    was_expired = user.expires_on is not None and today > user.expires_on
+    comes_back = was_expired and (expires_on is None or today <= expires_on) and user.disabled_at is None
+    with write_transaction():
+        user.expires_on = expires_on
+        user.save(only=[User.expires_on])
+        change = review(user, ApprovalReason.REACTIVATE, by) if comes_back else ApprovalChange(user)
+    audit.record("user.expiry", object_type="user", object_id=user.id)
+    change.record()

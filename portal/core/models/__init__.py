@@ -4,7 +4,14 @@ PUBLIC_MODELS are the public store (the only tables the public instance reaches)
 are the staff store, in creation order.
 """
 
-from portal.core.models.accounts import Organisation, RecoveryCode, StaffSession, Throttle, User
+from portal.core.models.accounts import (
+    AccountApproval,
+    Organisation,
+    RecoveryCode,
+    StaffSession,
+    Throttle,
+    User,
+)
 from portal.core.models.audit import AuditEvent
 from portal.core.models.base import SchemaVersion
 from portal.core.models.calendar import Holiday, Season, WeeklyPattern
@@ -33,6 +40,7 @@ STAFF_MODELS = [
     SchemaVersion,
     Organisation,
     User,
+    AccountApproval,
     RecoveryCode,
     StaffSession,
     Throttle,
@@ -59,6 +67,7 @@ __all__ = [
     "PUBLIC_MODELS",
     "RECORD_MODELS",
     "STAFF_MODELS",
+    "AccountApproval",
     "AuditEvent",
     "AvailabilityVersion",
     "Booking",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from peewee import (
     BigIntegerField,
@@ -17,6 +18,9 @@ from peewee import (
 from portal.core.models.base import BaseModel, utcnow
 
 ROLES = ("city", "consultant", "operator", "admin")
+# Roles that read personal data or record content: an account holds one only once a second
+# person, a city user, approved it (or the server's command line made it).
+ROLES_NEEDING_APPROVAL = frozenset({"city", "consultant"})
 
 
 class Organisation(BaseModel):
@@ -43,6 +47,8 @@ class User(BaseModel):
     expires_on = DateField(null=True)
     disabled_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+    # The role a city user approved for this account; any change of role or re-activation clears it.
+    approved_role = CharField(max_length=20, null=True)
 
     # Flask-Login's interface: the id in the cookie is the session token, not the user id,
     # so that ending a session on the server ends it for the browser too.
@@ -55,8 +61,17 @@ class User(BaseModel):
         """The session token Flask-Login keeps in the cookie."""
         return self.session_token
 
+    @property
+    def awaiting_approval(self) -> bool:
+        """A role that reads personal data works only once this very role was approved."""
+        return self.role in ROLES_NEEDING_APPROVAL and self.approved_role != self.role
+
     def may_sign_in(self, today: date) -> bool:
-        """Disabled, expired and out-of-contract accounts are refused."""
+        """Accounts awaiting approval, disabled, expired and out-of-contract ones are refused."""
+        return not self.awaiting_approval and self.active_on(today)
+
+    def active_on(self, today: date) -> bool:
+        """Not disabled, not expired, and its organisation's contract runs."""
         if self.disabled_at is not None:
             return False
         if self.expires_on is not None and today > self.expires_on:
@@ -67,6 +82,35 @@ class User(BaseModel):
     def enrolled(self) -> bool:
         """Whether the second factor is set up."""
         return self.totp_secret is not None
+
+
+class ApprovalReason(StrEnum):
+    """Why an account waits for approval."""
+
+    CREATE = "create"
+    REACTIVATE = "reactivate"
+    ROLE = "role"
+
+
+class ApprovalDecision(StrEnum):
+    """How a request ended; an open one has none yet."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # a later change of the account made it moot
+
+
+class AccountApproval(BaseModel):
+    """A request that an account hold a role that reads personal data, and its decision."""
+
+    user = ForeignKeyField(User, backref="approvals", on_delete="RESTRICT")
+    role = CharField(max_length=20)
+    reason = CharField(max_length=20)
+    requested_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    requested_at = DateTimeField(default=utcnow)
+    decision = CharField(max_length=20, null=True)
+    decided_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    decided_at = DateTimeField(null=True)
 
 
 class RecoveryCode(BaseModel):

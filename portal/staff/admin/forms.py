@@ -19,6 +19,12 @@ class NewUserForm(PortalForm):
     expires_on = DateField(_l("利用期限"), validators=[Optional()])
 
 
+class RoleForm(PortalForm):
+    """Another role for an existing account."""
+
+    role = SelectField(_l("役割"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
+
+
 class ExpiryForm(PortalForm):
     """An account's last day of access, or none."""
 

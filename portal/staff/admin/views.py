@@ -1,4 +1,7 @@
-"""Create, disable, expire and reset staff accounts; end their sessions; set contract ends."""
+"""Create, disable, expire, re-role and reset staff accounts; end their sessions; set contract ends.
+
+Giving a role that reads personal data holds the account until a city user approves (approvals/).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +11,35 @@ from flask_login import current_user
 
 from portal.core.database import write_transaction
 from portal.core.models import Organisation, RecoveryCode, User
-from portal.core.models.base import utcnow
+from portal.core.models.accounts import ROLES_NEEDING_APPROVAL
 from portal.core.web import not_found, redirect_to, render
 from portal.staff import audit
-from portal.staff.accounts import AccountError, create_user, organisation_named
-from portal.staff.admin.forms import ContractForm, ExpiryForm, NewUserForm
+from portal.staff.accounts import (
+    AccountError,
+    change_role,
+    create_user,
+    disable,
+    enable,
+    organisation_named,
+    set_expiry,
+)
+from portal.staff.admin.forms import ContractForm, ExpiryForm, NewUserForm, RoleForm
+from portal.staff.admin.history import approvals_of, changes_of
+from portal.staff.approvals.labels import DECISION_LABELS, REASON_LABELS
+from portal.staff.approvals.service import open_request
 from portal.staff.roles import ROLE_LABELS
 from portal.staff.security.passwords import generate_password
 from portal.staff.sessions import revoke_all
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.context_processor(lambda: {"role_labels": ROLE_LABELS})
+bp.context_processor(
+    lambda: {
+        "role_labels": ROLE_LABELS,
+        "reason_labels": REASON_LABELS,
+        "decision_labels": DECISION_LABELS,
+        "roles_needing_approval": ROLES_NEEDING_APPROVAL,
+    }
+)
 
 ACCOUNT_ERRORS = {
     "email_taken": _l("このメールアドレスはすでに登録されています。"),
@@ -31,6 +52,24 @@ def _user_or_404(user_id: int) -> User:
     if user is None:
         not_found()
     return user
+
+
+def _other_user_or_404(user_id: int) -> User:
+    """Administrators change other accounts only: nobody disables or re-roles themselves."""
+    user = _user_or_404(user_id)
+    if user.id == current_user.id:
+        not_found()
+    return user
+
+
+def _detail(user: User) -> dict:
+    """What the account page and its status fragment show."""
+    return {
+        "user": user,
+        "pending": open_request(user),
+        "expiry_form": ExpiryForm(obj=user),
+        "role_form": RoleForm(obj=user),
+    }
 
 
 @bp.get("/users")
@@ -53,6 +92,7 @@ def user_new() -> Response:
                 organisation_named(form.organisation.data),
                 password,
                 enrol_now=False,
+                requested_by=current_user,
             )
         except AccountError as error:
             form.email.errors.append(ACCOUNT_ERRORS.get(error.code, _l("登録できませんでした。")))
@@ -67,35 +107,46 @@ def user_new() -> Response:
 @bp.get("/users/<int:user_id>")
 def user_detail(user_id: int) -> Response:
     """One account and the actions on it."""
+    return render("admin/user_detail.html", **_detail(_user_or_404(user_id)))
+
+
+@bp.get("/users/<int:user_id>/history")
+def user_history(user_id: int) -> Response:
+    """The account's approval requests and what was done to it, from the audit log."""
     user = _user_or_404(user_id)
-    return render("admin/user_detail.html", user=user, expiry_form=ExpiryForm(obj=user))
+    return render(
+        "admin/user_history.html", user=user, approvals=approvals_of(user), changes=changes_of(user)
+    )
 
 
 @bp.post("/users/<int:user_id>/status")
 def user_status(user_id: int) -> Response:
-    """Disable or re-enable; disabling ends every session at once."""
-    user = _user_or_404(user_id)
-    if user.id == current_user.id:
-        not_found()
-    user.disabled_at = None if user.disabled_at else utcnow()
-    user.save(only=[User.disabled_at])
+    """Disable or re-enable; disabling ends every session at once, re-enabling may await approval."""
+    user = _other_user_or_404(user_id)
     if user.disabled_at:
-        revoke_all(user)
-    audit.record("user.disable" if user.disabled_at else "user.enable", object_type="user", object_id=user.id)
-    return render(
-        "admin/user_detail.html", "admin/_user_status.html", user=user, expiry_form=ExpiryForm(obj=user)
-    )
+        enable(user, current_user)
+    else:
+        disable(user, current_user)
+    return render("admin/user_detail.html", "admin/_user_status.html", **_detail(user))
+
+
+@bp.post("/users/<int:user_id>/role")
+def user_role(user_id: int) -> Response:
+    """Give the account another role; one that reads personal data awaits a city user's approval."""
+    user = _other_user_or_404(user_id)
+    form = RoleForm()
+    if form.validate() and form.role.data != user.role:
+        change_role(user, form.role.data, current_user)
+    return redirect_to(url_for("admin.user_detail", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/expiry")
 def user_expiry(user_id: int) -> Response:
-    """Set or clear the last day the account works."""
+    """Set or clear the last day the account works; bringing back an expired one may await approval."""
     user = _user_or_404(user_id)
     form = ExpiryForm()
     if form.validate():
-        user.expires_on = form.expires_on.data
-        user.save(only=[User.expires_on])
-        audit.record("user.expiry", object_type="user", object_id=user.id)
+        set_expiry(user, form.expires_on.data, current_user)
     return redirect_to(url_for("admin.user_detail", user_id=user.id))
 
 

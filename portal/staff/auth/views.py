@@ -30,6 +30,10 @@ def _refused_message() -> str:
     return _("メールアドレスまたはパスワードが正しくありません。")
 
 
+def _awaiting_approval_message() -> str:
+    return _("このアカウントは市職員の承認待ちです。承認されるとログインできます。")
+
+
 def _throttled_message() -> str:
     return _("試行回数が多すぎます。しばらく待ってから、もう一度お試しください。")
 
@@ -48,12 +52,20 @@ def login() -> Response:
         else:
             user = User.get_or_none(User.email == email)
             password_ok = verify_password(user.password_hash if user else None, form.password.data)
-            if password_ok and user.may_sign_in(business_today()):
+            today = business_today()
+            if password_ok and user.may_sign_in(today):
                 signin.begin(user, safe_next(form.next.data, ""))
                 audit.record("signin.password", actor_id=user.id, object_type="user", object_id=user.id)
                 return redirect_to(url_for("auth.second_factor" if user.enrolled else "auth.enrol"))
-            audit.record("signin.failure", outcome="refused", actor_id=user.id if user else None)
-            form.form_errors.append(_refused_message())
+            # Only the right password learns that the account waits for approval; everyone else
+            # is answered as for a wrong password (see README, Decisions).
+            held = password_ok and user.awaiting_approval and user.active_on(today)
+            audit.record(
+                "signin.failure",
+                outcome="awaiting-approval" if held else "refused",
+                actor_id=user.id if user else None,
+            )
+            form.form_errors.append(_awaiting_approval_message() if held else _refused_message())
     return render("auth/login.html", form=form)
 
 
