@@ -9,8 +9,9 @@ import traceback
 from flask import Flask, Response
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound, SecurityError
 
+from portal.core.headers import private
 from portal.core.web import render
 
 log = logging.getLogger("portal.errors")
@@ -35,6 +36,11 @@ def _bad_request(_error: CSRFError) -> Response:
             "フォームの有効期限が切れたか、正しくない送信です。ページを読み込み直してから、もう一度お試しください。"
         ),
     )
+
+
+def _foreign_host(_error: SecurityError) -> Response:
+    """No page: its links cannot be built for a host this instance does not answer to."""
+    return private(Response("400 Bad Request\n", status=400, mimetype="text/plain"))
 
 
 def _too_large(_error: HTTPException) -> Response:
@@ -68,6 +74,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(NotFound, not_found_page)
     app.register_error_handler(MethodNotAllowed, not_found_page)
     app.register_error_handler(CSRFError, _bad_request)
+    app.register_error_handler(SecurityError, _foreign_host)
     app.register_error_handler(413, _too_large)
     app.register_error_handler(429, _too_many)
     app.register_error_handler(InternalServerError, _internal_error)

@@ -18,6 +18,7 @@ from portal.core import public_log as events
 from portal.core.dates import business_today
 from portal.core.i18n import select_locale
 from portal.core.labels import VISITOR_STATUS_LABELS
+from portal.core.links import external_url
 from portal.core.models import ConsultationSession, Venue
 from portal.core.models.reservations import BookingStatus, Channel, SessionStatus
 from portal.core.reservations import SessionFull, book, new_manage_secret, open_sessions
@@ -56,12 +57,9 @@ def index() -> Response:
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     """Public pages only: never a booking, a reference, a manage link or a confirmation."""
-    pages = [
-        url_for(endpoint, _external=True)
-        for endpoint in ("public.index", "public.calendar_page", "public.venues")
-    ]
+    pages = [external_url(endpoint) for endpoint in ("public.index", "public.calendar_page", "public.venues")]
     pages += [
-        url_for("public.venue_page", venue_id=v.id, _external=True)
+        external_url("public.venue_page", venue_id=v.id)
         for v in Venue.select(Venue.id).where(Venue.active == True).order_by(Venue.id)  # noqa: E712
     ]
     body = render_template("public/sitemap.xml", pages=pages)
