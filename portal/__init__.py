@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.core.settings import PROJECT_ROOT, load_settings, require_secret_key, setting_names
 
@@ -51,9 +50,6 @@ def create_app(zone: str, config: Mapping[str, Any] | None = None) -> Flask:
 
     hosts.init_app(app)
     app.session_interface = ZoneCookieSessionInterface()
-    if settings.trusted_proxies:
-        hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     database.init_app(app, zone)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -75,9 +75,11 @@ def test_extra_hosts_are_answered_but_links_name_the_published_address(config, m
         ("EXTRA_HOSTS", "[::1]"),
         ("EXTRA_HOSTS", "*"),
         ("PUBLIC_URL", "http://[::1]:8000"),
+        ("PROXY_ADDRESS", "proxy.example.jp"),
+        ("PROXY_ADDRESS", "10.0.0.0/8"),
     ],
 )
-def test_host_settings_are_checked(tmp_path, name, value):
+def test_host_and_proxy_settings_are_checked(tmp_path, name, value):
     with pytest.raises(ConfigError, match=f"PORTAL_{name}"):
         load_settings("public", {"INSTANCE_PATH": tmp_path, name: value})
 

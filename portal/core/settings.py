@@ -85,6 +85,7 @@ class Settings:
     secret_key: str = field(repr=False)
     staff_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     trusted_proxies: int
+    proxy_address: str
     session_idle_minutes: int
     session_lifetime_hours: int
     audit_anchor: Path
@@ -263,6 +264,16 @@ def _host_names(name: str, value: Any) -> tuple[str, ...]:
     return tuple(hosts)
 
 
+def _proxy_address(name: str, value: Any) -> str:
+    text = str(value).strip()
+    if text == "*":
+        return text
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise ConfigError(f"{_env_name(name)}: expected an IP address or *, got {value!r}") from None
+
+
 def _mail_address(name: str, value: Any) -> str:
     text = str(value)
     _display, address = parseaddr(text)
@@ -383,6 +394,7 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         secret_key=str(get("secret_key", "")),
         staff_networks=_parse_networks("staff_networks", get("staff_networks", "127.0.0.0/8,::1/128")),
         trusted_proxies=_parse_int("trusted_proxies", get("trusted_proxies", 0), 0),
+        proxy_address=_proxy_address("proxy_address", get("proxy_address", "127.0.0.1")),
         session_idle_minutes=_parse_int("session_idle_minutes", get("session_idle_minutes", 30), 1),
         session_lifetime_hours=_parse_int("session_lifetime_hours", get("session_lifetime_hours", 12), 1),
         audit_anchor=Path(get("audit_anchor", instance_path / "audit-anchor.log")),
