@@ -52,7 +52,12 @@ def waitress_options(settings: Settings) -> dict:
 
 
 def serve(app: Flask, listen: str) -> None:
-    """Run `app` until interrupted."""
-    import waitress
+    """Run `app` until interrupted; waitress's own refusals are answered by the app."""
+    import logging
 
-    waitress.serve(app, listen=listen, **waitress_options(app.config["PORTAL"]))
+    from portal.waitress_refusals import create_server
+
+    logging.basicConfig()
+    server = create_server(app, listen=listen, **waitress_options(app.config["PORTAL"]))
+    server.print_listen("Serving on http://{}:{}")
+    server.run()

@@ -18,8 +18,11 @@ log = logging.getLogger("portal.errors")
 
 
 def _page(status: int, title: str, message: str, **context) -> Response:
-    return render(
-        "errors/error.html", status=status, title=title, message=message, language_next=None, **context
+    """An error page is never cached or indexed, in either zone."""
+    return private(
+        render(
+            "errors/error.html", status=status, title=title, message=message, language_next=None, **context
+        )
     )
 
 
@@ -35,6 +38,15 @@ def _bad_request(_error: CSRFError) -> Response:
         _(
             "フォームの有効期限が切れたか、正しくない送信です。ページを読み込み直してから、もう一度お試しください。"
         ),
+    )
+
+
+def _malformed(error: HTTPException) -> Response:
+    """A request the server cannot read: a broken line or body, headers too large, an unknown coding."""
+    return _page(
+        error.code or 400,
+        _("要求を処理できませんでした"),
+        _("送信された要求の形式が正しくありません。ページを読み込み直してから、もう一度お試しください。"),
     )
 
 
@@ -75,6 +87,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(MethodNotAllowed, not_found_page)
     app.register_error_handler(CSRFError, _bad_request)
     app.register_error_handler(SecurityError, _foreign_host)
+    for code in (400, 431, 501):
+        app.register_error_handler(code, _malformed)
     app.register_error_handler(413, _too_large)
     app.register_error_handler(429, _too_many)
     app.register_error_handler(InternalServerError, _internal_error)
