@@ -14,7 +14,11 @@ from tests.servers import instance_env, portal_command, portal_serve, public_env
 LIMIT = 4096  # PORTAL_UPLOAD_MAX_BYTES: waitress's max_request_body_size
 HEADER_LIMIT = 262144  # waitress's default max_request_header_size
 PROXY = "127.0.0.2"
+HSTS = "max-age=63072000; includeSubDomains"
 SETTINGS = {
+    # Published over TLS (at a proxy in front): the refusals carry HSTS like every other answer.
+    "PORTAL_PUBLIC_URL": "https://127.0.0.1",
+    "PORTAL_STAFF_URL": "https://127.0.0.1",
     "PORTAL_UPLOAD_MAX_BYTES": str(LIMIT),
     "PORTAL_TRUSTED_PROXIES": "1",
     "PORTAL_PROXY_ADDRESS": PROXY,
@@ -93,6 +97,7 @@ def assert_ours(response: http.client.HTTPResponse, body: str) -> None:
     assert response.getheader("X-Frame-Options") == "DENY"
     assert response.getheader("X-Robots-Tag") == "noindex, nofollow, noarchive"
     assert response.getheader("Cache-Control") == "no-store"
+    assert response.getheader("Strict-Transport-Security") == HSTS
     assert response.getheader("Content-Type") == "text/html; charset=utf-8"
     assert response.getheader("Server") is None
     assert '<html lang="ja"' in body and "<h1>" in body
