@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.core.settings import PROJECT_ROOT, load_settings, require_secret_key, setting_names
 
@@ -44,15 +43,13 @@ def create_app(zone: str, config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in config.items() if k not in portal_keys})
 
-    from portal.core import database, errors, headers, i18n
+    from portal.core import database, errors, headers, hosts, i18n
     from portal.core.cookies import ZoneCookieSessionInterface
     from portal.core.site import bp as site_bp
     from portal.core.web import csrf, htmx
 
+    hosts.init_app(app)
     app.session_interface = ZoneCookieSessionInterface()
-    if settings.trusted_proxies:
-        hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     database.init_app(app, zone)
     csrf.init_app(app)
     htmx.init_app(app)

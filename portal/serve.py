@@ -7,6 +7,10 @@ whole receive, so it can pass the limit briefly before it is refused. The output
 sits below the overflow, so a slow client pauses the app thread instead of pushing decrypted
 bytes to a file. Bodies are held in memory before the app runs, so the connection limit bounds
 what anonymous clients can make the server hold; a proxy in front should cap bodies per path.
+
+Behind a proxy, waitress believes the forwarded client, scheme and host only from the proxy's
+own address (`PORTAL_PROXY_ADDRESS`), over `PORTAL_TRUSTED_PROXIES` hops, and strips them from
+anyone else; the app reads the result as `request.remote_addr` and `request.is_secure`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,18 @@ from portal.core.settings import Settings
 
 OUTPUT_HIGH_WATERMARK = 4 * 1024 * 1024
 OUTPUT_OVERFLOW = 16 * 1024 * 1024
+PROXY_HEADERS = "x-forwarded-for x-forwarded-host x-forwarded-proto"
+
+
+def proxy_options(settings: Settings) -> dict:
+    """waitress's trust in the proxy in front, if any (the same as `waitress-serve --trusted-proxy…`)."""
+    if not settings.trusted_proxies:
+        return {}
+    return {
+        "trusted_proxy": settings.proxy_address,
+        "trusted_proxy_count": settings.trusted_proxies,
+        "trusted_proxy_headers": PROXY_HEADERS,
+    }
 
 
 def waitress_options(settings: Settings) -> dict:
@@ -31,11 +47,17 @@ def waitress_options(settings: Settings) -> dict:
         "outbuf_overflow": OUTPUT_OVERFLOW,
         "channel_timeout": 120,
         "ident": "",
+        **proxy_options(settings),
     }
 
 
 def serve(app: Flask, listen: str) -> None:
-    """Run `app` until interrupted."""
-    import waitress
+    """Run `app` until interrupted; waitress's own refusals are answered by the app."""
+    import logging
 
-    waitress.serve(app, listen=listen, **waitress_options(app.config["PORTAL"]))
+    from portal.waitress_refusals import create_server
+
+    logging.basicConfig()
+    server = create_server(app, listen=listen, **waitress_options(app.config["PORTAL"]))
+    server.print_listen("Serving on http://{}:{}")
+    server.run()

@@ -255,6 +255,14 @@ def signed_in(staff_app, accounts):
     return _signed_in
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_clients_host():
+    """Flask's test client names the host `localhost`: every instance a test builds answers to it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PORTAL_EXTRA_HOSTS", "localhost")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _close_databases(monkeypatch):
     """Every pool a test opened is closed after it: an open connection would hold locks on the

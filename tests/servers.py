@@ -58,13 +58,35 @@ def start_server(args: list[str], env: dict) -> tuple[subprocess.Popen, int]:
 
 
 @contextlib.contextmanager
-def waitress(zone: str, env: dict):
-    """Serve one instance with waitress on a free port; yields its base URL."""
-    command = [str(BIN / "waitress-serve"), "--listen=127.0.0.1:{port}", "--call", f"wsgi:{zone}"]
-    process, port = start_server(command, env)
+def running(args: list[str], env: dict):
+    """Run a server command until the block ends; yields its base URL."""
+    process, port = start_server(args, env)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
         process.stderr.close()
+
+
+def waitress(zone: str, env: dict):
+    """Serve one instance with waitress-serve on a free port; yields its base URL."""
+    return running([str(BIN / "waitress-serve"), "--listen=127.0.0.1:{port}", "--call", f"wsgi:{zone}"], env)
+
+
+def portal_serve(zone: str, env: dict):
+    """Serve one instance with `portal serve` on a free port; yields its base URL."""
+    return running([str(BIN / "portal"), "serve", zone, "--listen=127.0.0.1:{port}"], env)
+
+
+def public_env(instance: Path, **extra: str) -> dict:
+    """What the public process is given: its instance folder and the sealing public key, no staff keys."""
+    return {
+        "PATH": os.environ["PATH"],
+        # The code under test, where it is not the installed copy.
+        **{name: os.environ[name] for name in ("PYTHONPATH",) if name in os.environ},
+        "PORTAL_INSTANCE_PATH": str(instance),
+        "PORTAL_SEAL_PUBLIC_KEY": str(instance / "public" / "seal.pub"),
+        "PORTAL_KEY_DIR": str(instance / "no-keys-here"),
+        **extra,
+    }

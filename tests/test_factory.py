@@ -115,7 +115,8 @@ def test_public_pages_are_indexable_set_no_cookie_and_carry_the_common_headers(p
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert (
-        client.get("/robots.txt").text == "User-agent: *\nAllow: /\nSitemap: http://localhost/sitemap.xml\n"
+        client.get("/robots.txt").text
+        == "User-agent: *\nAllow: /\nSitemap: http://127.0.0.1:8000/sitemap.xml\n"
     )
     assert client.get("/login").status_code == 404
     assert client.post("/").status_code == 400, "state changes need a form token on the public side too"

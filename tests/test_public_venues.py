@@ -114,6 +114,6 @@ def test_venue_pages_are_reached_from_the_front_page_calendar_and_session_pages(
 def test_the_sitemap_lists_active_venue_pages(public_app, venues):
     north, south, closed, _ = venues
     sitemap = public_app.test_client().get("/sitemap.xml").text
-    assert "http://localhost/venues</loc>" in sitemap
+    assert "http://127.0.0.1:8000/venues</loc>" in sitemap
     assert f"/venues/{north}</loc>" in sitemap and f"/venues/{south}</loc>" in sitemap
     assert f"/venues/{closed}</loc>" not in sitemap

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time, timedelta
 
 import pytest
+from flask import session
+from itsdangerous import base64_decode
 from nacl.public import PrivateKey, SealedBox
 
+from portal import create_app
 from portal.core.dates import business_today
 from portal.core.models import Booking, ConsultationSession, Venue
-from tests.conftest import csrf_from
+from portal.public import confirmation
+from tests.conftest import csrf_from, public_config
 
 FORM = {
     "business_name": "架空商店",
@@ -109,6 +114,61 @@ def test_a_double_submitted_form_makes_one_booking(public_app, consultation):
     with public_app.app_context():
         assert Booking.select().count() == 1
         assert ConsultationSession.get_by_id(consultation).taken == 1
+
+
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow, noarchive"}
+
+
+def test_the_booking_form_and_its_answers_stay_out_of_caches(public_app, consultation):
+    client = public_app.test_client()
+    form = client.get(f"/sessions/{consultation}")
+    assert "Set-Cookie" in form.headers and 'name="csrf_token"' in form.text
+    assert form.headers["Cache-Control"] == "no-store"
+    invalid = client.post(f"/sessions/{consultation}", data=form_data(client, consultation, consent=""))
+    assert invalid.status_code == 200 and invalid.headers["Cache-Control"] == "no-store"
+    assert client.post(f"/sessions/{consultation}", data=form_data(client, consultation)).status_code == 303
+    done = client.get("/booking/complete")
+    assert done.status_code == 200 and "/manage/" in done.text
+    assert {name: done.headers.get(name) for name in PRIVATE} == PRIVATE
+
+
+def read_cookie(value: str) -> str:
+    """A Flask session cookie read without the key, as anyone holding it can: it is signed, not encrypted."""
+    compressed = value.startswith(".")
+    data = base64_decode(value.lstrip(".").split(".")[0])
+    return (zlib.decompress(data) if compressed else data).decode()
+
+
+def test_the_manage_secret_is_never_readable_in_the_cookie(public_app, consultation):
+    client = public_app.test_client()
+    booked = client.post(f"/sessions/{consultation}", data=form_data(client, consultation))
+    assert booked.status_code == 303
+    readable = read_cookie(client.get_cookie("madoguchi-public").value)
+    done = client.get("/booking/complete").text
+    secret = done.split('href="/manage/')[1].split('"')[0]
+    reference = done.split('class="reference">')[1].split("<")[0]
+    assert confirmation.SESSION_KEY in json.loads(readable)
+    assert secret not in readable and reference not in readable
+
+
+def test_a_kept_confirmation_expires(public_app, consultation, monkeypatch):
+    client = public_app.test_client()
+    assert client.post(f"/sessions/{consultation}", data=form_data(client, consultation)).status_code == 303
+    monkeypatch.setattr(confirmation, "LIFETIME_SECONDS", 0)
+    late = client.get("/booking/complete")
+    assert late.status_code == 303 and late.headers["Location"] == "/calendar"
+
+
+def test_only_the_instance_that_sealed_a_confirmation_opens_it(public_app, config):
+    kept = confirmation.Confirmation("W-0001", "manage-secret")
+    with public_app.test_request_context():
+        confirmation.keep(kept)
+        sealed = session[confirmation.SESSION_KEY]
+        assert confirmation.peek() == kept
+    other = create_app("public", {**public_config(config), "SECRET_KEY": "x" * 40, "TESTING": True})
+    with other.test_request_context():
+        session[confirmation.SESSION_KEY] = sealed
+        assert confirmation.peek() is None
 
 
 def test_the_honeypot_books_nothing(public_app, consultation):

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.servers import instance_env, portal_command, waitress
+from tests.servers import instance_env, portal_command, public_env, waitress
 
 
 @pytest.fixture(scope="module")
@@ -17,13 +17,7 @@ def served(tmp_path_factory):
     env = instance_env(instance)
     assert portal_command("init", env=env).returncode == 0
     assert portal_command("demo-seed", env=env).returncode == 0
-    public_env = {
-        "PATH": env["PATH"],
-        "PORTAL_INSTANCE_PATH": str(instance),
-        "PORTAL_SEAL_PUBLIC_KEY": str(instance / "public" / "seal.pub"),
-        "PORTAL_KEY_DIR": str(instance / "no-keys-here"),
-    }
-    with waitress("staff", env) as staff, waitress("public", public_env) as public:
+    with waitress("staff", env) as staff, waitress("public", public_env(instance)) as public:
         yield {"staff": staff, "public": public}
 
 

@@ -9,16 +9,20 @@ import traceback
 from flask import Flask, Response
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound, SecurityError
 
+from portal.core.headers import private
 from portal.core.web import render
 
 log = logging.getLogger("portal.errors")
 
 
 def _page(status: int, title: str, message: str, **context) -> Response:
-    return render(
-        "errors/error.html", status=status, title=title, message=message, language_next=None, **context
+    """An error page is never cached or indexed, in either zone."""
+    return private(
+        render(
+            "errors/error.html", status=status, title=title, message=message, language_next=None, **context
+        )
     )
 
 
@@ -35,6 +39,20 @@ def _bad_request(_error: CSRFError) -> Response:
             "フォームの有効期限が切れたか、正しくない送信です。ページを読み込み直してから、もう一度お試しください。"
         ),
     )
+
+
+def _malformed(error: HTTPException) -> Response:
+    """A request the server cannot read: a broken line or body, headers too large, an unknown coding."""
+    return _page(
+        error.code or 400,
+        _("要求を処理できませんでした"),
+        _("送信された要求の形式が正しくありません。ページを読み込み直してから、もう一度お試しください。"),
+    )
+
+
+def _foreign_host(_error: SecurityError) -> Response:
+    """No page: its links cannot be built for a host this instance does not answer to."""
+    return private(Response("400 Bad Request\n", status=400, mimetype="text/plain"))
 
 
 def _too_large(_error: HTTPException) -> Response:
@@ -68,6 +86,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(NotFound, not_found_page)
     app.register_error_handler(MethodNotAllowed, not_found_page)
     app.register_error_handler(CSRFError, _bad_request)
+    app.register_error_handler(SecurityError, _foreign_host)
+    for code in (400, 431, 501):
+        app.register_error_handler(code, _malformed)
     app.register_error_handler(413, _too_large)
     app.register_error_handler(429, _too_many)
     app.register_error_handler(InternalServerError, _internal_error)

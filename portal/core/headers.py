@@ -28,16 +28,22 @@ COMMON = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
 
-# The staff zone is never indexed and never cached, whatever the response.
-STAFF_ONLY = {
+# Never indexed, never cached: every staff response, and public pages that carry a secret or an error.
+PRIVATE = {
     "X-Robots-Tag": "noindex, nofollow, noarchive",
     "Cache-Control": "no-store",
 }
 
 
+def private(response: Response) -> Response:
+    """Keep `response` out of caches and search engines."""
+    response.headers.update(PRIVATE)
+    return response
+
+
 def init_app(app: Flask, zone: str) -> None:
     """Register the after-request hook for `zone`."""
-    extra = STAFF_ONLY if zone == "staff" else {}
+    extra = PRIVATE if zone == "staff" else {}
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -1,4 +1,4 @@
-"""Absolute links for what leaves the site (emails, calendar files), from `public_url` and `staff_url`.
+"""Absolute links (emails, calendar files, the sitemap), from `public_url` and `staff_url`.
 
 A request's own host can be anything a client sends; these settings are what the centre publishes.
 """
@@ -17,7 +17,7 @@ def manage_url(secret: str) -> str:
     return current_app.config["PORTAL"].public_url + MANAGE_PATH.format(secret=quote(secret, safe=""))
 
 
-def staff_url(endpoint: str, **values: str) -> str:
-    """A link into the staff portal, built from this (staff) app's routes."""
+def external_url(endpoint: str, **values: object) -> str:
+    """A link into this instance, built from its routes under the address it is published at."""
     path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["PORTAL"].staff_url + path
+    return current_app.config["PORTAL"].own_url + path

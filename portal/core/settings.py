@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -35,6 +36,7 @@ RETENTION_DEFAULTS = {
     "retention_deleted_days": 30,
 }
 RETENTION_MAX_DAYS = 36525
+HOST_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
 
 
 class ConfigError(Exception):
@@ -83,6 +85,7 @@ class Settings:
     secret_key: str = field(repr=False)
     staff_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     trusted_proxies: int
+    proxy_address: str
     session_idle_minutes: int
     session_lifetime_hours: int
     audit_anchor: Path
@@ -94,6 +97,7 @@ class Settings:
     change_cutoff: time
     public_url: str
     staff_url: str
+    extra_hosts: tuple[str, ...]
     smtp_host: str
     smtp_port: int
     smtp_from: str
@@ -117,6 +121,16 @@ class Settings:
         alone (SQLite needs to write beside its database file).
         """
         return public_home(self.instance_path)
+
+    @property
+    def own_url(self) -> str:
+        """The address this zone is published at: its absolute links, and the host name it answers to."""
+        return self.public_url if self.zone == "public" else self.staff_url
+
+    @property
+    def trusted_hosts(self) -> tuple[str, ...]:
+        """Every host name a request to this zone may name (Flask's TRUSTED_HOSTS)."""
+        return (urlsplit(self.own_url).hostname or "", *self.extra_hosts)
 
     def storage_options(self, backend: str) -> StorageOptions:
         """The options `backend` is built with, read from its own PORTAL_* variables."""
@@ -227,7 +241,37 @@ def _base_url(name: str, value: Any) -> str:
         raise ConfigError(
             f"{_env_name(name)}: expected an http(s) address such as https://example.jp, got {value!r}"
         )
+    if ":" in (parts.hostname or ""):
+        raise ConfigError(f"{_env_name(name)}: an IPv6 address cannot be checked as a Host; use a name")
     return text
+
+
+def _host_names(name: str, value: Any) -> tuple[str, ...]:
+    """Host names without port, in IDNA form; a leading dot stands for every subdomain."""
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    hosts = []
+    for item in (str(i).strip().lower() for i in items):
+        if not item:
+            continue
+        dot, host = ("." if item.startswith(".") else ""), item.removeprefix(".")
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            host = ""
+        if not HOST_NAME.fullmatch(host):
+            raise ConfigError(f"{_env_name(name)}: {item!r} is not a host name (no scheme, port or IPv6)")
+        hosts.append(dot + host)
+    return tuple(hosts)
+
+
+def _proxy_address(name: str, value: Any) -> str:
+    text = str(value).strip()
+    if text == "*":
+        return text
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise ConfigError(f"{_env_name(name)}: expected an IP address or *, got {value!r}") from None
 
 
 def _mail_address(name: str, value: Any) -> str:
@@ -350,6 +394,7 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         secret_key=str(get("secret_key", "")),
         staff_networks=_parse_networks("staff_networks", get("staff_networks", "127.0.0.0/8,::1/128")),
         trusted_proxies=_parse_int("trusted_proxies", get("trusted_proxies", 0), 0),
+        proxy_address=_proxy_address("proxy_address", get("proxy_address", "127.0.0.1")),
         session_idle_minutes=_parse_int("session_idle_minutes", get("session_idle_minutes", 30), 1),
         session_lifetime_hours=_parse_int("session_lifetime_hours", get("session_lifetime_hours", 12), 1),
         audit_anchor=Path(get("audit_anchor", instance_path / "audit-anchor.log")),
@@ -361,6 +406,7 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         change_cutoff=_clock_time("change_cutoff", get("change_cutoff", "17:00")),
         public_url=_base_url("public_url", get("public_url", "http://127.0.0.1:8000")),
         staff_url=_base_url("staff_url", get("staff_url", "http://127.0.0.1:8001")),
+        extra_hosts=_host_names("extra_hosts", get("extra_hosts", "")),
         smtp_host=str(get("smtp_host", "")),
         smtp_port=_parse_int("smtp_port", get("smtp_port", 587), 1),
         smtp_from=_mail_address("smtp_from", get("smtp_from", "madoguchi@example.jp")),

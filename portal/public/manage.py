@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from portal.core import public_log as events
 from portal.core.dates import business_today
+from portal.core.headers import private
 from portal.core.models import Booking, ConsultationSession
 from portal.core.reservations import (
     SessionFull,
@@ -26,19 +27,12 @@ from portal.public.ics import booking_calendar
 from portal.public.venues import active_venue, active_venues, upcoming_sessions
 from portal.public.views import bp
 
-PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow, noarchive"}
-
 
 def _booking(secret: str) -> Booking:
     booking = find_by_manage_secret(secret, business_today())
     if booking is None:
         not_found()
     return booking
-
-
-def _private(response: Response) -> Response:
-    response.headers.update(PRIVATE)
-    return response
 
 
 def move_targets(booking: Booking, venue_id: int) -> list[ConsultationSession]:
@@ -59,7 +53,7 @@ def _venue_choice(booking: Booking) -> int:
 
 def _page(booking: Booking, secret: str, form: MoveForm, venue_id: int) -> Response:
     can_change = cancellable(booking)
-    return _private(
+    return private(
         render(
             "public/manage.html",
             booking=booking,
@@ -121,4 +115,4 @@ def manage_calendar(secret: str) -> Response:
     booking = _booking(secret)
     response = Response(booking_calendar(booking, secret), mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="madoguchi-{booking.reference}.ics"'
-    return _private(response)
+    return private(response)

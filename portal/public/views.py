@@ -8,7 +8,7 @@ import secrets
 from datetime import date, timedelta
 from itertools import groupby
 
-from flask import Blueprint, Response, current_app, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -16,14 +16,17 @@ from flask_limiter.util import get_remote_address
 from portal.core import availability, normalise
 from portal.core import public_log as events
 from portal.core.dates import business_today
+from portal.core.headers import private
 from portal.core.i18n import select_locale
 from portal.core.labels import VISITOR_STATUS_LABELS
+from portal.core.links import external_url
 from portal.core.models import ConsultationSession, Venue
 from portal.core.models.reservations import BookingStatus, Channel, SessionStatus
 from portal.core.reservations import SessionFull, book, new_manage_secret, open_sessions
 from portal.core.security.sealing import sealer
 from portal.core.visitor_mail import send_confirmation
 from portal.core.web import not_found, page_response, redirect_to, render, wants_fragment
+from portal.public import confirmation
 from portal.public.calendar_cache import etag, rendered_pages
 from portal.public.forms import BookingForm
 
@@ -32,7 +35,6 @@ bp = Blueprint("public", __name__)
 limiter = Limiter(key_func=get_remote_address)
 # Only form posts are limited: reading pages skips the limiter's bookkeeping (the calendar's hot path).
 limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
-COMPLETED_KEY = "completed_booking"
 bp.context_processor(lambda: {"status_labels": VISITOR_STATUS_LABELS})
 
 
@@ -56,12 +58,9 @@ def index() -> Response:
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     """Public pages only: never a booking, a reference, a manage link or a confirmation."""
-    pages = [
-        url_for(endpoint, _external=True)
-        for endpoint in ("public.index", "public.calendar_page", "public.venues")
-    ]
+    pages = [external_url(endpoint) for endpoint in ("public.index", "public.calendar_page", "public.venues")]
     pages += [
-        url_for("public.venue_page", venue_id=v.id, _external=True)
+        external_url("public.venue_page", venue_id=v.id)
         for v in Venue.select(Venue.id).where(Venue.active == True).order_by(Venue.id)  # noqa: E712
     ]
     body = render_template("public/sitemap.xml", pages=pages)
@@ -175,19 +174,22 @@ def session_page(session_id: int) -> Response:
             if made.manage_secret and form.email.data:
                 send_confirmation(made.booking, form.email.data.strip(), made.manage_secret)
             # A repeated submission finds the first booking; its secret is known only from the first answer.
-            earlier = session.get(COMPLETED_KEY) or {}
+            earlier = confirmation.peek()
             secret = made.manage_secret or (
-                earlier.get("secret") if earlier.get("reference") == made.booking.reference else None
+                earlier.secret if earlier and earlier.reference == made.booking.reference else None
             )
-            session[COMPLETED_KEY] = {"reference": made.booking.reference, "secret": secret}
+            confirmation.keep(confirmation.Confirmation(made.booking.reference, secret))
             return redirect_to(url_for("public.booking_complete"))
-    return render("public/session.html", consultation=consultation, form=form)
+    response = render("public/session.html", consultation=consultation, form=form)
+    # The form carries a token, and the cookie that holds it is set here: no cache may keep either.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/booking/complete")
 def booking_complete() -> Response:
     """The reference, and the manage link shown once; the URL itself carries nothing."""
-    completed = session.pop(COMPLETED_KEY, None)
-    if not completed:
+    completed = confirmation.take()
+    if completed is None:
         return redirect_to(url_for("public.calendar_page"))
-    return render("public/complete.html", reference=completed["reference"], secret=completed["secret"])
+    return private(render("public/complete.html", reference=completed.reference, secret=completed.secret))

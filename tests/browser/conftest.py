@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from portal import create_app
 from tests.conftest import Account, next_code, service_missing
-from tests.servers import instance_env, portal_command, waitress
+from tests.servers import instance_env, portal_command, public_env, waitress
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -119,15 +119,9 @@ def serve_staff(env: dict):
     return waitress("staff", {**env, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "")})
 
 
-def serve_public(instance: Path, env: dict):
+def serve_public(instance: Path):
     """The public instance, given only its own store and the sealing public key."""
-    public_env = {
-        "PATH": env["PATH"],
-        "PORTAL_INSTANCE_PATH": str(instance),
-        "PORTAL_SEAL_PUBLIC_KEY": str(instance / "public" / "seal.pub"),
-        "PORTAL_KEY_DIR": str(instance / "no-keys-here"),
-    }
-    return waitress("public", public_env)
+    return waitress("public", public_env(instance))
 
 
 def fill_booking_form(page, business: str, contact: str, phone: str, programme: str) -> None:

@@ -20,7 +20,7 @@ from tests.browser.conftest import (
 @pytest.fixture(scope="module")
 def live_public(tmp_path_factory):
     """The public instance with one session a week ahead."""
-    instance, env = new_instance(tmp_path_factory, "public-browser")
+    instance, _ = new_instance(tmp_path_factory, "public-browser")
     with staff_models(instance).app_context():
         venue = Venue.create(
             name="架空区役所 会議室A",
@@ -37,7 +37,7 @@ def live_public(tmp_path_factory):
                 ends_at=time(starts + 1),
                 capacity=capacity,
             )
-    with serve_public(instance, env) as base:
+    with serve_public(instance) as base:
         yield base, business_today() + timedelta(days=7)
 
 

@@ -98,7 +98,7 @@ def centre(tmp_path_factory):
     day = business_today() + timedelta(days=3)
     later = day + timedelta(days=1)
     slots = _seed(models, day, later)
-    with serve_staff(env) as staff, serve_public(instance, env) as public:
+    with serve_staff(env) as staff, serve_public(instance) as public:
         yield Centre(staff, public, SignedIn(staff), people, slots, day, later, models)
 
 

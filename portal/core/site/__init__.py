@@ -7,6 +7,7 @@ from importlib.resources import files
 from flask import Blueprint, Response, current_app, request, send_file, url_for
 
 from portal.core.i18n import LANGUAGE_COOKIE, LANGUAGES
+from portal.core.links import external_url
 from portal.core.web import redirect_to, safe_next
 
 bp = Blueprint("site", __name__)
@@ -27,7 +28,7 @@ def robots() -> Response:
     if current_app.config["PORTAL"].zone == "staff":
         body = "User-agent: *\nDisallow: /\n"
     else:
-        body = f"User-agent: *\nAllow: /\nSitemap: {url_for('public.sitemap', _external=True)}\n"
+        body = f"User-agent: *\nAllow: /\nSitemap: {external_url('public.sitemap')}\n"
     return Response(body, mimetype="text/plain")
 
 

@@ -17,7 +17,7 @@ from portal.core import mail
 from portal.core.database import write_transaction
 from portal.core.dates import business_today
 from portal.core.i18n import long_date
-from portal.core.links import staff_url
+from portal.core.links import external_url
 from portal.core.models import ConsultationSession, ListNotice, Organisation, User
 from portal.core.web import not_found, redirect_to
 from portal.staff import audit
@@ -59,7 +59,7 @@ def send_daily_notice(day: date) -> Outcome:
     outcome = Outcome()
     subject = _("【窓口】%(date)sの予約一覧のお知らせ", date=long_date(day))
     body = render_template(
-        "mail/daily_list.txt", day=day, link=staff_url("bookings.daily_list", date=day.isoformat())
+        "mail/daily_list.txt", day=day, link=external_url("bookings.daily_list", date=day.isoformat())
     )
     for user in recipients(day):
         try:
