@@ -169,6 +169,20 @@ def test_a_download_arrives_intact_with_the_headers_that_keep_it_inert(
         ]
 
 
+def test_a_download_never_read_closes_the_object_it_opened(app, world, author, monkeypatch):
+    """A HEAD request (or a client gone before the first byte) releases the file or connection."""
+    assert upload(author, world.record, PDF, "図面.pdf").status_code == 303
+    backend = app.extensions["portal.objects"].backend
+    opened = []
+    real_open = backend.open
+    monkeypatch.setattr(backend, "open", lambda key: opened.append(real_open(key)) or opened[-1])
+    url = f"/records/{world.record}/attachments/{newest(app).id}"
+    for suffix in ("", "/preview"):
+        with author.head(url + suffix) as response:
+            assert response.status_code == 200 and response.data == b""
+    assert len(opened) == 2 and all(stream.closed for stream in opened)
+
+
 def test_previews_are_for_pdf_and_images_only_and_equally_gated(app, world, author):
     for data, name in ((PDF, "図面.pdf"), (PNG, "写真.png"), (workbook_bytes(), "表.xlsx")):
         assert upload(author, world.record, data, name).status_code == 303

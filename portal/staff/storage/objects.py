@@ -14,6 +14,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import urllib3
 
@@ -31,6 +32,23 @@ def new_storage_key() -> str:
     """A random key, unrelated to the object's id, in two levels of directories."""
     token = secrets.token_hex(20)
     return f"{token[:2]}/{token[2:]}"
+
+
+class Plaintext:
+    """An opened object's segments; closing it closes the object even if nothing was read
+    (a HEAD request, or a client gone before the first byte)."""
+
+    def __init__(self, stream: BinaryIO, key: bytes) -> None:
+        self._stream = stream
+        self._key = key
+
+    def __iter__(self) -> Iterator[bytes]:
+        with self._stream:
+            yield from stream_aead.decrypt(self._key, self._stream)
+
+    def close(self) -> None:
+        """Release the backend's file or connection."""
+        self._stream.close()
 
 
 @dataclass
@@ -109,20 +127,14 @@ class ObjectStore:
         """The object's data key, unwrapped."""
         return self.keyring.unwrap(stored.kek_id, stored.wrapped_key, str(stored.id))
 
-    def read(self, stored: StoredObject, backend: Backend | None = None) -> Iterator[bytes]:
+    def read(self, stored: StoredObject, backend: Backend | None = None) -> Plaintext:
         """The plaintext, segment by segment, each one authenticated before it is yielded.
 
         The key is unwrapped and the object opened before this returns, so a missing key or
         object is an error before any byte is sent.
         """
         key = self.data_key(stored)
-        stream = (backend or self.backend_for(stored)).open(stored.storage_key)
-
-        def segments() -> Iterator[bytes]:
-            with stream:
-                yield from stream_aead.decrypt(key, stream)
-
-        return segments()
+        return Plaintext((backend or self.backend_for(stored)).open(stored.storage_key), key)
 
     def verify(self, stored: StoredObject, backend: Backend | None = None) -> bool:
         """Whether the object decrypts and matches its recorded size and SHA-256."""

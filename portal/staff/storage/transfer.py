@@ -93,6 +93,7 @@ def send_object(stored: StoredObject, filename: str, mimetype: str, inline: bool
             raise
 
     response = Response(stream_with_context(body()), mimetype=mimetype, direct_passthrough=True)
+    response.call_on_close(segments.close)
     response.content_length = stored.size
     response.headers["Content-Disposition"] = content_disposition(filename, inline)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
