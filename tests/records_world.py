@@ -4,6 +4,7 @@ an admin; sessions held by consultants A and B with attended visitors; one recor
 from __future__ import annotations
 
 import io
+import uuid
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
@@ -11,10 +12,11 @@ from openpyxl import Workbook
 
 from portal.core.database import database
 from portal.core.dates import business_today
-from portal.core.models import ConsultationSession, User, Venue
+from portal.core.models import ConsultationRecord, ConsultationSession, User, Venue
 from portal.core.reservations import book
 from portal.staff.people import sealed_with_indexes
-from portal.staff.records import content
+from portal.staff.records import content, files
+from portal.staff.storage.uploads import as_upload
 from tests.conftest import Account, csrf_from, make_account, sign_in
 
 VISITOR = {
@@ -51,6 +53,8 @@ class World:
     unwritten: int  # A's attended booking without a record
     not_attended: int  # a confirmed booking in A's session
     day: date
+    attachment: uuid.UUID | None = None  # a PDF on A's record, once with_file_and_grant ran
+    grant: int | None = None  # the city's grant of A's record to the outsider, likewise
 
 
 def _session(venue: Venue, day: date, hour: int, consultant: int) -> int:
@@ -92,6 +96,16 @@ def build(app) -> World:
             _booking(other), User.get_by_id(accounts["colleague"].id), content.Body(advice="B の助言")
         )
     return World(accounts, record.id, other_record.id, unwritten, not_attended, day)
+
+
+def with_file_and_grant(app, world: World) -> World:
+    """A PDF on A's record, and the city's grant of that record to the other association's consultant."""
+    with app.app_context(), database.connection_context():
+        record = ConsultationRecord.get_by_id(world.record)
+        author, city = (User.get_by_id(world.accounts[name].id) for name in ("author", "city"))
+        world.attachment = files.attach(record, as_upload(PDF, "相談票.pdf"), author.id).id
+        world.grant = content.grant(record, world.accounts["outsider"].id, city).id
+    return world
 
 
 def _booking(booking_id: int):

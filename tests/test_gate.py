@@ -7,9 +7,8 @@ from werkzeug.routing import Rule
 
 from portal.core.models import AuditEvent, StaffSession
 from portal.staff.permissions import OPEN_ENDPOINTS, PERMISSIONS
-from tests.conftest import ROLES, csrf_from
+from tests.expected_access import OPEN
 
-METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
 STAFF_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow, noarchive",
     "Cache-Control": "no-store",
@@ -41,8 +40,8 @@ def sample_urls(app, rule: Rule, ids=(1, 2, 999999)) -> list[str]:
 
 
 def closed_rules(app) -> list[Rule]:
-    """Every rule that needs a signed-in session."""
-    return [r for r in app.url_map.iter_rules() if r.endpoint not in OPEN_ENDPOINTS]
+    """Every rule that needs a signed-in session, as the business rules say."""
+    return [r for r in app.url_map.iter_rules() if r.endpoint not in OPEN]
 
 
 def assert_staff_headers(response) -> None:
@@ -55,29 +54,10 @@ def assert_staff_headers(response) -> None:
 
 
 def test_every_staff_endpoint_is_either_open_or_in_the_permission_table(staff_app):
+    """Consistency only: whether the table is right is tests/test_staff_access.py's question."""
     endpoints = {rule.endpoint for rule in staff_app.url_map.iter_rules()}
     assert endpoints <= OPEN_ENDPOINTS | set(PERMISSIONS), endpoints - OPEN_ENDPOINTS - set(PERMISSIONS)
     assert set(PERMISSIONS) <= endpoints, "the permission table names endpoints that do not exist"
-
-
-@pytest.mark.parametrize("htmx", [False, True])
-def test_anonymous_crawl_of_every_staff_route_gets_the_unknown_url_404(staff_app, accounts, htmx):
-    client = staff_app.test_client()
-    headers = {"HX-Request": "true"} if htmx else {}
-    unknown = client.get("/no-such-page", headers=headers)
-    assert unknown.status_code == 404
-    ids = (accounts["city"].id, accounts["admin"].id, 999999)
-    for rule in closed_rules(staff_app):
-        for url in sample_urls(staff_app, rule, ids):
-            for method in METHODS:
-                response = client.open(url, method=method, headers=headers)
-                assert response.status_code == 404, (method, url)
-                assert_staff_headers(response)
-                if method == "HEAD":
-                    assert response.data == b""
-                else:
-                    assert response.data == unknown.data, (method, url)
-                assert "HX-Redirect" not in response.headers
 
 
 def test_anonymous_requests_create_no_session_rows_and_are_audited(staff_app, accounts):
@@ -120,25 +100,6 @@ def test_url_variants_and_directory_urls_get_404(client, accounts, variant):
     assert response.status_code == 404
     assert b"Index of" not in response.data and b"settings" not in response.data
     assert_staff_headers(response)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_each_role_reaches_exactly_what_the_permission_table_allows(staff_app, accounts, signed_in, role):
-    client = signed_in(role)
-    token = csrf_from(client.get("/").text)
-    ids = (accounts["city"].id, 999999)
-    for rule in closed_rules(staff_app):
-        permitted = role in PERMISSIONS[rule.endpoint]
-        for url in sample_urls(staff_app, rule, ids):
-            if not permitted:
-                for method in ("GET", "POST"):
-                    for headers in ({}, {"HX-Request": "true", "X-CSRFToken": token}):
-                        response = client.open(
-                            url, method=method, headers=headers, data={"csrf_token": token}
-                        )
-                        assert response.status_code == 404, (role, method, url)
-            elif "GET" in rule.methods and not rule.arguments:
-                assert client.get(url).status_code == 200, (role, url)
 
 
 def test_state_changes_without_a_valid_token_get_404_anonymous_and_400_signed_in(staff_app, signed_in):

@@ -1,0 +1,142 @@
+"""Who may reach each staff endpoint, written out from the business rules (DESIGN.md, README).
+
+This is the answer key the access walk holds the product to. It is kept apart from the product's
+own table on purpose: a test that read `portal.staff.permissions` would agree with any mistake
+made there. Per-object rules (whose record, which folder) are decided in the views, on top.
+
+The organisations: the city oversees; the consultants hold consultations and write their records;
+the contracted operator takes bookings, runs venues and reception and files daily reports, and
+never reads record content; the administrators manage accounts and configuration, no content.
+"""
+
+from __future__ import annotations
+
+CITY, CONSULTANT, OPERATOR, ADMIN = "city", "consultant", "operator", "admin"
+
+
+def only(*roles: str) -> frozenset[str]:
+    """The roles named, and no other."""
+    return frozenset(roles)
+
+
+ROLES = (CITY, CONSULTANT, OPERATOR, ADMIN)
+EVERYONE = frozenset(ROLES)
+# The README gives the booking side (intake, the web request inbox, venues and seasons) to the
+# operator and the city; reception and the daily-list notice sit on the same front desk.
+FRONT_DESK = only(OPERATOR, CITY)
+# Job 2: the list of upcoming bookings goes from the operator to the city and the consultants.
+DAILY_LIST = only(OPERATOR, CITY, CONSULTANT)
+# Job 5: a record's content is its author's (a consultant) and the city's.
+RECORD_CONTENT = only(CONSULTANT, CITY)
+
+# Reachable without signing in: signing in itself, our assets, health, crawler rules, language.
+OPEN = frozenset(
+    {
+        "auth.login",
+        "auth.second_factor",
+        "auth.enrol",
+        "auth.enrol_qr",
+        "site.healthz",
+        "site.robots",
+        "site.htmx",
+        "site.set_language",
+        "static",
+    }
+)
+
+EXPECTED_ACCESS: dict[str, frozenset[str]] = {
+    "home.index": EVERYONE,
+    "auth.logout": EVERYONE,
+    "auth.keepalive": EVERYONE,
+    # Accounts, organisations and contracts are the administrators' job alone.
+    "admin.users": only(ADMIN),
+    "admin.user_new": only(ADMIN),
+    "admin.user_detail": only(ADMIN),
+    "admin.user_status": only(ADMIN),
+    "admin.user_expiry": only(ADMIN),
+    "admin.user_reset_second_factor": only(ADMIN),
+    "admin.user_end_sessions": only(ADMIN),
+    "admin.user_role": only(ADMIN),
+    "admin.user_history": only(ADMIN),
+    "admin.organisations": only(ADMIN),
+    "admin.organisation_contract": only(ADMIN),
+    # Two people: a role that reads personal data, given by an administrator, waits for a city
+    # user's approval, the city owning that data.
+    "approvals.index": only(CITY),
+    "approvals.approve": only(CITY),
+    "approvals.reject": only(CITY),
+    # Web requests are opened and decided in the inbox by the operator and the city.
+    "bookings.requests_inbox": FRONT_DESK,
+    "bookings.confirm_request": FRONT_DESK,
+    "bookings.decline_request": FRONT_DESK,
+    "bookings.daily_list": DAILY_LIST,
+    "bookings.daily_csv": DAILY_LIST,
+    "bookings.daily_xlsx": DAILY_LIST,
+    "bookings.daily_notice": FRONT_DESK,
+    "bookings.reception": FRONT_DESK,
+    "bookings.reception_mark": FRONT_DESK,
+    "bookings.reception_walk_in": FRONT_DESK,
+    "intake.call": FRONT_DESK,
+    "intake.slots": FRONT_DESK,
+    "intake.matches": FRONT_DESK,
+    "intake.enquiry": FRONT_DESK,
+    "intake.booked": FRONT_DESK,
+    "intake.search": FRONT_DESK,
+    "intake.change": FRONT_DESK,
+    "intake.move_booking": FRONT_DESK,
+    "intake.cancel_booking": FRONT_DESK,
+    "venues.venue_list": FRONT_DESK,
+    "venues.venue_new": FRONT_DESK,
+    "venues.venue_edit": FRONT_DESK,
+    "venues.sessions": FRONT_DESK,
+    "venues.session_row": FRONT_DESK,
+    "venues.session_edit": FRONT_DESK,
+    "venues.session_new": FRONT_DESK,
+    "venues.patterns": FRONT_DESK,
+    "venues.pattern_delete": FRONT_DESK,
+    "venues.operating_calendar": FRONT_DESK,
+    "venues.season_new": FRONT_DESK,
+    "venues.season_edit": FRONT_DESK,
+    "venues.season_generate": FRONT_DESK,
+    "venues.season_holidays": FRONT_DESK,
+    "venues.holiday_new": FRONT_DESK,
+    "venues.holiday_delete": FRONT_DESK,
+    # Job 6: every organisation shares documents; a folder's owner and grants decide per folder,
+    # and only administrators open new folders.
+    "library.index": EVERYONE,
+    "library.folder": EVERYONE,
+    "library.folder_new": only(ADMIN),
+    "library.grants": EVERYONE,
+    "library.revoke": EVERYONE,
+    "library.upload": EVERYONE,
+    "library.document": EVERYONE,
+    "library.new_version": EVERYONE,
+    "library.download": EVERYONE,
+    "library.move": EVERYONE,
+    "library.delete": EVERYONE,
+    "library.seen": EVERYONE,
+    # The operator files the day's report and attaches to it; the city reads them.
+    "daily_reports.index": only(OPERATOR, CITY),
+    "daily_reports.report": only(OPERATOR, CITY),
+    "daily_reports.file": only(OPERATOR),
+    "daily_reports.attach": only(OPERATOR),
+    # Deletion certificates are evidence for the city's oversight and the administrators.
+    "retention.certificates": only(CITY, ADMIN),
+    # Everyone may know a record exists (reference, date, venue, follow-up date) to schedule;
+    # content, files and "who has seen this" are the author's and the city's; only the consultant
+    # who held the consultation writes; the author or the city deletes; the city grants.
+    "records.index": EVERYONE,
+    "records.follow_ups_csv": EVERYONE,
+    "records.new": only(CONSULTANT),
+    "records.view": RECORD_CONTENT,
+    "records.edit": only(CONSULTANT),
+    "records.version": RECORD_CONTENT,
+    "records.delete": RECORD_CONTENT,
+    "records.viewers": RECORD_CONTENT,
+    "records.grant": only(CITY),
+    "records.revoke": only(CITY),
+    "records.upload": only(CONSULTANT),
+    "records.download": RECORD_CONTENT,
+    "records.preview": RECORD_CONTENT,
+    "records.delete_attachment": only(CONSULTANT),
+}
