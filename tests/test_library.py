@@ -23,6 +23,7 @@ from tests.library_support import (
     make_document,
     make_folder,
 )
+from tests.routes import object_routes, reached
 
 TOKEN = re.compile(rb'(?<=content=")[^"]{40,}(?=")|(?<=name="csrf_token" value=")[^"]+(?=")')
 NAMES = ("city", "consultant", "consultant2", "operator", "admin")
@@ -66,12 +67,15 @@ def without_token(body: bytes) -> bytes:
     return TOKEN.sub(b"", body)
 
 
-def requests_for(folder: int, document: int, version: int, token: str):
-    """(name, kind, method, url, data) for every library endpoint on one folder and document.
+def requests_for(folder: int, document: int, version: int, grant: int | None, token: str):
+    """(name, kind, method, url, data) for every library endpoint on one folder, document and grant.
 
-    Permitted POSTs carry an incomplete form, so they answer 200 with a message and change nothing.
+    Permitted POSTs carry an incomplete form, so they answer 200 with a message and change nothing;
+    a permitted revocation would change who may read, so it is not sent (test_grants_are_managed_…
+    revokes for real). A folder without a grant has no revocation to attempt.
     """
     form = {"csrf_token": token}
+    revoke = [] if grant is None else [("revoke", "manage", "POST", f"/library/grants/{grant}/revoke", form)]
     return [
         ("folder", "read", "GET", f"/library/folders/{folder}", None),
         ("document", "read", "GET", f"/library/documents/{document}", None),
@@ -83,7 +87,14 @@ def requests_for(folder: int, document: int, version: int, token: str):
         ("delete", "write", "POST", f"/library/documents/{document}/delete", form),
         ("grants", "manage", "GET", f"/library/folders/{folder}/grants", None),
         ("grant", "manage", "POST", f"/library/folders/{folder}/grants", form),
+        *revoke,
     ]
+
+
+def active_grant(app, folder: int) -> int | None:
+    with app.app_context(), database.connection_context():
+        grant = FolderGrant.get_or_none(FolderGrant.folder == folder, FolderGrant.revoked_at.is_null())
+        return grant.id if grant else None
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -98,15 +109,17 @@ def test_every_role_and_organisation_gets_exactly_its_access_and_refusals_look_u
         headers["X-CSRFToken"] = token
         for folder, document in documents.items():
             allowed = dict(zip(("read", "write", "manage"), access[folder], strict=True))
-            version = first_version(app, document)
-            missing = requests_for(999999, 999998, 999997, token)
+            version, grant = first_version(app, document), active_grant(app, folder)
+            missing = requests_for(999999, 999998, 999997, None if grant is None else 999996, token)
             for (label, kind, method, url, data), unknown in zip(
-                requests_for(folder, document, version, token), missing, strict=True
+                requests_for(folder, document, version, grant, token), missing, strict=True
             ):
-                response = client.open(url, method=method, data=data, headers=headers)
                 if name in allowed[kind]:
-                    assert response.status_code == 200, (name, label, folder)
+                    if label != "revoke":
+                        response = client.open(url, method=method, data=data, headers=headers)
+                        assert response.status_code == 200, (name, label, folder)
                     continue
+                response = client.open(url, method=method, data=data, headers=headers)
                 event = last_event(app)
                 assert (event.action, event.outcome) == ("request.denied", "refused"), (name, label)
                 reference = client.open(unknown[3], method=method, data=data, headers=headers)
@@ -116,6 +129,18 @@ def test_every_role_and_organisation_gets_exactly_its_access_and_refusals_look_u
                 checked += 1
     assert checked > 40
     assert counts(app) == before
+
+
+def test_every_library_route_that_names_an_object_is_attacked(cast, shelves):
+    documents, _ = shelves
+    attacked = {
+        reached(cast.app, method, url)
+        for folder, document in documents.items()
+        for _label, _kind, method, url, _data in requests_for(
+            folder, document, first_version(cast.app, document), active_grant(cast.app, folder), ""
+        )
+    }
+    assert attacked == object_routes(cast.app, "library"), "add the route to requests_for with who may use it"
 
 
 def test_forged_folder_and_document_ids_in_real_uploads_are_404_and_store_nothing(cast, shelves):

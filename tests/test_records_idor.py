@@ -4,6 +4,7 @@ nothing is stored or changed (B9–B15, A1–A3 for attachment URLs, G51 for rec
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import uuid
@@ -18,10 +19,12 @@ from portal.core.models import (
     RecordVersion,
     StoredObject,
 )
-from tests.records_world import PDF, PNG, ROLES, build, signed_in_as, token, upload
+from tests.records_world import PDF, PNG, ROLES, build, signed_in_as, token, upload, with_file_and_grant
+from tests.routes import object_routes, reached
 from tests.test_gate import assert_staff_headers
 
 # (method, path, who may reach it); {r} is consultant A's record, {a} a PDF on it, {g} a grant.
+# Every records route whose URL names an object must be here (a test holds this to the url_map).
 ENDPOINTS = [
     ("GET", "/records/{r}", {"author", "city"}),
     ("GET", "/records/{r}/edit", {"author"}),
@@ -39,6 +42,7 @@ ENDPOINTS = [
     ("POST", "/records/new/{b}", {"author"}),
 ]
 DENIALS = ("permission", "refused", "missing", "anonymous")
+MISSING = {"record": 999_999, "attachment": uuid.UUID(int=1), "grant": 999_998, "unwritten": 999_997}
 TOKENS = re.compile(rb'(csrf-token" content="|name="csrf_token" value=")[^"]*')
 
 
@@ -49,18 +53,8 @@ def body(response) -> bytes:
 
 @pytest.fixture
 def world(staff_app):
-    world = build(staff_app)
-    author = signed_in_as(staff_app, world.accounts["author"])
-    assert upload(author, world.record, PDF, "相談票.pdf").status_code == 303
-    city = signed_in_as(staff_app, world.accounts["city"])
-    granted = city.post(
-        f"/records/{world.record}/grants",
-        data={"csrf_token": token(city), "grantee": world.accounts["outsider"].id},
-    )
-    assert granted.status_code == 303
+    world = with_file_and_grant(staff_app, build(staff_app))
     with staff_app.app_context():
-        world.attachment = RecordAttachment.get().id
-        world.grant = RecordGrant.get().id
         revoked = RecordGrant.update(revoked_at=RecordGrant.granted_at).where(RecordGrant.id == world.grant)
         revoked.execute()  # a grant that was revoked: the outsider holds nothing now
     return world
@@ -88,8 +82,12 @@ def denials(app) -> int:
         return AuditEvent.select().where(AuditEvent.outcome.in_(DENIALS)).count()
 
 
+def url_of(path: str, world) -> str:
+    return path.format(r=world.record, a=world.attachment, g=world.grant, b=world.unwritten)
+
+
 def send(client, method: str, path: str, world, htmx: bool):
-    url = path.format(r=world.record, a=world.attachment, g=world.grant, b=world.unwritten)
+    url = url_of(path, world)
     headers = {"HX-Request": "true"} if htmx else {}
     if method == "GET":
         return client.get(url, headers=headers)
@@ -119,6 +117,13 @@ def test_whoever_may_not_reach_an_object_gets_the_unknown_url_404(staff_app, wor
         assert_staff_headers(response)
         assert state(staff_app) == before, (role, method, path)
         assert denials(staff_app) == audited + 1, (role, method, path)
+        missing = send(client, method, path, dataclasses.replace(world, **MISSING), htmx)
+        assert (missing.status_code, body(missing)) == (404, body(response)), (role, method, path)
+
+
+def test_every_records_route_that_names_an_object_is_attacked(staff_app, world):
+    attacked = {reached(staff_app, method, url_of(path, world)) for method, path, _allowed in ENDPOINTS}
+    assert attacked == object_routes(staff_app, "records"), "add the route to ENDPOINTS with who may reach it"
 
 
 @pytest.mark.parametrize("role", ["author", "city"])
