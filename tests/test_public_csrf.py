@@ -1,0 +1,143 @@
+"""Every state-changing route of the public instance, from its url_map, attacked as a cross-site
+form would: without the form token, with a forged one, with another visitor's, and with a forged
+htmx header. Each is refused (400) with nothing changed in the database; the same request with
+the page's own token then makes its change, so the refusal was the token's doing (D27)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import time, timedelta
+
+import pytest
+
+from portal.core.dates import business_today
+from portal.core.models import Booking, ConsultationSession, PublicEvent, Venue
+from tests.conftest import change_settings, csrf_from
+from tests.routes import reached, state_changing_routes
+from tests.test_reservations import form_data
+
+# name -> (the token sent, given a token of another visitor's session; extra headers)
+FORGERIES: dict[str, Callable[[str], tuple[str | None, dict]]] = {
+    "no token": lambda _others: (None, {}),
+    "a forged token": lambda _others: ("forged", {}),
+    "another visitor's token": lambda others: (others, {}),
+    "a forged htmx header": lambda _others: (None, {"HX-Request": "true", "X-CSRFToken": "forged"}),
+}
+
+
+@dataclass
+class Visit:
+    """A visitor's booking with its manage page, and a session it may move to."""
+
+    client: object
+    booked: int
+    other: int
+    manage_url: str
+    booking: int
+
+
+@dataclass(frozen=True)
+class Change:
+    """A state-changing request as the visitor's own page sends it, and the change it makes."""
+
+    request: Callable[[Visit], tuple[str, dict]]
+    made: Callable[[object, Visit], bool]
+
+
+def _book(visit: Visit) -> tuple[str, dict]:
+    return f"/sessions/{visit.other}", form_data(visit.client, visit.other)
+
+
+def _cancel(visit: Visit) -> tuple[str, dict]:
+    return visit.manage_url, {"csrf_token": csrf_from(visit.client.get(visit.manage_url).text)}
+
+
+def _move(visit: Visit) -> tuple[str, dict]:
+    token = csrf_from(visit.client.get(visit.manage_url).text)
+    return f"{visit.manage_url}/move", {"csrf_token": token, "session_id": visit.other}
+
+
+def _booking(app, visit: Visit) -> Booking:
+    with app.app_context():
+        return Booking.get_by_id(visit.booking)
+
+
+# Every public (endpoint, method) that may change state: a new one fails until it is added here.
+CHANGES = {
+    ("public.session_page", "POST"): Change(
+        _book, lambda app, visit: len(snapshot(app)[0]) == 2 and taken(app, visit.other) == 1
+    ),
+    ("public.manage", "POST"): Change(_cancel, lambda app, visit: _booking(app, visit).status == "cancelled"),
+    ("public.manage_move", "POST"): Change(
+        _move, lambda app, visit: _booking(app, visit).session_id == visit.other
+    ),
+}
+
+
+def taken(app, session_id: int) -> int:
+    with app.app_context():
+        return ConsultationSession.get_by_id(session_id).taken
+
+
+def snapshot(app) -> tuple:
+    """Everything a public POST could change: bookings, places taken, the public event log."""
+    with app.app_context():
+        return (
+            [
+                (b.id, b.status, b.session_id, b.manage_valid_until)
+                for b in Booking.select().order_by(Booking.id)
+            ],
+            [(s.id, s.taken) for s in ConsultationSession.select().order_by(ConsultationSession.id)],
+            PublicEvent.select().count(),
+        )
+
+
+@pytest.fixture
+def visit(public_app) -> Visit:
+    """Two sessions a week ahead; the visitor booked the first through the form."""
+    change_settings(public_app, booking_rate_limit="100 per minute")
+    day = business_today() + timedelta(days=7)
+    with public_app.app_context():
+        venue = Venue.create(name="架空区役所 会議室A", ward="架空区", address="架空市架空区1-1")
+        booked, other = (
+            ConsultationSession.create(
+                venue=venue, date=day, starts_at=time(hour), ends_at=time(hour + 1), capacity=3
+            ).id
+            for hour in (10, 13)
+        )
+    client = public_app.test_client()
+    assert client.post(f"/sessions/{booked}", data=form_data(client, booked)).status_code == 303
+    done = client.get("/booking/complete").text
+    manage_url = "/manage/" + done.split('href="/manage/')[1].split('"')[0]
+    with public_app.app_context():
+        booking = Booking.get().id
+    return Visit(client, booked, other, manage_url, booking)
+
+
+def test_every_state_changing_public_route_is_attacked(public_app):
+    assert state_changing_routes(public_app) == set(CHANGES), "add the route to CHANGES with its change"
+
+
+@pytest.mark.parametrize("route", sorted(CHANGES))
+def test_a_state_change_without_the_visitors_own_token_is_refused_and_changes_nothing(
+    public_app, visit, route
+):
+    change = CHANGES[route]
+    url, data = change.request(visit)
+    assert reached(public_app, "POST", url) == route
+    stranger = public_app.test_client()
+    others_token = csrf_from(stranger.get(f"/sessions/{visit.other}").text)
+    before = snapshot(public_app)
+    for name, forgery in FORGERIES.items():
+        token, headers = forgery(others_token)
+        forged = {key: value for key, value in data.items() if key != "csrf_token"}
+        forged |= {"csrf_token": token} if token else {}
+        response = visit.client.post(url, data=forged, headers=headers)
+        assert response.status_code == 400, name
+        assert "送信を受け付けられませんでした" in response.text, name
+        assert snapshot(public_app) == before, name
+    assert not change.made(public_app, visit)
+    response = visit.client.post(url, data=data)
+    assert response.status_code == 303, "with its own token the same request is accepted"
+    assert change.made(public_app, visit)
