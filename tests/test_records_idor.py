@@ -110,11 +110,11 @@ def test_whoever_may_not_reach_an_object_gets_the_unknown_url_404(staff_app, wor
             continue
         unknown = client.get("/records/no-such-page", headers={"HX-Request": "true"} if htmx else {})
         before, audited = state(staff_app), denials(staff_app)
-        response = send(client, method, path, world, htmx)
-        assert response.status_code == 404, (role, method, path)
-        assert body(response) == body(unknown), (role, method, path)
-        assert "HX-Redirect" not in response.headers
-        assert_staff_headers(response)
+        with send(client, method, path, world, htmx) as response:  # a file wrongly served is closed
+            assert response.status_code == 404, (role, method, path)
+            assert body(response) == body(unknown), (role, method, path)
+            assert "HX-Redirect" not in response.headers
+            assert_staff_headers(response)
         assert state(staff_app) == before, (role, method, path)
         assert denials(staff_app) == audited + 1, (role, method, path)
         missing = send(client, method, path, dataclasses.replace(world, **MISSING), htmx)
