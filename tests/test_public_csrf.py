@@ -119,7 +119,7 @@ def test_every_state_changing_public_route_is_attacked(public_app):
     assert state_changing_routes(public_app) == set(CHANGES), "add the route to CHANGES with its change"
 
 
-@pytest.mark.parametrize("route", sorted(CHANGES))
+@pytest.mark.parametrize("route", sorted(CHANGES), ids=lambda route: route[0])
 def test_a_state_change_without_the_visitors_own_token_is_refused_and_changes_nothing(
     public_app, visit, route
 ):
