@@ -12,12 +12,12 @@ from portal.core import normalise
 from portal.core.models import Booking, BookingIndex, ConsultationSession
 from portal.core.models.reservations import SEAT_HOLDING
 from portal.core.reservations import REFERENCE_ALPHABET, SessionFull, bookings_with_places, cancel, move
+from portal.core.slots import SlotFilter, filter_choices, find_slots
 from portal.core.web import not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.opening import opened
 from portal.staff.bookings.repeat import index_new_bookings, with_indexes
 from portal.staff.intake.forms import CancelForm, MoveForm
-from portal.staff.intake.slots import SlotFilter, filter_choices, find_slots
 from portal.staff.intake.views import bp
 from portal.staff.people import email_index, kana_index, phone_index
 
