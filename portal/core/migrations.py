@@ -94,6 +94,12 @@ def keyed_audit_chain(db: Database, migrator: SchemaMigrator) -> None:
         apply(migrator.add_column(table, "key_id", CharField(max_length=8, null=True)))
 
 
+def lost_manage_links(db: Database, _migrator: SchemaMigrator) -> None:
+    """The public store takes visitors' sealed requests for their manage link: a new table there."""
+    with _schema(schema_history.MIGRATION_7, public_schema_name(db)):
+        _create_frozen(db, schema_history.MIGRATION_7)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -101,6 +107,7 @@ MIGRATIONS: list[Migration] = [
     audit_lookup_by_object,
     public_store_of_its_own,
     keyed_audit_chain,
+    lost_manage_links,
 ]
 
 

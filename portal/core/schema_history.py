@@ -1,4 +1,4 @@
-"""The tables migrations 1 to 3 made, frozen as they were made.
+"""The tables migrations made, frozen as they were made.
 
 A migration creates its tables from these copies, never from today's models, so replaying it on
 an old store gives the schema that release had, whatever the models have become since; later
@@ -221,3 +221,14 @@ class RecordAttachment(Frozen):
 
 
 MIGRATION_3 = [ConsultationRecord, RecordVersion, RecordGrant, RecordAttachment]
+
+
+# Migration 7, in the public store: visitors' sealed requests for their manage link.
+
+
+class ManageLinkRequest(Frozen):
+    sealed = BlobField()
+    created_at = DateTimeField()
+
+
+MIGRATION_7 = [ManageLinkRequest]
