@@ -36,6 +36,7 @@ OPEN = frozenset(
         "auth.second_factor",
         "auth.enrol",
         "auth.enrol_qr",
+        "site.favicon",
         "site.healthz",
         "site.robots",
         "site.htmx",

@@ -85,8 +85,8 @@ def test_a_cancel_shows_on_the_next_request(public_app, consultation):
     reader, visitor = public_app.test_client(), public_app.test_client()
     manage = book(visitor, consultation)
     assert places_shown(reader) == {"残り4席"}
-    page = visitor.get(manage)
-    assert visitor.post(manage, data={"csrf_token": csrf_from(page.text)}).status_code == 303
+    page = visitor.get(f"{manage}/cancel")
+    assert visitor.post(f"{manage}/cancel", data={"csrf_token": csrf_from(page.text)}).status_code == 303
     assert places_shown(reader) == {"残り5席"}
 
 

@@ -29,7 +29,7 @@ def public_may_import(module: str) -> bool:
 def test_the_public_instance_registers_no_staff_endpoint(staff_app, public_app):
     public = {rule.endpoint for rule in public_app.url_map.iter_rules()}
     staff = {rule.endpoint for rule in staff_app.url_map.iter_rules()}
-    shared = {"static", "site.healthz", "site.robots", "site.htmx", "site.set_language"}
+    shared = {"static", "site.healthz", "site.robots", "site.favicon", "site.htmx", "site.set_language"}
     assert public & staff == shared
     assert all(endpoint.split(".")[0] in ("static", "site", "public") for endpoint in public)
 

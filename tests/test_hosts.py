@@ -60,7 +60,8 @@ def test_extra_hosts_are_answered_but_links_name_the_published_address(config, m
         sitemap = client.get("/sitemap.xml", headers={"Host": host})
         assert sitemap.status_code == 200
         locations = sitemap.text.split("<loc>")[1:]
-        assert len(locations) == 4 and all(loc.startswith(f"{PUBLIC_URL}/") for loc in locations)
+        # the front page, the calendar, the venue list, the privacy notice and the one venue
+        assert len(locations) == 5 and all(loc.startswith(f"{PUBLIC_URL}/") for loc in locations)
         assert f"{PUBLIC_URL}/venues/{venue.id}</loc>" in sitemap.text and host not in sitemap.text
         robots = client.get("/robots.txt", headers={"Host": host}, base_url=f"https://{host}")
         assert robots.text.endswith(f"Sitemap: {PUBLIC_URL}/sitemap.xml\n")

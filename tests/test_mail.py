@@ -265,3 +265,16 @@ def test_the_smtp_password_stays_out_of_the_settings_repr(tmp_path):
 
     settings = load_settings("staff", {"INSTANCE_PATH": tmp_path, "SMTP_PASSWORD": "s3cret-smtp"})
     assert settings.smtp_password == "s3cret-smtp" and "s3cret-smtp" not in repr(settings)
+
+
+def test_the_confirmation_page_says_whether_the_email_went_out(public_app, tomorrow, smtp):
+    def confirmation() -> str:
+        visitor = public_app.test_client()
+        response = visitor.post(f"/sessions/{tomorrow[1]}", data=form_data(visitor, tomorrow[1]))
+        assert response.status_code == 303
+        return visitor.get("/booking/complete").text
+
+    assert "受付番号・日時・会場と予約の確認用リンクをお送りしました" in confirmation()
+    smtp.refusing = True
+    refused = confirmation()
+    assert "お知らせをお送りできませんでした" in refused and "お送りしました" not in refused

@@ -66,8 +66,11 @@ def test_a_visitor_moves_a_request_to_another_session_at_the_same_venue(public_a
     client = public_app.test_client()
     page = client.get(manage_url)
     assert page.headers["Cache-Control"] == "no-store" and "noindex" in page.headers["X-Robots-Tag"]
-    assert f'id="session-{sessions["same"]}"' in page.text
-    for absent in ("booked", "full", "tomorrow", "closed", "other"):
+    assert f'id="session-{sessions["same"]}" name="session_id" value="{sessions["same"]}">' in page.text
+    assert (
+        f'id="session-{sessions["full"]}" name="session_id" value="{sessions["full"]}" disabled>' in page.text
+    )
+    for absent in ("booked", "tomorrow", "closed", "other"):
         assert f'id="session-{sessions[absent]}"' not in page.text, absent
     response = move(client, manage_url, sessions["same"])
     assert response.status_code == 303 and response.headers["Location"] == manage_url
@@ -146,7 +149,8 @@ def test_after_the_cut_off_nothing_can_be_changed(public_app, sessions, manage_u
     token = csrf_from(client.get(f"/sessions/{sessions['same']}").text)
     moved = client.post(f"{manage_url}/move", data={"csrf_token": token, "session_id": sessions["same"]})
     assert moved.status_code == 303
-    assert client.post(manage_url, data={"csrf_token": token}).status_code == 200
+    assert client.post(f"{manage_url}/cancel", data={"csrf_token": token}).status_code == 303
+    assert client.get(f"{manage_url}/cancel").status_code == 303
     with public_app.app_context():
         assert (Booking.get().session_id, Booking.get().status) == (sessions["tomorrow"], "requested")
     assert taken(public_app, sessions["tomorrow"], sessions["same"]) == [1, 0]
@@ -192,3 +196,62 @@ def test_a_declined_booking_keeps_showing_the_reason(public_app, sessions, manag
     assert "この日時に変更する" not in page
     for secret in PERSONAL:
         assert secret not in page
+
+
+def test_cancelling_asks_first_then_says_what_it_did_and_offers_no_calendar_file(
+    public_app, sessions, manage_url
+):
+    client = public_app.test_client()
+    page = client.get(manage_url)
+    assert f'href="{manage_url}/booking.ics"' in page.text
+    assert f'href="{manage_url}/cancel"' in page.text, "a link to a page that asks, not a form that cancels"
+    assert f'method="post" action="{manage_url}/cancel"' not in page.text
+    asked = client.get(f"{manage_url}/cancel")
+    assert asked.headers["Cache-Control"] == "no-store"
+    assert "元に戻すことはできません" in asked.text and f'action="{manage_url}/cancel"' in asked.text
+    assert f'href="{manage_url}"' in asked.text, "a way back without cancelling"
+    assert taken(public_app, sessions["booked"]) == [1], "asking changes nothing"
+    assert client.post(f"{manage_url}/cancel").status_code == 400, "no form token"
+    assert client.post(manage_url, data={"csrf_token": csrf_from(asked.text)}).status_code in (404, 405)
+    assert taken(public_app, sessions["booked"]) == [1]
+    done = client.post(f"{manage_url}/cancel", data={"csrf_token": csrf_from(asked.text)})
+    assert done.status_code == 303 and done.headers["Location"] == manage_url
+    page = client.get(manage_url).text
+    with public_app.app_context():
+        booking = Booking.get()
+    assert f"予約を取り消しました（受付番号 {booking.reference}）" in page and 'role="status"' in page
+    assert "取り消し済み" in page and "booking.ics" not in page and "カレンダーに登録" not in page
+    assert "この予約を取り消す" not in page and "この日時に変更する" not in page
+    assert taken(public_app, sessions["booked"]) == [0]
+    again = client.post(f"{manage_url}/cancel", data={"csrf_token": csrf_from(asked.text)})
+    assert again.status_code == 303 and "予約を取り消しました" not in client.get(manage_url).text
+    with public_app.app_context():
+        assert PublicEvent.select().where(PublicEvent.action == "booking.cancel").count() == 1
+
+
+def test_the_move_list_narrows_by_date_ward_and_venue_without_javascript_and_with_htmx(
+    public_app, sessions, manage_url
+):
+    client = public_app.test_client()
+    week = business_today() + timedelta(days=7)
+    with public_app.app_context():
+        other_venue = ConsultationSession.get_by_id(sessions["other"]).venue_id
+
+    def listed(query: str = "", **headers) -> set[str]:
+        page = client.get(manage_url + query, headers=headers)
+        assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+        return {name for name in ("same", "full", "other") if f'id="session-{sessions[name]}"' in page.text}
+
+    assert listed() == {"same", "full"}, "at first, the booking's own venue"
+    assert listed("?ward=架空西区") == {"other"}
+    assert listed(f"?venue={other_venue}") == {"other"}
+    assert listed(f"?date={week + timedelta(days=1)}&venue=") == {"same"}
+    assert listed(f"?date={week}&venue=") == {"full", "other"}
+    assert listed(f"?ward=架空区&venue={other_venue}") == {"same", "full"}, (
+        "a venue outside the ward is dropped"
+    )
+    assert listed("?date=not-a-date&ward=&venue=") == {"same", "full", "other"}
+    fragment = client.get(f"{manage_url}?ward=架空西区", headers={"HX-Request": "true"})
+    assert fragment.text.lstrip().startswith('<section id="move"') and "<html" not in fragment.text
+    assert f'id="session-{sessions["other"]}"' in fragment.text and "HX-Request" in fragment.headers["Vary"]
+    assert f'action="{manage_url}/move?ward=' in fragment.text, "a refused move comes back to the same list"

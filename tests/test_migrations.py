@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from playhouse.migrate import SchemaMigrator
 
-from portal.core.database import bind, open_database, open_public_store
+from portal.core.database import bind, open_database, open_public_store, public_schema_name
 from portal.core.migrations import MIGRATIONS, migrate
 from portal.core.models import (
     AccountApproval,
@@ -74,6 +74,15 @@ def _public_count(stores, table: str) -> int:
         count = public.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
     public.close_all()
     return count
+
+
+def _public_columns(stores, table: str) -> list[tuple[str, bool]]:
+    """A public table's columns and whether each may be null, as the public instance sees them."""
+    public = open_public_store(stores, pool_size=1)
+    with public.connection_context():
+        columns = sorted((column.name, column.null) for column in public.get_columns(table))
+    public.close_all()
+    return columns
 
 
 def test_the_first_release_migrates_to_today(stores):
@@ -156,6 +165,27 @@ def test_release_4_moves_the_public_tables_keeping_every_row(stores):
         WeeklyPattern.create(venue=2, weekday=1, starts_at=time(13), ends_at=time(14), capacity=3)
         assert migrate(db) == 0
     assert _public_count(stores, "booking") == 2
+    assert _public_columns(stores, "manage_link_request") == [
+        ("created_at", False),
+        ("id", False),
+        ("sealed", False),
+    ]
+
+
+def test_a_public_store_from_before_lost_link_requests_gains_their_table(stores):
+    db = bind(stores)
+    with db.connection_context():
+        migrate(db)
+        db.execute_sql(f'DROP TABLE "{public_schema_name(db)}"."manage_link_request"')
+        SchemaVersion.update(version=7).execute()  # release 7: account approvals were the last step
+        assert migrate(db) == 1
+        assert migrate(db) == 0
+    assert _public_columns(stores, "manage_link_request") == [
+        ("created_at", False),
+        ("id", False),
+        ("sealed", False),
+    ]
+    assert _public_count(stores, "manage_link_request") == 0
 
 
 def _shape(db) -> dict:

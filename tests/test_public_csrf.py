@@ -12,7 +12,7 @@ from datetime import time, timedelta
 import pytest
 
 from portal.core.dates import business_today
-from portal.core.models import Booking, ConsultationSession, PublicEvent, Venue
+from portal.core.models import Booking, ConsultationSession, ManageLinkRequest, PublicEvent, Venue
 from tests.conftest import change_settings, csrf_from
 from tests.routes import reached, state_changing_routes
 from tests.test_reservations import form_data
@@ -35,6 +35,7 @@ class Visit:
     other: int
     manage_url: str
     booking: int
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,13 @@ def _book(visit: Visit) -> tuple[str, dict]:
 
 
 def _cancel(visit: Visit) -> tuple[str, dict]:
-    return visit.manage_url, {"csrf_token": csrf_from(visit.client.get(visit.manage_url).text)}
+    asking = f"{visit.manage_url}/cancel"
+    return asking, {"csrf_token": csrf_from(visit.client.get(asking).text)}
+
+
+def _ask_for_lost_link(visit: Visit) -> tuple[str, dict]:
+    token = csrf_from(visit.client.get("/manage/lost").text)
+    return "/manage/lost", {"csrf_token": token, "reference": visit.reference, "contact": "090-1234-5678"}
 
 
 def _move(visit: Visit) -> tuple[str, dict]:
@@ -68,11 +75,21 @@ CHANGES = {
     ("public.session_page", "POST"): Change(
         _book, lambda app, visit: len(snapshot(app)[0]) == 2 and taken(app, visit.other) == 1
     ),
-    ("public.manage", "POST"): Change(_cancel, lambda app, visit: _booking(app, visit).status == "cancelled"),
+    ("public.manage_cancel", "POST"): Change(
+        _cancel, lambda app, visit: _booking(app, visit).status == "cancelled"
+    ),
+    ("public.lost_link", "POST"): Change(
+        _ask_for_lost_link, lambda app, _visit: lost_link_requests(app) == 1
+    ),
     ("public.manage_move", "POST"): Change(
         _move, lambda app, visit: _booking(app, visit).session_id == visit.other
     ),
 }
+
+
+def lost_link_requests(app) -> int:
+    with app.app_context():
+        return ManageLinkRequest.select().count()
 
 
 def taken(app, session_id: int) -> int:
@@ -90,6 +107,7 @@ def snapshot(app) -> tuple:
             ],
             [(s.id, s.taken) for s in ConsultationSession.select().order_by(ConsultationSession.id)],
             PublicEvent.select().count(),
+            ManageLinkRequest.select().count(),
         )
 
 
@@ -111,8 +129,8 @@ def visit(public_app) -> Visit:
     done = client.get("/booking/complete").text
     manage_url = "/manage/" + done.split('href="/manage/')[1].split('"')[0]
     with public_app.app_context():
-        booking = Booking.get().id
-    return Visit(client, booked, other, manage_url, booking)
+        booking = Booking.get()
+    return Visit(client, booked, other, manage_url, booking.id, booking.reference)
 
 
 def test_every_state_changing_public_route_is_attacked(public_app):

@@ -52,7 +52,8 @@ def _sessions(staff_app) -> tuple[int, int]:
 
 
 def _public_site_works_end_to_end(public_app, staff_app, signed_in) -> None:
-    """Calendar, booking, manage link, move and cancel, then the staff inbox sees a booking."""
+    """Calendar, booking, manage link, move, cancel and a lost-link request, then the staff inbox sees
+    a booking."""
     first, second = _sessions(staff_app)
     visitor = public_app.test_client()
     assert (
@@ -69,9 +70,13 @@ def _public_site_works_end_to_end(public_app, staff_app, signed_in) -> None:
     moved = visitor.post(f"{manage}/move", data={"csrf_token": csrf_from(page.text), "session_id": second})
     assert moved.status_code == 303
     assert "13:00" in visitor.get(manage).text
-    page = visitor.get(manage)
-    assert visitor.post(manage, data={"csrf_token": csrf_from(page.text)}).status_code == 303
+    page = visitor.get(f"{manage}/cancel")
+    assert visitor.post(f"{manage}/cancel", data={"csrf_token": csrf_from(page.text)}).status_code == 303
     assert "取り消し済み" in visitor.get(manage).text
+    reference = done.split('class="reference">')[1].split("<")[0]
+    asked = visitor.get("/manage/lost")
+    lost = {"csrf_token": csrf_from(asked.text), "reference": reference, "contact": FORM["phone"]}
+    assert visitor.post("/manage/lost", data=lost).status_code == 303
     inbox = signed_in("operator").get("/bookings/requests")
     assert inbox.status_code == 200 and FORM["business_name"] in inbox.text
 
@@ -134,6 +139,9 @@ def test_the_public_postgresql_role_reads_and_writes_nothing_of_the_staff_zone(
             "SELECT sealed FROM booking",
             "SELECT created_by_id FROM booking",
             "SELECT action FROM public_event",
+            "SELECT sealed FROM manage_link_request",
+            "SELECT created_at FROM manage_link_request",
+            "DELETE FROM manage_link_request",
             "DELETE FROM public_event",
             "DELETE FROM booking",
             "UPDATE booking SET sealed = NULL",

@@ -61,7 +61,8 @@ def test_calendar_pages_are_cacheable_and_lead_to_the_form(public_app, consultat
     fragment = client.get(f"/calendar?month={month}&ward=架空区", headers={"HX-Request": "true"})
     assert fragment.text.lstrip().startswith('<section id="calendar"') and "<html" not in fragment.text
     assert "HX-Request" in fragment.headers["Vary"]
-    assert 'href="/calendar?month=' in client.get("/").text
+    front = client.get("/").text
+    assert f'href="/sessions/{consultation}"' in front and 'href="/calendar"' in front
 
 
 def test_a_web_booking_is_sealed_and_only_the_staff_key_opens_it(public_app, consultation, config):
@@ -160,7 +161,7 @@ def test_a_kept_confirmation_expires(public_app, consultation, monkeypatch):
 
 
 def test_only_the_instance_that_sealed_a_confirmation_opens_it(public_app, config):
-    kept = confirmation.Confirmation("W-0001", "manage-secret")
+    kept = confirmation.Confirmation("W-0001", "manage-secret", "sent")
     with public_app.test_request_context():
         confirmation.keep(kept)
         sealed = session[confirmation.SESSION_KEY]
@@ -200,14 +201,16 @@ def test_fifty_simultaneous_requests_for_five_places_book_exactly_five(public_ap
     assert "満席" in page.text
 
 
-def test_the_manage_link_shows_the_booking_and_cancels_it_by_post(public_app, consultation):
+def test_the_manage_link_shows_the_booking_and_cancels_it_after_asking(public_app, consultation):
     client = public_app.test_client()
     client.post(f"/sessions/{consultation}", data=form_data(client, consultation))
     done = client.get("/booking/complete").text
     manage_url = "/manage/" + done.split('href="/manage/')[1].split('"')[0]
     page = client.get(manage_url)
     assert "受付済み" in page.text and "架空区役所" in page.text and "山田" not in page.text
-    response = client.post(manage_url, data={"csrf_token": csrf_from(page.text)})
+    asked = client.get(f"{manage_url}/cancel")
+    assert "この予約を取り消しますか" in asked.text
+    response = client.post(f"{manage_url}/cancel", data={"csrf_token": csrf_from(asked.text)})
     assert response.status_code == 303
     assert "取り消し済み" in client.get(manage_url).text
     with public_app.app_context():

@@ -105,6 +105,12 @@ def approval_of_roles_that_read_personal_data(db: Database, migrator: SchemaMigr
     db.execute_sql('UPDATE "user" SET approved_role = role WHERE disabled_at IS NULL')
 
 
+def lost_manage_links(db: Database, _migrator: SchemaMigrator) -> None:
+    """The public store takes visitors' sealed requests for their manage link: a new table there."""
+    with _schema(schema_history.MIGRATION_8, public_schema_name(db)):
+        _create_frozen(db, schema_history.MIGRATION_8)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -113,6 +119,7 @@ MIGRATIONS: list[Migration] = [
     public_store_of_its_own,
     keyed_audit_chain,
     approval_of_roles_that_read_personal_data,
+    lost_manage_links,
 ]
 
 

@@ -1,11 +1,15 @@
-"""How people type phone numbers, emails and kana, reduced to one form for matching."""
+"""How people type phone numbers, emails, kana and references, reduced to one form for matching."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from portal.core.reservations import REFERENCE_ALPHABET
+
 _PHONE_NOISE = re.compile(r"[\s\-‐‑–—―ー()（）]")
+_REFERENCE_NOISE = re.compile(r"[\s\-‐‑–—―ー]")
+_REFERENCE = re.compile(f"[{REFERENCE_ALPHABET}]{{8}}")
 _HIRAGANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
 
 
@@ -23,3 +27,9 @@ def kana(value: str | None) -> str:
     """Half-width or hiragana readings as full-width katakana, without spaces: ﾔﾏﾀﾞ ﾊﾅｺ = ヤマダハナコ."""
     text = unicodedata.normalize("NFKC", value or "").translate(_HIRAGANA)
     return re.sub(r"[\s・･]", "", text)
+
+
+def reference(value: str | None) -> str | None:
+    """A booking reference as stored (7KQM-4XWD), however it was typed, or None if it cannot be one."""
+    compact = _REFERENCE_NOISE.sub("", unicodedata.normalize("NFKC", value or "")).upper()
+    return f"{compact[:4]}-{compact[4:]}" if _REFERENCE.fullmatch(compact) else None

@@ -175,6 +175,17 @@ def bookings_with_places():
     return Booking.select(Booking, ConsultationSession, Venue).join(ConsultationSession).join(Venue)
 
 
+def find_by_reference(reference: str) -> Booking | None:
+    """A booking with its session and venue, read with the columns the public zone may read."""
+    return (
+        Booking.select(*PUBLIC_BOOKING_FIELDS, ConsultationSession, Venue)
+        .join(ConsultationSession)
+        .join(Venue)
+        .where(Booking.reference == reference)
+        .first()
+    )
+
+
 def find_by_manage_secret(secret: str, today: date) -> Booking | None:
     """The booking a manage link opens, while the link is valid (until the consultation day)."""
     booking = (

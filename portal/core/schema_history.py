@@ -238,3 +238,14 @@ class AccountApproval(Frozen):
 
 
 MIGRATION_7 = [AccountApproval]
+
+
+# Migration 8, in the public store: visitors' sealed requests for their manage link.
+
+
+class ManageLinkRequest(Frozen):
+    sealed = BlobField()
+    created_at = DateTimeField()
+
+
+MIGRATION_8 = [ManageLinkRequest]

@@ -6,7 +6,7 @@ from flask import Flask
 
 from portal.core.security.sealing import Sealer
 from portal.core.web import check_csrf
-from portal.public import manage, venues  # noqa: F401 - they register their routes on bp
+from portal.public import lost_link, manage, venues  # noqa: F401 - they register their routes on bp
 from portal.public.calendar_cache import RenderedPages
 from portal.public.views import bp, limiter
 

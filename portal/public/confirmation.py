@@ -27,6 +27,7 @@ class Confirmation(NamedTuple):
 
     reference: str
     secret: str | None
+    mail: str  # whether a confirmation mail was asked for and went out (see the views' MAIL_*)
 
 
 def _box() -> SecretBox:
@@ -51,7 +52,7 @@ def peek() -> Confirmation | None:
         return None
     if not 0 <= time.time() - found["at"] <= LIFETIME_SECONDS:
         return None
-    return Confirmation(found["reference"], found["secret"])
+    return Confirmation(found["reference"], found["secret"], found.get("mail", "none"))
 
 
 def take() -> Confirmation | None:

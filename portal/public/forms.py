@@ -1,11 +1,12 @@
-"""The public booking form."""
+"""The public forms: booking, moving a booking, and asking for a lost manage link."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, StringField, TelField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, EmailField, Field, HiddenField, IntegerField, StringField, TelField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from portal.core import normalise
 from portal.core.forms import PortalForm, japanese_phone
 from portal.core.programmes import programmes_field
 
@@ -21,7 +22,13 @@ class BookingForm(PortalForm):
     programmes = programmes_field(DataRequired(message=_l("相談したい支援制度を1つ以上選んでください。")))
     consent = BooleanField(
         _l("個人情報の取扱いに同意します"),
-        validators=[DataRequired(message=_l("個人情報の取扱いへの同意が必要です。"))],
+        validators=[
+            DataRequired(
+                message=_l(
+                    "個人情報の取扱いへの同意が必要です。内容をご確認のうえ、チェックを入れてください。"
+                )
+            )
+        ],
     )
     website = StringField(_l("この欄は空のままにしてください"))  # a honeypot: people leave it empty
     idempotency_key = HiddenField()
@@ -32,4 +39,19 @@ class MoveForm(PortalForm):
 
     session_id = IntegerField(
         _l("変更先の日時"), validators=[DataRequired(message=_l("変更先の日時を選んでください。"))]
+    )
+
+
+def booking_reference(_form: PortalForm, field: Field) -> None:
+    """A reference as the confirmation page and emails show it, however it was typed."""
+    if field.data and not normalise.reference(field.data):
+        raise ValidationError(_l("受付番号は 7KQM-4XWD のように、英数字8文字で入力してください。"))
+
+
+class LostLinkForm(PortalForm):
+    """What proves a booking is the visitor's, to have its manage link sent again."""
+
+    reference = StringField(_l("受付番号"), validators=[DataRequired(), booking_reference])
+    contact = StringField(
+        _l("予約のときに入力したメールアドレスまたは電話番号"), validators=[DataRequired(), Length(max=254)]
     )

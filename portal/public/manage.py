@@ -1,10 +1,13 @@
 """What a manage link opens: the booking's date, venue and state; cancelling, moving it, a calendar file.
 
 The link is the only key: no personal data is shown, nothing changes on GET, and no cache or
-crawler keeps the pages.
+crawler keeps the pages. Cancelling asks first, on a page of its own, so it works without
+JavaScript; the move list is narrowed by a GET form that htmx swaps in place.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +15,8 @@ from flask_babel import gettext as _
 from portal.core import public_log as events
 from portal.core.dates import business_today
 from portal.core.headers import private
-from portal.core.models import Booking, ConsultationSession
+from portal.core.models import Booking, ConsultationSession, Venue
+from portal.core.models.reservations import BookingStatus, SessionStatus
 from portal.core.reservations import (
     SessionFull,
     before_cutoff,
@@ -21,11 +25,15 @@ from portal.core.reservations import (
     find_by_manage_secret,
     move,
 )
+from portal.core.slots import SlotFilter, filter_choices, find_slots
 from portal.core.web import not_found, redirect_to, render
 from portal.public.forms import MoveForm
 from portal.public.ics import booking_calendar
-from portal.public.venues import active_venue, active_venues, upcoming_sessions
+from portal.public.venues import UPCOMING, active_venue
 from portal.public.views import bp
+
+FILTER_ARGS = ("date", "venue", "ward")
+MOVE_PAGE, MOVE_MOST = 20, 200  # sessions the move list shows at first, and at most
 
 
 def _booking(secret: str) -> Booking:
@@ -35,47 +43,91 @@ def _booking(secret: str) -> Booking:
     return booking
 
 
-def move_targets(booking: Booking, venue_id: int) -> list[ConsultationSession]:
-    """A venue's sessions the booking may move to: places left, and still before their own cut-off."""
-    return [
+def move_filter(booking: Booking) -> SlotFilter:
+    """The visitor's narrowing of the move list; at first, their own venue's next sessions."""
+    if not any(request.args.get(name) for name in FILTER_ARGS):
+        return SlotFilter(venue_id=booking.session.venue_id)
+    chosen = SlotFilter.from_args()
+    if chosen.venue_id:
+        venue = active_venue(chosen.venue_id)
+        if chosen.ward and venue.ward != chosen.ward:  # the ward changed: its venues, not the old one
+            chosen = replace(chosen, venue_id=None)
+    return chosen
+
+
+def shown_count() -> int:
+    """How many sessions the move list shows: a page at first, more on request (`?shown=`)."""
+    asked = request.args.get("shown", type=int) or MOVE_PAGE
+    return min(max(asked, MOVE_PAGE), MOVE_MOST)
+
+
+def move_targets(booking: Booking, chosen: SlotFilter, shown: int) -> tuple[list[ConsultationSession], bool]:
+    """Up to `shown` sessions the filter finds that are still before their own cut-off, full ones
+    included (shown as full, not offered), and whether there are more."""
+    found = [
         s
-        for s in upcoming_sessions(venue_id)
-        if s.id != booking.session_id and s.places_left and before_cutoff(s.date)
+        for s in find_slots(chosen, days=UPCOMING.days, limit=shown + MOVE_PAGE)
+        if s.id != booking.session_id and before_cutoff(s.date)
     ]
+    return found[:shown], len(found) > shown
 
 
-def _venue_choice(booking: Booking) -> int:
-    try:
-        return active_venue(int(request.args.get("venue", ""))).id
-    except ValueError:
-        return booking.session.venue_id
+def _can_move_to(booking: Booking, target: ConsultationSession | None) -> bool:
+    return (
+        target is not None
+        and target.id != booking.session_id
+        and target.status == SessionStatus.OPEN
+        and target.venue.active
+        and target.date >= business_today()
+        and before_cutoff(target.date)
+    )
 
 
-def _page(booking: Booking, secret: str, form: MoveForm, venue_id: int) -> Response:
+def _page(booking: Booking, secret: str, form: MoveForm, chosen: SlotFilter) -> Response:
     can_change = cancellable(booking)
+    shown = shown_count()
+    targets, more = move_targets(booking, chosen, shown) if can_change else ([], False)
+    filter_args = {name: value for name in FILTER_ARGS if (value := request.args.get(name))}
     return private(
         render(
             "public/manage.html",
+            fragment="public/_move.html",
             booking=booking,
             secret=secret,
-            can_cancel=can_change,
+            can_change=can_change,
+            # A cancelled booking is nothing to put in a calendar.
+            offer_calendar_file=booking.status != BookingStatus.CANCELLED,
             form=form,
-            venue_id=venue_id,
-            venues=active_venues() if can_change else [],
-            targets=move_targets(booking, venue_id) if can_change else [],
+            chosen=chosen,
+            filter_args=filter_args,
+            targets=targets,
+            more_url=url_for("public.manage", secret=secret, shown=shown + MOVE_PAGE, **filter_args)
+            if more
+            else None,
+            **(filter_choices() if can_change else {}),
         )
     )
 
 
-@bp.route("/manage/<secret>", methods=["GET", "POST"])
+@bp.get("/manage/<secret>")
 def manage(secret: str) -> Response:
-    """The booking; a POST cancels it until the cut-off. `?venue=` lists another venue's sessions."""
+    """The booking, and while it may change, the sessions it may move to (`?date=&venue=&ward=`)."""
     booking = _booking(secret)
-    if request.method == "POST" and cancellable(booking):
-        cancel(booking)
-        events.log("booking.cancel", object_type="booking", object_id=booking.id)
+    return _page(booking, secret, MoveForm(), move_filter(booking))
+
+
+@bp.route("/manage/<secret>/cancel", methods=["GET", "POST"])
+def manage_cancel(secret: str) -> Response:
+    """GET asks whether to cancel; POST cancels, until the cut-off, and says so on the manage page."""
+    booking = _booking(secret)
+    if not cancellable(booking):
         return redirect_to(url_for("public.manage", secret=secret))
-    return _page(booking, secret, MoveForm(), _venue_choice(booking))
+    if request.method == "GET":
+        return private(render("public/cancel.html", booking=booking, secret=secret))
+    if cancel(booking):
+        events.log("booking.cancel", object_type="booking", object_id=booking.id)
+        flash(_("予約を取り消しました（受付番号 %(reference)s）。", reference=booking.reference))
+    return redirect_to(url_for("public.manage", secret=secret))
 
 
 @bp.post("/manage/<secret>/move")
@@ -85,19 +137,23 @@ def manage_move(secret: str) -> Response:
     if not cancellable(booking):
         return redirect_to(url_for("public.manage", secret=secret))
     form = MoveForm()
-    target = None
     if form.validate_on_submit():
-        target = ConsultationSession.get_or_none(ConsultationSession.id == form.session_id.data)
+        target = (
+            ConsultationSession.select(ConsultationSession, Venue)
+            .join(Venue)
+            .where(ConsultationSession.id == form.session_id.data)
+            .first()
+        )
         problem = _move(booking, target)
         if problem is None:
             return redirect_to(url_for("public.manage", secret=secret))
         form.form_errors.append(problem)
-    return _page(booking, secret, form, target.venue_id if target else booking.session.venue_id)
+    return _page(booking, secret, form, move_filter(booking))
 
 
 def _move(booking: Booking, target: ConsultationSession | None) -> str | None:
     """Move, or say why not."""
-    if target is None or target not in move_targets(booking, target.venue_id):
+    if not _can_move_to(booking, target):
         return _("この日時には変更できません。別の日時をお選びください。")
     try:
         moved = move(booking, target.id)
@@ -111,7 +167,11 @@ def _move(booking: Booking, target: ConsultationSession | None) -> str | None:
 
 @bp.get("/manage/<secret>/booking.ics")
 def manage_calendar(secret: str) -> Response:
-    """The booking as an iCalendar file: date, time, venue, reference and the manage link only."""
+    """The booking as an iCalendar file: date, time, venue, reference and the manage link only.
+
+    A cancelled booking's file still answers, marked cancelled, so a calendar that has it can
+    update; the manage page no longer offers it.
+    """
     booking = _booking(secret)
     response = Response(booking_calendar(booking, secret), mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="madoguchi-{booking.reference}.ics"'

@@ -19,14 +19,15 @@ from portal.core.dates import business_today
 from portal.core.headers import private
 from portal.core.i18n import select_locale
 from portal.core.labels import VISITOR_STATUS_LABELS
-from portal.core.links import external_url
+from portal.core.links import external_url, manage_url
 from portal.core.models import ConsultationSession, Venue
 from portal.core.models.reservations import BookingStatus, Channel, SessionStatus
-from portal.core.reservations import SessionFull, book, new_manage_secret, open_sessions
+from portal.core.reservations import SessionFull, book, find_by_reference, new_manage_secret, open_sessions
 from portal.core.security.sealing import sealer
 from portal.core.visitor_mail import send_confirmation
 from portal.core.web import not_found, page_response, redirect_to, render, wants_fragment
 from portal.public import confirmation
+from portal.public.bookable import first_bookable_month, next_bookable
 from portal.public.calendar_cache import etag, rendered_pages
 from portal.public.forms import BookingForm
 
@@ -35,30 +36,42 @@ bp = Blueprint("public", __name__)
 limiter = Limiter(key_func=get_remote_address)
 # Only form posts are limited: reading pages skips the limiter's bookkeeping (the calendar's hot path).
 limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
+# What the confirmation page says about email: none was given, it went out, or it could not.
+MAIL_NOT_ASKED, MAIL_SENT, MAIL_NOT_SENT = "none", "sent", "not-sent"
 bp.context_processor(lambda: {"status_labels": VISITOR_STATUS_LABELS})
 
 
-def _month(value: str | None, today: date) -> date:
-    """The month asked for, else this one; never the first or last that `date` holds (no month beside)."""
+def _month(value: str | None, today: date, ward: str | None) -> date:
+    """The month asked for, else the first with a session to book (else this one); never the first
+    or last month that `date` holds (no month beside)."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
         if not date.min.year < year < date.max.year:
             raise ValueError(year)
         return date(year, month, 1)
     except ValueError:
-        return today.replace(day=1)
+        return first_bookable_month(today, ward) or today.replace(day=1)
 
 
 @bp.get("/")
 def index() -> Response:
-    """The centre's front page."""
-    return render("public/index.html", month=business_today().strftime("%Y-%m"))
+    """The centre's front page: the next sessions to book, one click from their form."""
+    return render("public/index.html", upcoming=next_bookable(business_today()))
+
+
+@bp.get("/privacy")
+def privacy() -> Response:
+    """How the centre handles what a visitor gives: the notice the booking form's consent refers to."""
+    return render("public/privacy.html")
 
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     """Public pages only: never a booking, a reference, a manage link or a confirmation."""
-    pages = [external_url(endpoint) for endpoint in ("public.index", "public.calendar_page", "public.venues")]
+    pages = [
+        external_url(endpoint)
+        for endpoint in ("public.index", "public.calendar_page", "public.venues", "public.privacy")
+    ]
     pages += [
         external_url("public.venue_page", venue_id=v.id)
         for v in Venue.select(Venue.id).where(Venue.active == True).order_by(Venue.id)  # noqa: E712
@@ -77,8 +90,8 @@ def calendar_page() -> Response:
     """
     version = availability.current()  # before any data: see portal.public.calendar_cache
     today = business_today()
-    first = _month(request.args.get("month"), today)
     ward = request.args.get("ward") or None
+    first = _month(request.args.get("month"), today, ward)
     fragment = wants_fragment()
     coding = "gzip" if request.accept_encodings["gzip"] else None
     key = (version, today, first, ward, select_locale(), fragment, coding, request.script_root)
@@ -104,6 +117,9 @@ def _render_calendar(today: date, first: date, ward: str | None, fragment: bool)
     wards = [v.ward for v in Venue.select(Venue.ward).where(Venue.active == True).distinct()]  # noqa: E712
     previous_month = (first - timedelta(days=1)).replace(day=1)
     next_month = last + timedelta(days=1)
+    elsewhere = None
+    if not any(s.places_left for s in sessions):
+        elsewhere = first_bookable_month(next_month, ward) or first_bookable_month(today, ward)
     return render_template(
         "public/_calendar.html" if fragment else "public/calendar.html",
         first=first,
@@ -112,6 +128,7 @@ def _render_calendar(today: date, first: date, ward: str | None, fragment: bool)
         wards=sorted(wards),
         previous_month=previous_month.strftime("%Y-%m"),
         next_month=next_month.strftime("%Y-%m"),
+        elsewhere=elsewhere,
     )
 
 
@@ -171,14 +188,17 @@ def session_page(session_id: int) -> Response:
             )
         else:
             events.log("booking.request", object_type="booking", object_id=made.booking.id)
+            mail = MAIL_NOT_ASKED
             if made.manage_secret and form.email.data:
-                send_confirmation(made.booking, form.email.data.strip(), made.manage_secret)
+                sent = send_confirmation(made.booking, form.email.data.strip(), made.manage_secret)
+                mail = MAIL_SENT if sent else MAIL_NOT_SENT
             # A repeated submission finds the first booking; its secret is known only from the first answer.
             earlier = confirmation.peek()
-            secret = made.manage_secret or (
-                earlier.secret if earlier and earlier.reference == made.booking.reference else None
-            )
-            confirmation.keep(confirmation.Confirmation(made.booking.reference, secret))
+            if not made.manage_secret and earlier and earlier.reference == made.booking.reference:
+                secret, mail = earlier.secret, earlier.mail
+            else:
+                secret = made.manage_secret
+            confirmation.keep(confirmation.Confirmation(made.booking.reference, secret, mail))
             return redirect_to(url_for("public.booking_complete"))
     response = render("public/session.html", consultation=consultation, form=form)
     # The form carries a token, and the cookie that holds it is set here: no cache may keep either.
@@ -188,8 +208,18 @@ def session_page(session_id: int) -> Response:
 
 @bp.get("/booking/complete")
 def booking_complete() -> Response:
-    """The reference, and the manage link shown once; the URL itself carries nothing."""
+    """The reference, date and venue, whether a mail went out, and the manage link shown once;
+    the URL itself carries nothing."""
     completed = confirmation.take()
-    if completed is None:
+    booking = find_by_reference(completed.reference) if completed else None
+    if booking is None:
         return redirect_to(url_for("public.calendar_page"))
-    return private(render("public/complete.html", reference=completed.reference, secret=completed.secret))
+    return private(
+        render(
+            "public/complete.html",
+            booking=booking,
+            secret=completed.secret,
+            manage_link=manage_url(completed.secret) if completed.secret else None,
+            mail=completed.mail,
+        )
+    )

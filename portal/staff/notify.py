@@ -26,10 +26,14 @@ DATE_OPTION = click.option(
 )
 
 
-def _mail_day(value: datetime | None) -> date:
-    """The day to send for; mail must be configured."""
+def _require_mail() -> None:
     if not mail.enabled():
         raise click.UsageError("mail is off: set PORTAL_SMTP_HOST")
+
+
+def _mail_day(value: datetime | None) -> date:
+    """The day to send for; mail must be configured."""
+    _require_mail()
     return value.date() if value else business_today() + timedelta(days=1)
 
 
@@ -60,5 +64,18 @@ def daily_list_command(day: datetime | None) -> None:
         click.echo(f"daily list notice for {list_day}: already sent at {outcome.earlier:%Y-%m-%d %H:%M} UTC")
         return
     click.echo(f"daily list notice for {list_day}: {outcome.sent} sent, {outcome.failed} failed")
+    if outcome.failed:
+        raise SystemExit(1)
+
+
+@notify_group.command("manage-links")
+def manage_links_command() -> None:
+    """Mail visitors the manage links they asked for again on the public site (run it every few minutes)."""
+    from portal.staff.bookings.lost_links import send_lost_links
+
+    _require_mail()
+    with database.connection_context(), force_locale("ja"):
+        outcome = send_lost_links()
+    click.echo(f"manage links: {outcome.sent} sent, {outcome.unmatched} not sent, {outcome.failed} failed")
     if outcome.failed:
         raise SystemExit(1)

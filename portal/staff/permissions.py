@@ -27,6 +27,7 @@ OPEN_ENDPOINTS = frozenset(
         "auth.enrol_qr",
         "site.healthz",
         "site.robots",
+        "site.favicon",
         "site.htmx",
         "site.set_language",
         "static",

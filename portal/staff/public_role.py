@@ -2,7 +2,8 @@
 
 It reaches the public schema alone. It reads venues, sessions and the availability counter, and
 the bookings' columns a manage link shows; it writes a booking (its sealed details included, which
-it cannot read back), takes and gives back seats, and appends to its event log. It holds nothing
+it cannot read back), takes and gives back seats, appends to its event log, and writes sealed
+requests for a lost manage link, which it cannot read back either. It holds nothing
 in the staff schema: users, sessions, the audit chain, records, documents, keys and objects are
 out of its reach, and so are the blind indexes.
 """
@@ -15,7 +16,14 @@ from peewee import Database
 from psycopg import sql
 
 from portal.core.database import public_schema_name, with_search_path
-from portal.core.models import AvailabilityVersion, Booking, ConsultationSession, PublicEvent, Venue
+from portal.core.models import (
+    AvailabilityVersion,
+    Booking,
+    ConsultationSession,
+    ManageLinkRequest,
+    PublicEvent,
+    Venue,
+)
 from portal.core.models.reservations import PUBLIC_BOOKING_FIELDS
 
 
@@ -42,6 +50,8 @@ def _grants() -> list[tuple[str, str, list[str] | None]]:
         ),
         ("INSERT", PublicEvent._meta.table_name, [c for c in _columns(PublicEvent) if c != "id"]),
         ("SELECT", PublicEvent._meta.table_name, ["id"]),  # INSERT … RETURNING id
+        ("INSERT", ManageLinkRequest._meta.table_name, [c for c in _columns(ManageLinkRequest) if c != "id"]),
+        ("SELECT", ManageLinkRequest._meta.table_name, ["id"]),
     ]
 
 
@@ -82,7 +92,7 @@ def grant_public_role(db: Database, name: str, password: str) -> str:
                 else sql.SQL("")
             )
             _run(db, sql.SQL("GRANT " + privilege + " {} ON {} TO {}").format(listed, target, role))
-        for table in (Booking, PublicEvent):
+        for table in (Booking, PublicEvent, ManageLinkRequest):
             sequence = f"{table._meta.table_name}_id_seq"
             _run(
                 db,

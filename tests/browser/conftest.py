@@ -49,7 +49,8 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """Pages in fresh browser contexts (no cookies: one per person in the story), failing the test
+    """Pages in fresh browser contexts (no cookies: one per person in the story; keyword arguments
+    go to the context, such as a viewport), failing the test
     on any CSP violation, script error or missing asset; a page that answers 404 on purpose is the
     test's own business."""
     contexts = []
@@ -63,8 +64,8 @@ def new_page(browser):
         if response.request.resource_type != "document" and response.status >= 400:
             problems.append(f"{response.status} {response.url}")
 
-    def _new_page():
-        context = browser.new_context(locale="en-US")
+    def _new_page(**options):
+        context = browser.new_context(locale="en-US", **options)
         contexts.append(context)
         page = context.new_page()
         page.on("console", on_console)
@@ -119,9 +120,11 @@ def serve_staff(env: dict):
     return waitress("staff", {**env, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "")})
 
 
-def serve_public(instance: Path):
-    """The public instance, given only its own store and the sealing public key."""
-    return waitress("public", public_env(instance))
+def serve_public(instance: Path, **settings: str):
+    """The public instance, given only its own store and the sealing public key (and `settings`,
+    non-secret PORTAL_* values)."""
+    extra = {f"PORTAL_{name.upper()}": value for name, value in settings.items()}
+    return waitress("public", public_env(instance, **extra))
 
 
 def fill_booking_form(page, business: str, contact: str, phone: str, programme: str) -> None:

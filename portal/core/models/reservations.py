@@ -146,7 +146,26 @@ class PublicEvent(BaseModel):
     outcome = CharField(max_length=20, default="ok")
 
 
-PUBLIC_MODELS = [PublicSchemaVersion, Venue, ConsultationSession, Booking, AvailabilityVersion, PublicEvent]
+class ManageLinkRequest(BaseModel):
+    """A visitor asking for their manage link again: reference and contact, sealed to the staff key.
+
+    The public zone writes these and cannot read them back, so it never learns whether the
+    details matched a booking; the staff zone checks each one, mails the link, and removes it.
+    """
+
+    sealed = BlobField()
+    created_at = DateTimeField(default=utcnow)
+
+
+PUBLIC_MODELS = [
+    PublicSchemaVersion,
+    Venue,
+    ConsultationSession,
+    Booking,
+    AvailabilityVersion,
+    PublicEvent,
+    ManageLinkRequest,
+]
 
 # Booking columns the public zone writes but never reads back: the sealed details, and which
 # staff account made a booking. Its PostgreSQL role holds no SELECT on them.

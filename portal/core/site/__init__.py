@@ -1,10 +1,10 @@
-"""Routes both zones share: health, crawler rules, our copy of htmx and the language switch."""
+"""Routes both zones share: health, crawler rules, the icon, our copy of htmx and the language switch."""
 
 from __future__ import annotations
 
 from importlib.resources import files
 
-from flask import Blueprint, Response, current_app, request, send_file, url_for
+from flask import Blueprint, Response, current_app, request, send_file, send_from_directory, url_for
 
 from portal.core.i18n import LANGUAGE_COOKIE, LANGUAGES
 from portal.core.links import external_url
@@ -14,6 +14,7 @@ bp = Blueprint("site", __name__)
 
 HTMX_FILE = files("js_lib_htmx") / "static" / "htmx" / "htmx.min.js"
 ONE_YEAR = 365 * 24 * 3600
+ONE_DAY = 24 * 3600
 
 
 @bp.get("/healthz")
@@ -30,6 +31,12 @@ def robots() -> Response:
     else:
         body = f"User-agent: *\nAllow: /\nSitemap: {external_url('public.sitemap')}\n"
     return Response(body, mimetype="text/plain")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon where browsers look for it without being told."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=ONE_DAY)
 
 
 @bp.get("/assets/htmx-2.0.3.min.js")

@@ -19,7 +19,14 @@ from portal.core.models.base import utcnow
 
 # What the public instance records; the staff instance chains nothing else from its log.
 PUBLIC_ACTIONS = frozenset(
-    {"booking.request", "booking.honeypot", "booking.cancel", "booking.move", "mail.confirmation"}
+    {
+        "booking.request",
+        "booking.honeypot",
+        "booking.cancel",
+        "booking.move",
+        "mail.confirmation",
+        "manage_link.request",
+    }
 )
 # Chained events that came from the public instance's log carry this before their action.
 FROM_PUBLIC = "public."

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from flask import Response, request, url_for
 from flask_babel import gettext as _
 
 from portal.core import normalise
+from portal.core.links import manage_url
 from portal.core.models import Booking, BookingIndex, ConsultationSession
 from portal.core.models.reservations import SEAT_HOLDING
-from portal.core.reservations import REFERENCE_ALPHABET, SessionFull, bookings_with_places, cancel, move
+from portal.core.reservations import SessionFull, bookings_with_places, cancel, move
+from portal.core.slots import SlotFilter, filter_choices, find_slots
 from portal.core.web import not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.opening import opened
 from portal.staff.bookings.repeat import index_new_bookings, with_indexes
 from portal.staff.intake.forms import CancelForm, MoveForm
-from portal.staff.intake.slots import SlotFilter, filter_choices, find_slots
 from portal.staff.intake.views import bp
 from portal.staff.people import email_index, kana_index, phone_index
 
-REFERENCE = re.compile(f"[{REFERENCE_ALPHABET}]{{8}}")
 RESULTS = 50
 
 
@@ -32,9 +31,9 @@ def _bookings():
 def search_bookings(text: str):
     """Bookings whose reference is `text`, or whose phone, email or reading equals it."""
     typed = unicodedata.normalize("NFKC", text).strip()
-    compact = typed.upper().replace("-", "").replace(" ", "")
-    if REFERENCE.fullmatch(compact):
-        condition = Booking.reference == f"{compact[:4]}-{compact[4:]}"
+    reference = normalise.reference(typed)
+    if reference:
+        condition = Booking.reference == reference
     elif normalise.phone(typed).isdigit():
         condition = BookingIndex.phone_index == phone_index(typed)
     elif "@" in typed:
@@ -64,10 +63,13 @@ def _changeable(booking_id: int) -> Booking:
 
 def _change_page(booking: Booking, move_form: MoveForm, cancel_form: CancelForm) -> Response:
     chosen = SlotFilter.from_args()
+    person = opened(booking)
     return render(
         "intake/change.html",
         booking=booking,
-        person=opened(booking),
+        person=person,
+        # A web visitor who lost it hears it read out, once the caller's phone matches.
+        manage_link=manage_url(person["manage_secret"]) if person.get("manage_secret") else None,
         move_form=move_form,
         cancel_form=cancel_form,
         chosen=chosen,

@@ -12,12 +12,12 @@ from portal.core.dates import business_today
 from portal.core.models import Booking
 from portal.core.models.reservations import BookingStatus, Channel
 from portal.core.reservations import SessionFull, book, bookings_with_places
+from portal.core.slots import SlotFilter, filter_choices, find_slots
 from portal.core.web import htmx, not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff import call_counter as calls
 from portal.staff.bookings.repeat import earlier_bookings
 from portal.staff.intake.forms import CallerForm
-from portal.staff.intake.slots import SlotFilter, filter_choices, find_slots
 from portal.staff.people import index_columns, person_from, sealed_with_indexes
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")

@@ -1,4 +1,5 @@
-"""Finding a slot for a caller: by day, venue or ward, with the places left right now."""
+"""Finding a slot by day, venue or ward, with the places left right now: for a caller on the phone,
+and for a visitor moving a booking."""
 
 from __future__ import annotations
 
@@ -34,18 +35,21 @@ class SlotFilter:
         return cls(day=day, venue_id=venue_id, ward=request.args.get("ward", "")[:50])
 
 
-def find_slots(chosen: SlotFilter, keep: int | None = None) -> list[ConsultationSession]:
-    """Open sessions from today on (or on the chosen day), full ones included so the caller hears why.
+def find_slots(
+    chosen: SlotFilter, keep: int | None = None, days: int = DAYS_AHEAD, limit: int = LIMIT
+) -> list[ConsultationSession]:
+    """Open sessions on the chosen day, else in the `days` from today, full ones included so the
+    caller hears why; at most `limit`.
 
     `keep` is a slot already chosen in a form coming back with a message: it stays on the list
     even if the filter that found it is not in the address any more.
     """
     start = max(chosen.day or business_today(), business_today())
-    end = chosen.day or start + timedelta(days=DAYS_AHEAD - 1)
+    end = chosen.day or start + timedelta(days=days - 1)
     query = open_sessions(start, end, chosen.ward or None)
     if chosen.venue_id:
         query = query.where(Venue.id == chosen.venue_id)
-    found = list(query.limit(LIMIT))
+    found = list(query.limit(limit))
     if keep and all(slot.id != keep for slot in found):
         found[:0] = open_sessions(business_today(), date.max).where(ConsultationSession.id == keep)
     return found
