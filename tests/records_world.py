@@ -7,8 +7,6 @@ import io
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from openpyxl import Workbook
-
 from portal.core.database import database
 from portal.core.dates import business_today
 from portal.core.models import ConsultationSession, User, Venue
@@ -28,17 +26,7 @@ VISITOR = {
     "industry": "小売業",
 }
 ADVICE = "家賃支援給付金の申請書類を一緒に確認した。ADVICE-CANARY-7f3a"
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 ROLES = ("author", "colleague", "outsider", "city", "operator", "admin")
-
-
-def workbook_bytes(text: str = "相談記録") -> bytes:
-    book_ = Workbook()
-    book_.active["A1"] = text
-    buffer = io.BytesIO()
-    book_.save(buffer)
-    return buffer.getvalue()
 
 
 @dataclass

@@ -18,7 +18,8 @@ from portal.core.models import (
     RecordVersion,
     StoredObject,
 )
-from tests.records_world import PDF, PNG, ROLES, build, signed_in_as, token, upload
+from tests.files import PDF, PNG
+from tests.records_world import ROLES, build, signed_in_as, token, upload
 from tests.test_gate import assert_staff_headers
 
 # (method, path, who may reach it); {r} is consultant A's record, {a} a PDF on it, {g} a grant.

@@ -14,7 +14,8 @@ from portal.core.models import (
     StoredObject,
 )
 from portal.core.models.base import utcnow
-from tests.records_world import build, signed_in_as, upload, workbook_bytes
+from tests.files import workbook_bytes
+from tests.records_world import build, signed_in_as, upload
 
 OLD = utcnow() - timedelta(days=2000)
 
