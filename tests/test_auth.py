@@ -130,7 +130,8 @@ def test_a_disabled_account_is_signed_out_on_its_next_request(staff_app, signed_
     with staff_app.app_context():
         User.update(disabled_at=utcnow()).where(User.id == accounts["operator"].id).execute()
     assert client.get("/").status_code == 404
-    assert post_password(staff_app.test_client(), accounts["operator"]).status_code == 200
+    refused = post_password(staff_app.test_client(), accounts["operator"])
+    assert refused.status_code == 200 and "正しくありません" in refused.text
 
 
 def test_expired_accounts_and_ended_contracts_stop_working(staff_app, signed_in, accounts):
@@ -141,7 +142,8 @@ def test_expired_accounts_and_ended_contracts_stop_working(staff_app, signed_in,
             Organisation.id == User.get_by_id(accounts["operator"].id).organisation_id
         ).execute()
     assert client.get("/").status_code == 404
-    assert post_password(staff_app.test_client(), accounts["operator"]).status_code == 200
+    refused = post_password(staff_app.test_client(), accounts["operator"])
+    assert refused.status_code == 200 and "正しくありません" in refused.text
 
     client = signed_in("consultant")
     with staff_app.app_context():
