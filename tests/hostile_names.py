@@ -15,5 +15,16 @@ TRAVERSAL = [
     "..&#x2F;hax0rd.txt",
     "..&sol;hax0rd.txt",
 ]
-# CANDIDATE_INVALID_FILE_NAMES
-INVALID = ["/tmp/", "c:\\tmp\\", "/tmp/.", "c:\\tmp\\.", "/tmp/..", "c:\\tmp\\..", ""]
+# CANDIDATE_INVALID_FILE_NAMES, each with the name a PDF sent under it is shown as, or None where
+# the part is no file and the form asks for one. Sent as a browser sends them (backslashes as they
+# are), the parser reads each backslash as an escape: "c:\\tmp\\." arrives as "c:tmp.", and in
+# "c:\\tmp\\" the last one escapes the closing quote, so the part has no filename at all.
+INVALID = {
+    "/tmp/": "添付ファイル.pdf",
+    "c:\\tmp\\": None,
+    "/tmp/.": "添付ファイル.pdf",
+    "c:\\tmp\\.": "c:tmp.pdf",
+    "/tmp/..": "添付ファイル.pdf",
+    "c:\\tmp\\..": "c:tmp.pdf",
+    "": None,
+}

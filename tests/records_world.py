@@ -8,8 +8,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from openpyxl import Workbook
-
 from portal.core.database import database
 from portal.core.dates import business_today
 from portal.core.models import ConsultationRecord, ConsultationSession, User, Venue
@@ -18,6 +16,7 @@ from portal.staff.people import sealed_with_indexes
 from portal.staff.records import content, files
 from portal.staff.storage.uploads import as_upload
 from tests.conftest import Account, csrf_from, make_account, sign_in
+from tests.files import PDF
 
 VISITOR = {
     "business_name": "架空精肉店",
@@ -30,17 +29,7 @@ VISITOR = {
     "industry": "小売業",
 }
 ADVICE = "家賃支援給付金の申請書類を一緒に確認した。ADVICE-CANARY-7f3a"
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 ROLES = ("author", "colleague", "outsider", "city", "operator", "admin")
-
-
-def workbook_bytes(text: str = "相談記録") -> bytes:
-    book_ = Workbook()
-    book_.active["A1"] = text
-    buffer = io.BytesIO()
-    book_.save(buffer)
-    return buffer.getvalue()
 
 
 @dataclass

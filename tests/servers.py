@@ -1,17 +1,25 @@
-"""Real servers for tests that must cross HTTP: waitress running one instance in a subprocess."""
+"""Real servers for tests that must cross HTTP: waitress running one instance in a subprocess,
+and an S3 server (SeaweedFS) for the MinIO backend."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+WEED = BIN / "weed"
+S3_ACCESS_KEY = "madoguchi-test"
+S3_SECRET_KEY = "madoguchi-test-secret-0123456789"
+OPEN_BUCKET = "misconfigured-open-bucket"  # readable, writable and listable by anyone
 
 
 def free_port() -> int:
@@ -90,3 +98,145 @@ def public_env(instance: Path, **extra: str) -> dict:
         "PORTAL_KEY_DIR": str(instance / "no-keys-here"),
         **extra,
     }
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _weed_ports(count: int) -> list[int]:
+    """Free ports for SeaweedFS, which also listens on each port + 10000 (gRPC), below 65536."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port < 55535 and port not in ports and port + 10000 not in ports and _is_free(port + 10000):
+            ports.append(port)
+    return ports
+
+
+@dataclass(frozen=True)
+class Tls:
+    """A certificate and its private key (PEM files) for a server to present."""
+
+    certificate: Path
+    private_key: Path
+
+
+class S3Server:
+    """`weed server -s3` in a directory of its own, with the test credentials and one misconfigured
+    bucket open to anyone; it can be stopped and started again on the same ports and data."""
+
+    def __init__(self, directory: Path, tls: Tls | None = None) -> None:
+        self.directory, self.tls = directory, tls
+        directory.mkdir(parents=True, exist_ok=True)
+        self.master, self.volume, self.filer, self.s3 = _weed_ports(4)
+        self.config = directory / "s3.json"
+        identity = {
+            "name": "portal",
+            "credentials": [{"accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}],
+            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+        }
+        anonymous = {
+            "name": "anonymous",
+            "actions": [f"{a}:{OPEN_BUCKET}" for a in ("Read", "Write", "List")],
+        }
+        self.config.write_text(json.dumps({"identities": [identity, anonymous]}))
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"127.0.0.1:{self.s3}"
+
+    def settings(self, bucket: str) -> dict[str, str]:
+        """PORTAL_* settings that store objects in `bucket` on this server."""
+        return {
+            "STORAGE_BACKEND": "minio",
+            "MINIO_ENDPOINT": self.endpoint,
+            "MINIO_ACCESS_KEY": S3_ACCESS_KEY,
+            "MINIO_SECRET_KEY": S3_SECRET_KEY,
+            "MINIO_BUCKET": bucket,
+            "MINIO_SECURE": "true" if self.tls else "false",
+        }
+
+    def client(self, access_key: str | None = S3_ACCESS_KEY, secret_key: str | None = S3_SECRET_KEY):
+        """A MinIO client for this server (anonymous with no keys), trusting its certificate."""
+        import urllib3
+        from minio import Minio
+
+        if self.tls is None:
+            return Minio(self.endpoint, access_key, secret_key, secure=False)
+        trusting = urllib3.PoolManager(ca_certs=str(self.tls.certificate), retries=False)
+        return Minio(self.endpoint, access_key, secret_key, secure=True, http_client=trusting)
+
+    def start(self) -> None:
+        """Start the server and wait until it answers with the test credentials."""
+        tls = (
+            [f"-s3.cert.file={self.tls.certificate}", f"-s3.key.file={self.tls.private_key}"]
+            if self.tls
+            else []
+        )
+        self.log = (self.directory / "weed.log").open("ab")
+        self.process = subprocess.Popen(
+            [
+                str(WEED),
+                "server",
+                f"-dir={self.directory}",
+                "-ip=127.0.0.1",
+                "-ip.bind=127.0.0.1",
+                f"-master.port={self.master}",
+                f"-volume.port={self.volume}",
+                f"-filer.port={self.filer}",
+                "-s3",
+                f"-s3.port={self.s3}",
+                f"-s3.config={self.config}",
+                *tls,
+                "-volume.max=500",
+                "-master.volumeSizeLimitMB=64",
+                "-s3.port.iceberg=0",
+                "-s3.port.lance=0",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self._usable():
+                return
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"the S3 server did not start; see {self.directory / 'weed.log'}")
+
+    def _usable(self) -> bool:
+        try:
+            self.client().list_buckets()
+            return True
+        except Exception:  # not ready yet
+            return False
+
+    def stop(self) -> None:
+        """Kill the server, as a crash would."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.log.close()
+
+
+@contextlib.contextmanager
+def running_s3_server(directory: Path, tls: Tls | None = None) -> Iterator[S3Server]:
+    """A running S3 server, stopped on leaving; ports taken between choosing and binding are
+    chosen again once."""
+    server = S3Server(directory / "first", tls)
+    try:
+        server.start()
+    except RuntimeError:
+        server = S3Server(directory / "second", tls)
+        server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -6,7 +6,7 @@ from portal.core.models import AuditEvent, Organisation, StaffSession, User
 from tests.conftest import admin_creates_user, csrf_from
 
 
-def test_admin_lists_and_creates_users(signed_in):
+def test_admin_lists_and_creates_users(staff_app, signed_in):
     admin = signed_in("admin")
     listing = admin.get("/admin/users")
     assert "city@example.jp" in listing.text
@@ -15,6 +15,9 @@ def test_admin_lists_and_creates_users(signed_in):
     duplicate = admin_creates_user(admin, "staff@example.jp", "operator", "x")
     assert "すでに登録されています" in duplicate.text
     assert 'value="staff@example.jp"' in duplicate.text, "what was typed comes back"
+    with staff_app.app_context():
+        (created,) = User.select().where(User.email == "staff@example.jp")
+        assert (created.role, created.organisation.name) == ("operator", "株式会社サンプル")
 
 
 def test_disable_through_htmx_swaps_the_fragment_and_ends_sessions(staff_app, signed_in, accounts):
@@ -27,17 +30,24 @@ def test_disable_through_htmx_swaps_the_fragment_and_ends_sessions(staff_app, si
     assert response.text.lstrip().startswith('<section id="user-status"')
     assert "<html" not in response.text and "HX-Request" in response.headers["Vary"]
     assert victim.get("/").status_code == 404
+    with staff_app.app_context():
+        assert User.get_by_id(accounts["operator"].id).disabled_at is not None
     full = admin.post(url, data={"csrf_token": token})
     assert "<html" in full.text and "このアカウントは有効です" in full.text
+    with staff_app.app_context():
+        assert User.get_by_id(accounts["operator"].id).disabled_at is None
 
 
-def test_admin_cannot_disable_themselves(signed_in, accounts):
+def test_admin_cannot_disable_themselves(staff_app, signed_in, accounts):
     admin = signed_in("admin")
     token = csrf_from(admin.get("/").text)
-    assert (
-        admin.post(f"/admin/users/{accounts['admin'].id}/status", data={"csrf_token": token}).status_code
-        == 404
-    )
+    url = f"/admin/users/{accounts['admin'].id}/status"
+    for headers in ({}, {"HX-Request": "true"}):
+        assert admin.post(url, data={"csrf_token": token}, headers=headers).status_code == 404
+    with staff_app.app_context():
+        assert User.get_by_id(accounts["admin"].id).disabled_at is None
+        assert StaffSession.select().where(StaffSession.revoked_at.is_null()).count() == 1
+    assert admin.get("/admin/users").status_code == 200, "still signed in"
 
 
 def test_end_sessions_and_reset_second_factor(staff_app, signed_in, accounts):

@@ -5,13 +5,20 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-import pyotp
 import pytest
 
 from portal.core.models import AuditEvent, Organisation, RecoveryCode, StaffSession, Throttle, User
 from portal.core.models.base import utcnow
 from portal.staff.security import passwords
-from tests.conftest import admin_creates_user, csrf_from, decide_approval, make_account, next_code, sign_in
+from tests.conftest import (
+    CODE_CLOCK,
+    admin_creates_user,
+    csrf_from,
+    decide_approval,
+    make_account,
+    next_code,
+    sign_in,
+)
 
 SESSION_COOKIE = "madoguchi-staff"
 
@@ -51,14 +58,15 @@ def test_sign_in_needs_password_then_code(client, accounts):
     assert account.email in home.text and 'action="/logout"' in home.text
 
 
-def test_a_totp_code_works_once(staff_app, accounts):
+@pytest.mark.parametrize("replayed", ["the same code", "an older code"])
+def test_a_totp_code_works_once_and_older_ones_no_more(staff_app, accounts, replayed):
     account = accounts["city"]
+    older, code = next_code(account), next_code(account)  # the clock stands at `code`'s step
     first, second = staff_app.test_client(), staff_app.test_client()
-    code = next_code(account)
     post_password(first, account)
     post_password(second, account)
     assert post_code(first, code).status_code == 303
-    replay = post_code(second, code)
+    replay = post_code(second, code if replayed == "the same code" else older)  # older: still in the drift
     assert replay.status_code == 200 and "すでに使われています" in replay.text
     assert second.get("/").status_code == 404
 
@@ -130,7 +138,8 @@ def test_a_disabled_account_is_signed_out_on_its_next_request(staff_app, signed_
     with staff_app.app_context():
         User.update(disabled_at=utcnow()).where(User.id == accounts["operator"].id).execute()
     assert client.get("/").status_code == 404
-    assert post_password(staff_app.test_client(), accounts["operator"]).status_code == 200
+    refused = post_password(staff_app.test_client(), accounts["operator"])
+    assert refused.status_code == 200 and "正しくありません" in refused.text
 
 
 def test_expired_accounts_and_ended_contracts_stop_working(staff_app, signed_in, accounts):
@@ -141,7 +150,8 @@ def test_expired_accounts_and_ended_contracts_stop_working(staff_app, signed_in,
             Organisation.id == User.get_by_id(accounts["operator"].id).organisation_id
         ).execute()
     assert client.get("/").status_code == 404
-    assert post_password(staff_app.test_client(), accounts["operator"]).status_code == 200
+    refused = post_password(staff_app.test_client(), accounts["operator"])
+    assert refused.status_code == 200 and "正しくありません" in refused.text
 
     client = signed_in("consultant")
     with staff_app.app_context():
@@ -282,8 +292,8 @@ def test_enrolment_at_first_sign_in_with_qr_code_and_recovery_codes(staff_app, s
     qr = client.get("/login/enrol/qr.svg")
     assert qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
     assert "正しくありません" in enrol_step(client, "123456").text
-    assert "よく使われている" in enrol_step(client, pyotp.TOTP(secret).now(), "password1234").text
-    done = enrol_step(client, pyotp.TOTP(secret).now())
+    assert "よく使われている" in enrol_step(client, CODE_CLOCK.code(secret), "password1234").text
+    done = enrol_step(client, CODE_CLOCK.code(secret))
     codes = re.findall(r"<li><code>([a-z2-7]{5}-[a-z2-7]{5})</code></li>", done.text)
     assert len(codes) == 10
     assert client.get("/").status_code == 200
@@ -297,7 +307,7 @@ def test_enrolment_at_first_sign_in_with_qr_code_and_recovery_codes(staff_app, s
         "/login/enrol",
         data={
             "csrf_token": csrf_from(intruder_page),
-            "code": pyotp.TOTP(intruder_seed.group(1)).now(),
+            "code": CODE_CLOCK.code(intruder_seed.group(1)),
             "new_password": "intruder's own password!",
         },
     )

@@ -19,7 +19,6 @@ from tests.library_support import (
     first_version,
     folders_of,
     last_event,
-    make_cast,
     make_document,
     make_folder,
 )
@@ -27,11 +26,6 @@ from tests.routes import object_routes, reached
 
 TOKEN = re.compile(rb'(?<=content=")[^"]{40,}(?=")|(?<=name="csrf_token" value=")[^"]+(?=")')
 NAMES = ("city", "consultant", "consultant2", "operator", "admin")
-
-
-@pytest.fixture
-def cast(staff_app, accounts):
-    return make_cast(staff_app, accounts)
 
 
 @pytest.fixture

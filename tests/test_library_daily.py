@@ -22,15 +22,10 @@ from portal.core.models import (
     Venue,
 )
 from tests.conftest import csrf_from, make_account, sign_in
-from tests.library_support import PDF, counts, make_cast, make_folder
-from tests.test_filetypes import workbook_bytes
+from tests.files import workbook_bytes
+from tests.library_support import PDF, counts, make_folder
 
 HOSTILE = "<img src=x onerror=alert(1)>{{7*7}}"
-
-
-@pytest.fixture
-def cast(staff_app, accounts):
-    return make_cast(staff_app, accounts)
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ from __future__ import annotations
 import errno
 import io
 import re
-import uuid
-from urllib.parse import quote
 
 import pytest
 
@@ -18,10 +16,20 @@ from portal.staff.library.store import filename_of
 from portal.staff.storage.filetypes import MACROS, NOT_ALLOWED, TOO_COMPLEX
 from storage_backends.base import KEY_PATTERN
 from tests.conftest import csrf_from, make_account, sign_in
+from tests.files import (
+    HTML,
+    MULTIPART,
+    SVG,
+    XLSX_TYPE,
+    around_file,
+    macro_workbook,
+    multipart,
+    pdf_of,
+    workbook_bytes,
+    zip_bomb,
+)
 from tests.hostile_names import INVALID, TRAVERSAL
 from tests.library_support import PDF, counts, first_version, make_document, make_folder
-from tests.storage.conftest import ACCESS_KEY, SECRET_KEY, S3Server
-from tests.test_filetypes import with_entries, workbook_bytes, zipped
 
 CONTROL_NAMES = [
     "a\x00b.pdf",
@@ -31,12 +39,6 @@ CONTROL_NAMES = [
     "\ttab\x0b.pdf",
 ]
 XLSX = workbook_bytes()
-MACRO = with_entries(
-    XLSX,
-    {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro"},
-    content_types=zipped({"x": b""}) and b"<Types><Default ContentType='vbaProject'/></Types>",
-)
-BOMB = with_entries(XLSX, {"xl/media/zeros.bin": b"\x00" * (20 * 1024 * 1024)})
 
 
 def city_writer(app):
@@ -54,34 +56,10 @@ def writer(staff_app):
     return city_writer(staff_app)
 
 
-def post_file(client, token, folder, data: bytes, name: str, mimetype: str = "application/octet-stream"):
-    if "\r" in name or "\n" in name:
-        return post_encoded_name(client, token, folder, data, name)
-    return client.post(
-        f"/library/folders/{folder}/documents",
-        data={"csrf_token": token, "title": "添付", "file": (io.BytesIO(data), name, mimetype)},
-    )
-
-
-def post_encoded_name(client, token, folder, data: bytes, name: str):
-    """The multipart body built here, in memory (the test client would spool a large one to a
-    temporary file); the name travels percent-encoded (RFC 5987 filename*), as CR/LF must."""
-    boundary = "madoguchi-boundary"
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\n添付\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.pdf"; '
-            f"filename*=UTF-8''{quote(name, safe='')}\r\nContent-Type: application/pdf\r\n\r\n"
-        ).encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return client.post(
-        f"/library/folders/{folder}/documents",
-        data=body,
-        content_type=f"multipart/form-data; boundary={boundary}",
-    )
+def post_file(client, token, folder, data: bytes, name: str, mimetype: str = "application/pdf", **options):
+    """Upload a document as a browser does (options: see `around_file`)."""
+    body = multipart(data, name, {"csrf_token": token, "title": "添付"}, mimetype=mimetype, **options)
+    return client.post(f"/library/folders/{folder}/documents", data=body, content_type=MULTIPART)
 
 
 def stored_version(app) -> DocumentVersion:
@@ -92,7 +70,7 @@ def stored_version(app) -> DocumentVersion:
 @pytest.mark.parametrize("name", TRAVERSAL + CONTROL_NAMES)
 def test_hostile_filenames_never_reach_a_path_and_leave_a_clean_display_name(staff_app, writer, name):
     client, token, folder, _ = writer
-    response = post_file(client, token, folder, PDF, name)
+    response = post_file(client, token, folder, PDF, name, encoded_name=True)  # CR, LF and all arrive
     assert response.status_code == 303
     version = stored_version(staff_app)
     with staff_app.app_context(), database.connection_context():
@@ -109,19 +87,17 @@ def test_hostile_filenames_never_reach_a_path_and_leave_a_clean_display_name(sta
     assert "/" not in disposition.split("filename*=")[0] and "%2F" not in disposition
 
 
-@pytest.mark.parametrize("name", INVALID)
-def test_names_that_are_only_a_directory_get_a_plain_name_or_ask_for_a_file(staff_app, writer, name):
+@pytest.mark.parametrize(("name", "shown"), INVALID.items(), ids=[repr(name) for name in INVALID])
+def test_names_that_are_only_a_directory_get_a_plain_name_or_ask_for_a_file(staff_app, writer, name, shown):
     client, token, folder, _ = writer
     response = post_file(client, token, folder, PDF, name)
-    if response.status_code == 303:
-        version = stored_version(staff_app)
-        with staff_app.app_context(), database.connection_context():
-            shown = filename_of(version)
-        assert shown.endswith(".pdf") and not shown.startswith(".")
-        assert "/" not in shown and "\\" not in shown and ".." not in shown
-    else:
+    if shown is None:
         assert response.status_code == 200 and "ファイルを選んでください" in response.text
         assert counts(staff_app)[2] == 0
+    else:
+        assert response.status_code == 303
+        with staff_app.app_context(), database.connection_context():
+            assert filename_of(stored_version(staff_app)) == shown
 
 
 def test_japanese_names_stay_readable_and_long_names_are_cut_keeping_the_type(staff_app, writer):
@@ -132,7 +108,7 @@ def test_japanese_names_stay_readable_and_long_names_are_cut_keeping_the_type(st
         "filename*=UTF-8''%E7%9B%B8%E8%AB%87%E8%A8%98%E9%8C%B2.xlsx"
         in download.headers["Content-Disposition"]
     )
-    assert download.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert download.mimetype == XLSX_TYPE
     assert post_file(client, token, folder, XLSX, "あ" * 300 + ".xlsx").status_code == 303
     with staff_app.app_context(), database.connection_context():
         shown = filename_of(stored_version(staff_app))
@@ -142,21 +118,11 @@ def test_japanese_names_stay_readable_and_long_names_are_cut_keeping_the_type(st
 @pytest.mark.parametrize(
     ("data", "name", "mimetype", "message"),
     [
-        (
-            b"<!DOCTYPE html><html><script>alert(1)</script></html>",
-            "report.pdf",
-            "application/pdf",
-            NOT_ALLOWED,
-        ),
-        (
-            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
-            "chart.pdf",
-            "application/pdf",
-            NOT_ALLOWED,
-        ),
+        (HTML, "report.pdf", "application/pdf", NOT_ALLOWED),
+        (SVG, "chart.pdf", "application/pdf", NOT_ALLOWED),
         (b"<svg onload=alert(1)>", "photo.png", "image/png", NOT_ALLOWED),
-        (MACRO, "集計.xlsx", "application/vnd.ms-excel.sheet.macroEnabled.12", MACROS),
-        (BOMB, "集計.xlsx", "application/octet-stream", TOO_COMPLEX),
+        (macro_workbook(), "集計.xlsx", "application/vnd.ms-excel.sheet.macroEnabled.12", MACROS),
+        (zip_bomb(), "集計.xlsx", "application/octet-stream", TOO_COMPLEX),
         (b"", "empty.pdf", "application/pdf", NOT_ALLOWED),
     ],
     ids=["html-as-pdf", "svg-as-pdf", "svg-as-png", "macro-workbook", "zip-bomb", "empty"],
@@ -218,15 +184,15 @@ def test_one_byte_over_the_limit_is_413_before_the_body_is_read_and_nothing_is_k
     response = client.post(
         f"/library/folders/{folder}/documents",
         input_stream=body,
-        content_type="multipart/form-data; boundary=madoguchi",
+        content_type=MULTIPART,
         headers={"X-CSRFToken": token},
     )
     assert response.status_code == 413 and body.reads == 0
     assert counts(app) == (0, 0, 0, 0, 0, 0)
-    assert (
-        post_file(client, token, folder, PDF[:3000] if len(PDF) > 3000 else PDF, "ok.pdf").status_code == 303
-    )
-    assert len(PDF) < 3000
+    head, tail = around_file("ok.pdf", {"csrf_token": token, "title": "添付"}, "application/pdf")
+    at_the_limit = pdf_of(4096 - len(head) - len(tail))
+    assert post_file(client, token, folder, at_the_limit, "ok.pdf").status_code == 303
+    assert counts(app)[2] == 1
 
 
 def test_a_disk_full_during_the_write_leaves_no_row_no_object_and_no_temporary_file(
@@ -257,24 +223,10 @@ def test_a_failure_writing_the_rows_destroys_the_stored_object(staff_app, writer
     assert counts(staff_app) == (0, 0, 0, 0, 0, 0)
 
 
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory):
-    server = S3Server(tmp_path_factory.mktemp("library-s3"))
-    server.start()
-    yield server
-    server.stop()
-
-
-def test_the_s3_server_dying_mid_upload_leaves_no_row_and_no_object(s3, config, monkeypatch):
-    settings = {
-        "STORAGE_BACKEND": "minio",
-        "MINIO_ENDPOINT": s3.endpoint,
-        "MINIO_ACCESS_KEY": ACCESS_KEY,
-        "MINIO_SECRET_KEY": SECRET_KEY,
-        "MINIO_BUCKET": "library" + uuid.uuid4().hex[:12],
-        "MINIO_SECURE": "false",
-    }
-    app = create_app("staff", {**config, **settings, "TESTING": True})
+def test_the_s3_server_dying_mid_upload_leaves_no_row_and_no_object(
+    s3_server, minio_settings, config, monkeypatch
+):
+    app = create_app("staff", {**config, **minio_settings, "TESTING": True})
     client, token, folder, _ = city_writer(app)
     backend = app.extensions["portal.objects"].backend
     put = backend.put
@@ -286,19 +238,18 @@ def test_the_s3_server_dying_mid_upload_leaves_no_row_and_no_object(s3, config, 
                 yield chunk
                 sent += len(chunk)
                 if sent > 20 * 1024 * 1024:
-                    s3.stop()
+                    s3_server.stop()
 
         return put(key, then_stop())
 
     monkeypatch.setattr(backend, "put", dies_midway)
-    large = b"%PDF-1.4\n" + bytes(40 * 1024 * 1024)
     try:
-        response = post_encoded_name(client, token, folder, large, "大きな資料.pdf")
+        response = post_file(client, token, folder, pdf_of(40 * 1024 * 1024), "大きな資料.pdf")
         assert response.status_code == 503 and "ファイルを保存できませんでした" in response.text
         with app.app_context(), database.connection_context():
             assert StoredObject.select().count() == 0 and Document.select().count() == 0
     finally:
-        s3.start()
+        s3_server.start()
     backend.sweep(older_than=0)
     assert list(backend.list()) == []
     assert backend.client._list_multipart_uploads(backend.bucket).uploads == []

@@ -11,7 +11,8 @@ import pytest
 from portal.core.models import AuditEvent, ConsultationRecord, RecordAttachment, RecordGrant, RecordVersion
 from portal.staff.records import content
 from portal.staff.security.secrets_at_rest import SecretsKeyError
-from tests.records_world import ADVICE, PDF, build, signed_in_as, token, upload
+from tests.files import PDF
+from tests.records_world import ADVICE, build, signed_in_as, token, upload
 
 
 @pytest.fixture

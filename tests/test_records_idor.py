@@ -19,7 +19,8 @@ from portal.core.models import (
     RecordVersion,
     StoredObject,
 )
-from tests.records_world import PDF, PNG, ROLES, build, signed_in_as, token, upload, with_file_and_grant
+from tests.files import PDF, PNG
+from tests.records_world import ROLES, build, signed_in_as, token, upload, with_file_and_grant
 from tests.routes import object_routes, reached
 from tests.test_gate import assert_staff_headers
 

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import os
 import re
 
 import pytest
 
 from portal import create_app
 from portal.core.models import RecordAttachment, StoredObject
-from tests.records_world import PDF, build, signed_in_as, token
+from tests.files import MULTIPART, PDF, around_file, pdf_of
+from tests.records_world import build, signed_in_as, token
 from tests.servers import BIN, instance_env, portal_command, start_server
 
 LIMIT = 1024 * 1024
-BOUNDARY = "madoguchi-records-boundary"
+PART_HEAD, PART_TAIL = around_file("相談記録.pdf", mimetype="application/pdf")
 
 
 @pytest.fixture(scope="module")
@@ -38,19 +38,9 @@ def served(tmp_path_factory):
     process.stderr.close()
 
 
-def head_of_part(filename: str = "相談記録.pdf") -> bytes:
-    return (
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        "Content-Type: application/pdf\r\n\r\n"
-    ).encode()
-
-
-TAIL = f"\r\n--{BOUNDARY}--\r\n".encode()
-
-
 def headers(served, length: int) -> dict:
     return {
-        "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+        "Content-Type": MULTIPART,
         "Content-Length": str(length),
         "Cookie": served["cookie"],
         "X-CSRFToken": served["token"],
@@ -70,7 +60,7 @@ def test_one_byte_over_the_limit_is_refused_before_the_body_is_read(served):
     for name, value in headers(served, LIMIT + 1).items():
         connection.putheader(name, value)
     connection.endheaders()
-    connection.send(head_of_part())  # the headers and the part's head only: not one byte of the file
+    connection.send(PART_HEAD)  # the headers and the part's head only: not one byte of the file
     response = connection.getresponse()
     assert response.status == 413
     response.read()
@@ -79,8 +69,8 @@ def test_one_byte_over_the_limit_is_refused_before_the_body_is_read(served):
 
 
 def test_a_file_just_under_the_limit_goes_through_and_downloads_intact(served):
-    data = PDF + os.urandom(LIMIT - 4096)
-    body = head_of_part() + data + TAIL
+    data = pdf_of(LIMIT - 4096)
+    body = PART_HEAD + data + PART_TAIL
     connection = http.client.HTTPConnection("127.0.0.1", served["port"], timeout=30)
     record = served["world"].record
     connection.request(

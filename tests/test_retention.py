@@ -30,15 +30,10 @@ from portal.staff.library.store import add_document, add_version, filename_conte
 from portal.staff.retention import EXPIRED, KINDS, Expired, register
 from portal.staff.security.secrets_at_rest import SecretsKeyError
 from storage_backends import BackendError
-from tests.library_support import PDF, make_cast, make_document, make_folder, upload_file
+from tests.library_support import PDF, make_document, make_folder, upload_file
 
 OLD = utcnow() - timedelta(days=2000)
 TITLE = "消去される文書ZQX"
-
-
-@pytest.fixture
-def cast(staff_app, accounts):
-    return make_cast(staff_app, accounts)
 
 
 def test_retention_settings_have_defaults_and_refuse_nonsense(tmp_path, monkeypatch):
@@ -278,47 +273,25 @@ def test_the_certificates_page_is_for_the_city_and_admins(cast, estate, portal_c
         assert cast.clients[name].get("/retention/certificates").status_code == 404
 
 
-def test_objects_in_minio_are_gone_from_the_bucket_after_the_purge(config, tmp_path):
-    from tests.storage.conftest import ACCESS_KEY, SECRET_KEY, S3Server
-
-    (tmp_path / "s3").mkdir()
-    server = S3Server(tmp_path / "s3")
-    server.start()
-    try:
-        app = create_app(
-            "staff",
-            {
-                **config,
-                "TESTING": True,
-                "STORAGE_BACKEND": "minio",
-                "MINIO_ENDPOINT": server.endpoint,
-                "MINIO_ACCESS_KEY": ACCESS_KEY,
-                "MINIO_SECRET_KEY": SECRET_KEY,
-                "MINIO_BUCKET": "retention",
-                "MINIO_SECURE": "false",
-            },
-        )
-        with app.app_context(), database.connection_context():
-            user = create_user(
-                "city@example.jp",
-                "city",
-                organisation_named("市"),
-                "correct horse battery 窓口",
-                enrol_now=True,
-                requested_by=None,
-            ).user
-            folder = Folder.create(name="f", purpose="manuals", owner=user.organisation_id)
-            document = add_document(folder, "t", upload_file(), user)
-            Document.update(deleted_at=utcnow() - timedelta(days=40)).where(
-                Document.id == document.id
-            ).execute()
-            backend = app.extensions["portal.objects"].backend
-            assert len(list(backend.list())) == 1
-        result = app.test_cli_runner().invoke(cli, ["retention", "purge"])
-        assert result.exit_code == 0, result.output
-        assert list(backend.list()) == []
-    finally:
-        server.stop()
+def test_objects_in_minio_are_gone_from_the_bucket_after_the_purge(config, minio_settings):
+    app = create_app("staff", {**config, **minio_settings, "TESTING": True})
+    with app.app_context(), database.connection_context():
+        user = create_user(
+            "city@example.jp",
+            "city",
+            organisation_named("市"),
+            "correct horse battery 窓口",
+            enrol_now=True,
+            requested_by=None,
+        ).user
+        folder = Folder.create(name="f", purpose="manuals", owner=user.organisation_id)
+        document = add_document(folder, "t", upload_file(), user)
+        Document.update(deleted_at=utcnow() - timedelta(days=40)).where(Document.id == document.id).execute()
+        backend = app.extensions["portal.objects"].backend
+        assert len(list(backend.list())) == 1
+    result = app.test_cli_runner().invoke(cli, ["retention", "purge"])
+    assert result.exit_code == 0, result.output
+    assert list(backend.list()) == []
 
 
 def test_sealed_filenames_are_bound_to_their_version(cast, estate):

@@ -4,44 +4,31 @@ shows, the city reads it, the operator cannot, and a download arrives intact."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
-from portal import create_app
-from tests.conftest import next_code
-from tests.records_world import PDF, build
-from tests.servers import instance_env, portal_command, waitress
+from tests.browser.conftest import SignedIn, new_instance, serve_staff, staff_models
+from tests.files import pdf_of
+from tests.records_world import build
 
 ADVICE = "ブラウザで書いた助言：家賃支援給付金の申請書を確認した。"
-FILE = PDF + os.urandom(1_500_000)
+FILE = pdf_of(1_500_000)
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """A staff instance with the records world, served by waitress."""
-    instance = tmp_path_factory.mktemp("browser-records") / "instance"
-    env = instance_env(instance)
-    assert portal_command("init", env=env).returncode == 0
-    world = build(create_app("staff", {"INSTANCE_PATH": instance}))
-    with waitress("staff", {**env, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "")}) as base:
-        yield base, world, {}
-
-
-def sign_in(page, base: str, account) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("メールアドレス").fill(account.email)
-    page.get_by_label("パスワード").fill(account.password)
-    page.get_by_role("button", name="次へ").click()
-    page.get_by_label("確認コード").fill(next_code(account))
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url(f"{base}/")
+    """A staff instance with the records world, served by waitress; the sessions its tests share."""
+    instance, env = new_instance(tmp_path_factory, "browser-records")
+    world = build(staff_models(instance))
+    with serve_staff(env) as base:
+        yield SignedIn(base), world, {}
 
 
 def test_a_consultant_writes_a_record_and_attaches_a_file_with_a_progress_bar(page, live, tmp_path):
-    base, world, shared = live
-    sign_in(page, base, world.accounts["author"])
+    desk, world, shared = live
+    desk.open(page, world.accounts["author"], "/")
     page.get_by_role("link", name="相談記録").click()
     page.get_by_role("link", name="記録を書く").click()
     assert "架空精肉店" in page.locator("main").inner_text(), "the business profile from the booking"
@@ -51,7 +38,7 @@ def test_a_consultant_writes_a_record_and_attaches_a_file_with_a_progress_bar(pa
     page.get_by_label("フォローアップの期日").fill("2030-02-01")
     page.get_by_role("button", name="保存する").click()
     page.wait_for_url(re.compile(r"/records/\d+$"))
-    shared["record"] = page.url
+    shared["record"] = urlsplit(page.url).path
     assert ADVICE in page.locator("main").inner_text()
 
     cdp = page.context.new_cdp_session(page)
@@ -93,9 +80,8 @@ def test_a_consultant_writes_a_record_and_attaches_a_file_with_a_progress_bar(pa
 
 
 def test_a_refused_file_is_answered_in_the_form(page, live):
-    base, world, shared = live
-    sign_in(page, base, world.accounts["author"])
-    page.goto(shared["record"])
+    desk, world, shared = live
+    desk.open(page, world.accounts["author"], shared["record"])
     page.get_by_label("追加するファイル").set_input_files(
         files=[
             {
@@ -111,9 +97,8 @@ def test_a_refused_file_is_answered_in_the_form(page, live):
 
 
 def test_the_city_reads_the_record_and_downloads_the_file(page, live, tmp_path):
-    base, world, shared = live
-    sign_in(page, base, world.accounts["city"])
-    page.goto(shared["record"])
+    desk, world, shared = live
+    desk.open(page, world.accounts["city"], shared["record"])
     assert ADVICE in page.locator("main").inner_text()
     with page.expect_download() as arrival:
         page.get_by_role("link", name="相談記録 2030年.pdf").click()
@@ -126,11 +111,11 @@ def test_the_city_reads_the_record_and_downloads_the_file(page, live, tmp_path):
 
 
 def test_the_operator_sees_that_the_record_exists_but_cannot_open_it(page, live):
-    base, world, shared = live
-    sign_in(page, base, world.accounts["operator"])
+    desk, world, shared = live
+    desk.open(page, world.accounts["operator"], "/")
     page.get_by_role("link", name="相談記録").click()
     listing = page.locator("main").inner_text()
     assert "2030年2月1日" in listing and ADVICE not in listing
-    response = page.goto(shared["record"])
+    response = page.goto(desk.base + shared["record"])
     assert response.status == 404
     assert ADVICE not in page.content() and page.locator("h1").inner_text() == "ページが見つかりません"

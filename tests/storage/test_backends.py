@@ -6,13 +6,12 @@ import os
 import stat
 
 import pytest
-from minio import Minio
 from minio.error import S3Error
 
 from portal.core.settings import ConfigError, load_settings
 from portal.staff.storage.setup import open_backend
 from storage_backends import BackendError, load_backend, safe_key
-from tests.storage.conftest import ACCESS_KEY, OPEN_BUCKET
+from tests.servers import OPEN_BUCKET
 
 
 @pytest.fixture
@@ -134,21 +133,21 @@ def test_a_full_disk_leaves_no_temporary_file(tmp_path, monkeypatch):
     assert list((tmp_path / "objects").rglob("*")) == [tmp_path / "objects" / ".incoming"]
 
 
-def test_the_bucket_refuses_anonymous_and_wrong_keys(minio_settings, tmp_path):
+def test_the_bucket_refuses_anonymous_and_wrong_keys(s3_server, minio_settings, tmp_path):
     settings = load_settings("staff", {"INSTANCE_PATH": tmp_path, **minio_settings})
     backend = open_backend(settings)
     backend.put("ab/5ec7e701", [b"ciphertext"])
-    minio = settings.storage_options("minio")
-    anonymous = Minio(minio["endpoint"], secure=False)
-    with pytest.raises(S3Error):
-        list(anonymous.list_objects(minio["bucket"]))
-    with pytest.raises(S3Error):
-        anonymous.get_object(minio["bucket"], "ab/5ec7e701")
+    bucket = settings.storage_options("minio")["bucket"]
+    assert s3_server.client().get_object(bucket, "ab/5ec7e701").read() == b"ciphertext", "the keys open it"
+    anonymous = s3_server.client(access_key=None, secret_key=None)
+    with pytest.raises(S3Error, match="AccessDenied"):
+        list(anonymous.list_objects(bucket))
+    with pytest.raises(S3Error, match="AccessDenied"):
+        anonymous.get_object(bucket, "ab/5ec7e701")
     with pytest.raises(ConfigError, match="SignatureDoesNotMatch"):
         open_backend(
             load_settings("staff", {"INSTANCE_PATH": tmp_path, **minio_settings, "MINIO_SECRET_KEY": "wrong"})
         )
-    assert ACCESS_KEY
 
 
 def test_a_public_bucket_is_a_finding_and_stops_the_staff_instance(minio_settings, tmp_path, config):

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from portal import create_app
-from portal.core.models import AuditEvent, KeyCheck, StoredObject
+from portal.core.models import KeyCheck, StoredObject
 from portal.core.settings import ConfigError
 from portal.staff.storage import stream_aead
 from portal.staff.storage.keyring import KeyringError, check_name, create_key, register_check, retire, rotate
@@ -157,7 +157,7 @@ def test_a_missing_or_wrong_key_stops_the_staff_instance(config, tmp_path):
     app = create_app("staff", {**config, "TESTING": True})
     with app.app_context():
         app.extensions["portal.objects"].store([b"data"], kind="test")
-        assert KeyCheck.select().count() >= 1
+        assert KeyCheck.select().where(KeyCheck.name == "kek-0001").exists()
     key_file = app.config["PORTAL"].key_dir / "kek-0001.key"
     original = key_file.read_bytes()
     key_file.write_bytes(os.urandom(32))
@@ -189,4 +189,3 @@ def test_the_s3_server_dying_mid_upload_leaves_no_row(s3_server, minio_settings,
         store.backend.sweep(older_than=0)
         assert list(store.backend.list()) == []
         assert store.backend.client._list_multipart_uploads(store.backend.bucket).uploads == []
-        assert AuditEvent.select().count() >= 0
