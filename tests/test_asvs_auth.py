@@ -68,7 +68,7 @@ def post_code(client, code: str):
 
 def test_password_inputs_are_masked_and_paste_and_password_managers_work(staff_app, signed_in):
     """V6.2.6, V6.2.7: the sign-in and the enrolment pages, the pages that take a password."""
-    created = admin_creates_user(signed_in("admin"), "new@example.jp", "consultant", "架空行政書士会")
+    created = admin_creates_user(signed_in("admin"), "new@example.jp", "operator", "株式会社サンプル窓口サービス")
     first_password = re.search(r'<code class="secret">([^<]+)</code>', created.text).group(1)
     enrolling = staff_app.test_client()
     pages = {"login": enrolling.get("/login").text}
