@@ -68,7 +68,9 @@ def post_code(client, code: str):
 
 def test_password_inputs_are_masked_and_paste_and_password_managers_work(staff_app, signed_in):
     """V6.2.6, V6.2.7: the sign-in and the enrolment pages, the pages that take a password."""
-    created = admin_creates_user(signed_in("admin"), "new@example.jp", "operator", "株式会社サンプル窓口サービス")
+    created = admin_creates_user(
+        signed_in("admin"), "new@example.jp", "operator", "株式会社サンプル窓口サービス"
+    )
     first_password = re.search(r'<code class="secret">([^<]+)</code>', created.text).group(1)
     enrolling = staff_app.test_client()
     pages = {"login": enrolling.get("/login").text}
@@ -178,11 +180,9 @@ def test_session_tokens_are_256_random_bits_kept_only_as_hashes(staff_app, accou
         assert not any(token.encode() in raw for token in tokens)
 
 
-def forged_cookie(payload: dict, secret: str) -> str:
-    """A session cookie as Flask signs it, under `secret`."""
-    from flask.sessions import SecureCookieSessionInterface
-
-    interface = SecureCookieSessionInterface()
+def forged_cookie(app, payload: dict, secret: str) -> str:
+    """A session cookie signed as the instance signs its own, but under `secret`."""
+    interface = app.session_interface
     return URLSafeTimedSerializer(
         secret,
         salt=interface.salt,
@@ -203,18 +203,20 @@ def test_a_forged_or_altered_session_cookie_is_ignored(staff_app, accounts, sign
         visitor.set_cookie(SESSION_COOKIE, value)
         return visitor.get(path).status_code
 
-    assert opens(cookie) == 200 and opens(forged_cookie({"_user_id": token}, real_key)) == 200  # the control
+    assert (
+        opens(cookie) == 200 and opens(forged_cookie(staff_app, {"_user_id": token}, real_key)) == 200
+    )  # the control
     payload, stamp, signature = cookie.rsplit(".", 2)
     # The first character: the last one's low bits are base64 padding, which decoding ignores.
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
     assert opens(f"{payload}.{stamp}.{flipped}") == 404
-    assert opens(forged_cookie({"_user_id": token}, "another instance's key")) == 404
-    assert opens(forged_cookie({"_user_id": token}, real_key)[:-2]) == 404
+    assert opens(forged_cookie(staff_app, {"_user_id": token}, "another instance's key")) == 404
+    assert opens(forged_cookie(staff_app, {"_user_id": token}, real_key)[:-2]) == 404
     # A pending sign-in forged under another key does not skip the password.
     pending = {"pending_sign_in": {"user": accounts["admin"].id, "at": int(time.time()), "next": ""}}
-    assert opens(forged_cookie(pending, real_key), "/login/code") == 200  # the control
+    assert opens(forged_cookie(staff_app, pending, real_key), "/login/code") == 200  # the control
     forged = staff_app.test_client()
-    forged.set_cookie(SESSION_COOKIE, forged_cookie(pending, "another instance's key"))
+    forged.set_cookie(SESSION_COOKIE, forged_cookie(staff_app, pending, "another instance's key"))
     skipped = forged.get("/login/code")
     assert skipped.status_code == 303 and skipped.headers["Location"] == "/login"
 
