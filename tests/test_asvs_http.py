@@ -211,3 +211,21 @@ def test_a_move_with_its_target_sent_twice_moves_to_the_first_only(
     moved = operator.post(f"/intake/{booking.id}/move?session_id={third['third']}", data=data)
     assert moved.status_code == 303
     assert taken(staff_app, {**sessions, **third}) == {"first": 1, "second": 0, "third": 0}
+
+
+@pytest.mark.parametrize("length,booked", [(64, True), (65, False), (4096, False)])
+def test_a_double_submit_key_longer_than_its_column_is_refused_by_the_form(
+    public_app, staff_app, sessions, signed_in, length, booked
+):
+    """A hostile hidden field is the form's to refuse: on PostgreSQL it would otherwise fail the
+    insert (a 500), on SQLite be stored whole. Public booking and phone intake alike."""
+    public_app.config["PROPAGATE_EXCEPTIONS"] = staff_app.config["PROPAGATE_EXCEPTIONS"] = False
+    visitor = public_app.test_client()
+    data = form_data(visitor, sessions["first"], idempotency_key="k" * length)
+    web = visitor.post(f"/sessions/{sessions['first']}", data=data)
+    operator = signed_in("operator")
+    phone = operator.post(
+        "/intake", data=intake_form(operator, sessions["second"], idempotency_key="p" * length)
+    )
+    assert (web.status_code, phone.status_code) == ((303, 303) if booked else (200, 200))
+    assert taken(public_app, sessions) == ({"first": 1, "second": 1} if booked else {"first": 0, "second": 0})

@@ -7,6 +7,7 @@ from wtforms import BooleanField, EmailField, HiddenField, IntegerField, StringF
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.core.forms import PortalForm, japanese_phone
+from portal.core.models import Booking
 from portal.core.programmes import programmes_field
 
 
@@ -24,7 +25,8 @@ class BookingForm(PortalForm):
         validators=[DataRequired(message=_l("個人情報の取扱いへの同意が必要です。"))],
     )
     website = StringField(_l("この欄は空のままにしてください"))  # a honeypot: people leave it empty
-    idempotency_key = HiddenField()
+    # Longer than its column, a hostile key would fail the insert on PostgreSQL instead of the form.
+    idempotency_key = HiddenField(validators=[Length(max=Booking.idempotency_key.max_length)])
 
 
 class MoveForm(PortalForm):
