@@ -6,6 +6,12 @@ coding it does not know (501), an app that failed before answering (500), and a 
 forwarded header from the trusted proxy (400). Its own answers name the limit and the server and
 carry none of our headers, so each is rendered here by the app's error handlers and after-request
 hooks instead, as if the same peer had asked for the zone's published address.
+
+One refusal is ours, not waitress's: a body whose end could be read two ways (RFC 9112 6.1, 6.3).
+waitress reads a request carrying both Content-Length and `chunked` by its chunks and keeps the
+connection open, so a proxy in front that went by the Content-Length would have the bytes after
+the chunks answered as a request of their own (request smuggling). Such a request, `chunked`
+named twice, and any Transfer-Encoding in HTTP/1.0 get a 400 and the connection is closed.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 from flask import Flask
 from waitress import server as waitress_server
 from waitress.channel import HTTPChannel
+from waitress.parser import HEADER_FIELD_RE, HTTPRequestParser, ParsingError, get_header_lines
 from waitress.task import ErrorTask
 from werkzeug.exceptions import InternalServerError, default_exceptions
 from werkzeug.test import EnvironBuilder
@@ -33,6 +40,23 @@ def refusal(app: Flask, code: int, peer: str) -> tuple[str, list[tuple[str, str]
     with app.request_context(environ):
         response = app.finalize_request(app.handle_user_exception(error))
     return response.status, response.headers.to_wsgi_list(), response.get_data()
+
+
+class _OneFramingParser(HTTPRequestParser):
+    """waitress's parser, refusing a request whose body's end could be read two ways."""
+
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)  # refuses codings other than chunked (501)
+        fields = get_header_lines(header_plus.split(b"\r\n", 1)[1])
+        codings = [
+            coding.strip(b" \t").lower()
+            for name, value in (HEADER_FIELD_RE.match(field).group("name", "value") for field in fields)
+            if name.lower() == b"transfer-encoding"
+            for coding in value.split(b",")
+            if coding.strip(b" \t")
+        ]
+        if codings and (codings != [b"chunked"] or self.version != "1.1" or "CONTENT_LENGTH" in self.headers):
+            raise ParsingError("the body's length is stated more than one way")
 
 
 def create_server(app: Flask, **options: Any) -> Any:
@@ -78,5 +102,9 @@ def _answer_refusals(server: waitress_server.BaseWSGIServer, app: Flask) -> None
         start_response(status, headers)
         return [body]
 
-    server.channel_class = type("RefusingChannel", (HTTPChannel,), {"error_task_class": RefusalTask})
+    server.channel_class = type(
+        "RefusingChannel",
+        (HTTPChannel,),
+        {"error_task_class": RefusalTask, "parser_class": _OneFramingParser},
+    )
     server.application = application

@@ -9,6 +9,7 @@ test named without `[..]` stands for all its parametrized cases.
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,8 @@ PLAN_SECTIONS = {
     "G": (48, 52),
 }
 MAX_TITLE = 80
+DOCUMENT = re.compile(r"docs/security/[a-z0-9-]+\.md#[a-z0-9-]+")
+HEADING = re.compile(r"^#{1,6} (.+)$", re.MULTILINE)
 
 
 def _load_trace_module():
@@ -99,8 +102,8 @@ def problems_of(key: str, entry: dict) -> list[str]:
         found.append("a short title")
     if status not in trace_module.STATUSES:
         return [*found, f"an unknown status {status!r}"]
-    if status == "met" and not entry.get("tests"):
-        found.append("met, but names no test")
+    if status == "met" and not (entry.get("tests") or entry.get("docs")):
+        found.append("met, but names no test and no document")
     if status == "met" and {"gap", "missing", "reason"} & set(entry):
         found.append("met, yet says what is missing or why not")
     if status == "n/a" and not entry.get("reason"):
@@ -113,6 +116,9 @@ def problems_of(key: str, entry: dict) -> list[str]:
     tests = entry.get("tests", [])
     if len(set(tests)) != len(tests) or not all(t.startswith("tests/") and "::" in t for t in tests):
         found.append("tests as distinct `tests/...::name` node ids")
+    docs = entry.get("docs", [])
+    if len(set(docs)) != len(docs) or not all(DOCUMENT.fullmatch(d) for d in docs):
+        found.append("docs as distinct `docs/security/<page>.md#<anchor>` sections")
     return [f"{key}: {problem}" for problem in found]
 
 
@@ -140,6 +146,18 @@ def test_every_named_test_exists(trace):
     missing_files = [path for path in files if not (ROOT / path).is_file()]
     assert missing_files == []
     assert sorted(named - collected(files)) == []
+
+
+def test_every_named_document_section_exists(trace):
+    named = {doc for _, entry in entries(trace) for doc in entry.get("docs", [])}
+    missing = []
+    for reference in sorted(named):
+        path, anchor = reference.split("#", 1)
+        page = ROOT / path
+        headings = HEADING.findall(page.read_text(encoding="utf-8")) if page.is_file() else []
+        if anchor not in {trace_module.slug(heading) for heading in headings}:
+            missing.append(reference)
+    assert missing == []
 
 
 def test_the_page_is_current(trace):

@@ -49,6 +49,12 @@ REFUSALS = {
         + b"x" * (LIMIT + 1)
         + b"\r\n0\r\n\r\n",
     ),
+    "length stated two ways": (
+        400,
+        b"POST /login HTTP/1.1\r\n"
+        + HEAD
+        + b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    ),
     "headers too large": (431, b"GET / HTTP/1.1\r\n" + HEAD + b"X-Big: " + b"a" * HEADER_LIMIT + b"\r\n\r\n"),
     "unknown transfer coding": (
         501,

@@ -6,6 +6,7 @@ the page is out of date, and checks the TOML itself.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -62,17 +63,30 @@ def _test_name(node_id: str) -> str:
     return f"`{node_id.removeprefix('tests/')}`"
 
 
+def slug(heading: str) -> str:
+    """A heading's anchor as Markdown renderers make it: `## Rules across fields` → `rules-across-fields`."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _document(reference: str) -> str:
+    """`docs/security/input-rules.md#fields` as a link from this page, which sits beside it."""
+    path, anchor = reference.split("#", 1)
+    name = Path(path).name
+    return f"[{name} § {anchor}]({name}#{anchor})"
+
+
 def _missing(entry: dict) -> str:
     return entry["missing"].removeprefix("pending: ")
 
 
 def _evidence(entry: dict) -> str:
-    """What stands behind the status: the reason, or the gap, then the tests and the note."""
+    """What stands behind the status: the reason, or the gap, then the documents, the tests and the note."""
     parts = []
     if entry["status"] == "n/a":
         parts.append(entry["reason"])
     if entry["status"] == "not-met":
         parts.append(f"**{entry['gap']}:** {_missing(entry)}")
+    parts += [_document(reference) for reference in entry.get("docs", [])]
     parts += [_test_name(node) for node in entry.get("tests", [])]
     if "note" in entry:
         parts.append(f"*{entry['note']}*")

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from portal.core import normalise
 from portal.core.forms import PortalForm, japanese_phone
+from portal.core.models import Booking
 from portal.core.programmes import programmes_field
 
 
@@ -31,7 +32,8 @@ class BookingForm(PortalForm):
         ],
     )
     website = StringField(_l("この欄は空のままにしてください"))  # a honeypot: people leave it empty
-    idempotency_key = HiddenField()
+    # Longer than its column, a hostile key would fail the insert on PostgreSQL instead of the form.
+    idempotency_key = HiddenField(validators=[Length(max=Booking.idempotency_key.max_length)])
 
 
 class MoveForm(PortalForm):

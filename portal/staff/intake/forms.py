@@ -7,6 +7,7 @@ from wtforms import EmailField, HiddenField, IntegerField, StringField, TelField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from portal.core.forms import PortalForm, japanese_phone
+from portal.core.models import Booking
 from portal.core.programmes import programmes_field
 from portal.staff.people import FIELDS
 
@@ -26,7 +27,8 @@ class CallerForm(PortalForm):
     address = StringField(FIELDS["address"], validators=[Optional(), Length(max=300)])
     industry = StringField(FIELDS["industry"], validators=[Optional(), Length(max=100)])
     programmes = programmes_field()
-    idempotency_key = HiddenField()
+    # Longer than its column, a hostile key would fail the insert on PostgreSQL instead of the form.
+    idempotency_key = HiddenField(validators=[Length(max=Booking.idempotency_key.max_length)])
 
 
 class MoveForm(PortalForm):
