@@ -44,12 +44,13 @@ def create_app(zone: str, config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in config.items() if k not in portal_keys})
 
-    from portal.core import database, errors, headers, i18n
+    from portal.core import database, errors, headers, i18n, routing
     from portal.core.cookies import ZoneCookieSessionInterface
     from portal.core.site import bp as site_bp
     from portal.core.web import csrf, htmx
 
     app.session_interface = ZoneCookieSessionInterface()
+    routing.init_app(app)
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

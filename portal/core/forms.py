@@ -1,4 +1,4 @@
-"""The base of every form: no control characters in any text a user submits."""
+"""The base of every form: no control characters in text, numbers and dates the portal can hold."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field
-from wtforms.validators import ValidationError
+from wtforms import DateField, Field, IntegerField
+from wtforms.validators import NumberRange, ValidationError
 
 from portal.core import normalise
+from portal.core.database import MAX_INTEGER
+from portal.core.dates import EARLIEST, LATEST, in_business_range
 
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
@@ -23,18 +25,50 @@ def no_control_characters(_form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("使用できない文字が含まれています。"))
 
 
+def within_database(number: int | None) -> int | None:
+    """A number past the database's integers reads as no number, as "abc" does (a filter)."""
+    return number if number is None or -MAX_INTEGER <= number <= MAX_INTEGER else None
+
+
+def database_integer(_form: FlaskForm, field: Field) -> None:
+    """Such a number (an id in a hidden field, say) is refused with a message."""
+    if field.data is None and field.raw_data and not field.process_errors:  # the filter let it go
+        raise ValidationError(_l("数が大きすぎます。"))
+
+
+def business_date(_form: FlaskForm, field: Field) -> None:
+    """A date outside the years the portal deals in is a typing mistake, refused with a message."""
+    if field.data is not None and not in_business_range(field.data):
+        message = _l("%(first)d年から%(last)d年までの日付を入力してください。")
+        raise ValidationError(message % {"first": EARLIEST.year, "last": LATEST.year})
+
+
 def japanese_phone(_form: FlaskForm, field: Field) -> None:
     """A domestic number: 10 or 11 digits starting with 0, however it was typed."""
     if not re.fullmatch(r"0\d{9,10}", normalise.phone(field.data)):
         raise ValidationError(_l("電話番号は 03-1234-5678 や 090-1234-5678 の形で入力してください。"))
 
 
+def _checks_for(field_class: type[Field], validators: list) -> list:
+    """The base checks a field of this class gets besides its own validators."""
+    checks = [no_control_characters]
+    if issubclass(field_class, IntegerField) and not any(isinstance(v, NumberRange) for v in validators):
+        checks.append(database_integer)
+    if issubclass(field_class, DateField):
+        checks.append(business_date)
+    return checks
+
+
 class PortalForm(FlaskForm):
-    """Flask-WTF's form with the control-character check on every field."""
+    """Flask-WTF's form with the base checks on every field."""
 
     class Meta(FlaskForm.Meta):
         def bind_field(self, form, unbound_field, options):
-            validators = unbound_field.kwargs.get("validators") or []
-            if no_control_characters not in validators:
-                unbound_field.kwargs["validators"] = [*validators, no_control_characters]
+            kwargs = unbound_field.kwargs
+            validators = list(kwargs.get("validators") or [])
+            checks = _checks_for(unbound_field.field_class, validators)
+            kwargs["validators"] = [*validators, *(c for c in checks if c not in validators)]
+            if issubclass(unbound_field.field_class, IntegerField):
+                filters = list(kwargs.get("filters") or [])
+                kwargs["filters"] = filters if within_database in filters else [*filters, within_database]
             return super().bind_field(form, unbound_field, options)

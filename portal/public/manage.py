@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from portal.core import public_log as events
 from portal.core.dates import business_today
 from portal.core.models import Booking, ConsultationSession
+from portal.core.query_args import int_arg
 from portal.core.reservations import (
     SessionFull,
     before_cutoff,
@@ -51,10 +52,8 @@ def move_targets(booking: Booking, venue_id: int) -> list[ConsultationSession]:
 
 
 def _venue_choice(booking: Booking) -> int:
-    try:
-        return active_venue(int(request.args.get("venue", ""))).id
-    except ValueError:
-        return booking.session.venue_id
+    venue_id = int_arg("venue")
+    return booking.session.venue_id if venue_id is None else active_venue(venue_id).id
 
 
 def _page(booking: Booking, secret: str, form: MoveForm, venue_id: int) -> Response:

@@ -20,6 +20,7 @@ from portal.core.i18n import select_locale
 from portal.core.labels import VISITOR_STATUS_LABELS
 from portal.core.models import ConsultationSession, Venue
 from portal.core.models.reservations import BookingStatus, Channel, SessionStatus
+from portal.core.query_args import text_arg
 from portal.core.reservations import SessionFull, book, new_manage_secret, open_sessions
 from portal.core.security.sealing import sealer
 from portal.core.visitor_mail import send_confirmation
@@ -33,6 +34,7 @@ limiter = Limiter(key_func=get_remote_address)
 # Only form posts are limited: reading pages skips the limiter's bookkeeping (the calendar's hot path).
 limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
 COMPLETED_KEY = "completed_booking"
+WARD_LENGTH = 50  # as long as a venue's ward can be
 bp.context_processor(lambda: {"status_labels": VISITOR_STATUS_LABELS})
 
 
@@ -79,7 +81,7 @@ def calendar_page() -> Response:
     version = availability.current()  # before any data: see portal.public.calendar_cache
     today = business_today()
     first = _month(request.args.get("month"), today)
-    ward = request.args.get("ward") or None
+    ward = text_arg("ward", WARD_LENGTH) or None
     fragment = wants_fragment()
     coding = "gzip" if request.accept_encodings["gzip"] else None
     key = (version, today, first, ward, select_locale(), fragment, coding, request.script_root)

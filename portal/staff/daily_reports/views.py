@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from portal.core.dates import business_today
 from portal.core.models import DailyReport, Document, Folder
+from portal.core.query_args import date_arg
 from portal.core.web import not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.daily_reports.forms import DailyReportForm
@@ -60,16 +61,13 @@ def index() -> Response:
     )
 
 
-def _day(text: str | None) -> date:
-    """A filing day from the URL: today if absent, never a day in the future."""
+def _filing_day() -> date:
+    """The day in `?day=`: today if absent, never a day in the future."""
     today = business_today()
-    if not text:
+    if not request.args.get("day"):
         return today
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        not_found()
-    if day > today:
+    day = date_arg("day")
+    if day is None or day > today:
         not_found()
     return day
 
@@ -84,7 +82,7 @@ def _writable_folder() -> Folder | None:
 @bp.route("/file", methods=["GET", "POST"])
 def file() -> Response:
     """The day's report: a new one is prefilled; an existing one is edited with a conflict check."""
-    day = _day(request.args.get("day"))
+    day = _filing_day()
     folder = _writable_folder()
     existing = DailyReport.get_or_none(DailyReport.day == day)
     counts = prefill(day)
@@ -123,14 +121,10 @@ def file() -> Response:
     )
 
 
-def _readable_report(text: str) -> DailyReport:
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        not_found()
+def _readable_report(day: date) -> DailyReport:
     report = DailyReport.get_or_none(DailyReport.day == day)
     if report is None:
-        refuse("daily-report", text, missing=True)
+        refuse("daily-report", day.isoformat(), missing=True)
     folder = report_folder()
     if folder is None or not may_read(current_user, folder):
         refuse("daily-report", report.id)
@@ -153,15 +147,15 @@ def report_page(report: DailyReport, form: DocumentForm | None = None, status: i
     )
 
 
-@bp.get("/<day>")
-def report(day: str) -> Response:
+@bp.get("/<date:day>")
+def report(day: date) -> Response:
     """One day's report."""
     return report_page(_readable_report(day))
 
 
-@bp.post("/<day>/attachments")
+@bp.post("/<date:day>/attachments")
 @accepts_upload
-def attach(day: str) -> Response:
+def attach(day: date) -> Response:
     """Attach a file to a filed report, as a document in the daily-report folder."""
     found = _readable_report(day)
     folder = report_folder()
