@@ -15,13 +15,13 @@ from portal import create_app
 from portal.core.database import database
 from portal.core.models import AuditEvent, Document, DocumentVersion, StoredObject, User
 from portal.staff.library.store import filename_of
-from portal.staff.storage.filetypes import MACROS, NOT_ALLOWED, TOO_COMPLEX
+from portal.staff.storage.filetypes import DAMAGED, MACROS, NOT_ALLOWED, TOO_COMPLEX
 from storage_backends.base import KEY_PATTERN
 from tests.conftest import csrf_from, make_account, sign_in
 from tests.hostile_names import INVALID, TRAVERSAL
 from tests.library_support import PDF, counts, first_version, make_document, make_folder
 from tests.storage.conftest import ACCESS_KEY, SECRET_KEY, S3Server
-from tests.test_filetypes import with_entries, workbook_bytes, zipped
+from tests.test_filetypes import damaged, with_entries, workbook_bytes, zipped
 
 CONTROL_NAMES = [
     "a\x00b.pdf",
@@ -158,8 +158,19 @@ def test_japanese_names_stay_readable_and_long_names_are_cut_keeping_the_type(st
         (MACRO, "集計.xlsx", "application/vnd.ms-excel.sheet.macroEnabled.12", MACROS),
         (BOMB, "集計.xlsx", "application/octet-stream", TOO_COMPLEX),
         (b"", "empty.pdf", "application/pdf", NOT_ALLOWED),
+        (damaged("bad-crc"), "集計.xlsx", "application/octet-stream", DAMAGED),
+        (damaged("truncated"), "集計.xlsx", "application/octet-stream", DAMAGED),
     ],
-    ids=["html-as-pdf", "svg-as-pdf", "svg-as-png", "macro-workbook", "zip-bomb", "empty"],
+    ids=[
+        "html-as-pdf",
+        "svg-as-pdf",
+        "svg-as-png",
+        "macro-workbook",
+        "zip-bomb",
+        "empty",
+        "bad-crc",
+        "truncated",
+    ],
 )
 def test_disguised_and_dangerous_files_are_refused_with_a_clear_message(
     staff_app, writer, data, name, mimetype, message
