@@ -6,13 +6,14 @@ attach, its readers read. Attachments are documents in that folder.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, Response, request, url_for
 from flask_login import current_user
 
 from portal.core.dates import business_today
 from portal.core.models import DailyReport, Document, Folder
+from portal.core.months import MonthSpan, requested_month, shift, span_of
 from portal.core.query_args import date_arg
 from portal.core.web import not_found, redirect_to, render
 from portal.staff import audit
@@ -28,20 +29,16 @@ from portal.staff.upload_limit import accepts_upload
 bp = Blueprint("daily_reports", __name__, url_prefix="/daily-reports")
 
 
-def _month() -> date:
-    try:
-        return date.fromisoformat(request.args.get("month", "") + "-01")
-    except ValueError:
-        return business_today().replace(day=1)
-
-
 @bp.get("/")
 def index() -> Response:
     """One month of reports, in date order, for those who may read the daily-report folder."""
-    month = _month()
-    following = (month + timedelta(days=32)).replace(day=1)
+    today = business_today()
     folder = report_folder()
     readable = folder is not None and may_read(current_user, folder)
+    # Those who may not read reports are not told in which months there are some.
+    months = span_of(DailyReport.day, today) if readable else MonthSpan.of(today)
+    month = requested_month(months, today)
+    following = shift(month, 1)
     reports = []
     if readable:
         reports = (
@@ -52,8 +49,8 @@ def index() -> Response:
     return render(
         "daily_reports/index.html",
         month=month,
-        previous=(month - timedelta(days=1)).replace(day=1),
-        following=following,
+        previous=months.before(month),
+        following=months.after(month),
         folder=folder,
         readable=readable,
         reports=reports,
