@@ -43,13 +43,14 @@ def create_app(zone: str, config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in config.items() if k not in portal_keys})
 
-    from portal.core import database, errors, headers, hosts, i18n
+    from portal.core import database, errors, headers, hosts, i18n, routing
     from portal.core.cookies import ZoneCookieSessionInterface
     from portal.core.site import bp as site_bp
     from portal.core.web import csrf, htmx
 
     hosts.init_app(app)
     app.session_interface = ZoneCookieSessionInterface()
+    routing.init_app(app)
     database.init_app(app, zone)
     csrf.init_app(app)
     htmx.init_app(app)

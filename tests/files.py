@@ -58,6 +58,39 @@ def with_entries(base: bytes, extra: dict[str, bytes]) -> bytes:
     return zipped({**{info.filename: source.read(info) for info in source.infolist()}, **extra})
 
 
+MANIFEST = b"[Content_Types].xml"
+
+
+def rezipped(base: bytes, compression: int = zipfile.ZIP_STORED) -> bytes:
+    """The same archive, its entries compressed another way and [Content_Types].xml first."""
+    source = zipfile.ZipFile(io.BytesIO(base))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for info in sorted(source.infolist(), key=lambda entry: entry.filename != MANIFEST.decode()):
+            archive.writestr(info.filename, source.read(info))
+    return buffer.getvalue()
+
+
+def damaged(how: str) -> bytes:
+    """A workbook whose [Content_Types].xml cannot be read back: its stored bytes fail their CRC,
+    its deflated bytes are not deflate, the file is cut in half, or the central directory says
+    the entry is encrypted or uses a compression method nobody knows."""
+    data = bytearray(
+        rezipped(workbook_bytes(), zipfile.ZIP_DEFLATED if how == "bad-deflate" else zipfile.ZIP_STORED)
+    )
+    if how == "truncated":
+        return bytes(data[: len(data) // 2])
+    content = data.index(MANIFEST) + len(MANIFEST)  # the first entry's bytes follow its local header
+    directory = data.index(b"PK\x01\x02")  # the central directory lists it first too
+    if how in ("bad-crc", "bad-deflate"):
+        data[content + 2] ^= 0xFF
+    elif how == "encrypted":
+        data[directory + 8] |= 0x01
+    elif how == "unknown-compression":
+        data[directory + 10 : directory + 12] = (99).to_bytes(2, "little")
+    return bytes(data)
+
+
 def macro_workbook() -> bytes:
     """A workbook that declares itself macro-enabled and carries a VBA project."""
     workbook = workbook_bytes()

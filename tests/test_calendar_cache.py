@@ -6,7 +6,7 @@ import gzip
 import http.cookiejar
 import re
 import urllib.request
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -148,9 +148,14 @@ def small_cache_app(monkeypatch, config, request):
 
 
 def test_the_kept_bodies_stay_within_their_byte_bound(small_cache_app):
+    year = business_today().year + 1
+    with small_cache_app.app_context():
+        venue = Venue.create(name="架空南区役所", ward="架空南区", address="架空市架空南区1-1")
+        ConsultationSession.create(
+            venue=venue, date=date(year, 12, 1), starts_at=time(10), ends_at=time(11), capacity=5
+        )
     client = small_cache_app.test_client()
     pages = small_cache_app.extensions["portal.calendar_pages"]
-    year = business_today().year + 1
     for number in range(1, 13):
         for htmx in ({}, {"HX-Request": "true"}):
             assert client.get(f"/calendar?month={year}-{number:02d}", headers=htmx).status_code == 200
@@ -168,9 +173,9 @@ def test_a_cache_of_zero_bytes_keeps_nothing_and_still_serves(monkeypatch, confi
     assert app.extensions["portal.calendar_pages"].bodies() == []
 
 
-@pytest.mark.parametrize("value", ["0001-01", "9999-12", "2026-13", "x", "-1-1"])
-def test_months_at_and_past_the_ends_of_the_calendar_are_answered(public_app, value):
-    assert public_app.test_client().get(f"/calendar?month={value}").status_code == 200
+@pytest.mark.parametrize("value", ["0001-01", "9999-12", "2026-13", "x", "-1-1", "2026-1", "+2026-01"])
+def test_months_at_and_past_the_ends_of_the_calendar_are_not_found(public_app, value):
+    assert public_app.test_client().get(f"/calendar?month={value}").status_code == 404
 
 
 def test_no_personal_data_is_ever_kept(public_app, consultation):

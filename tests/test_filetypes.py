@@ -3,20 +3,35 @@ files are refused; real PDF, images and Office Open XML pass."""
 
 from __future__ import annotations
 
+import io
 import zipfile
+import zlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from portal.staff.storage.filetypes import LEGACY, MACROS, NOT_ALLOWED, TOO_COMPLEX, Refused, identify
+from portal.staff.storage.filetypes import (
+    DAMAGED,
+    LEGACY,
+    MACROS,
+    NOT_ALLOWED,
+    TOO_COMPLEX,
+    Refused,
+    identify,
+)
 from tests.files import (
     HTML,
     JPEG,
     LEGACY_XLS,
+    MANIFEST,
     PDF,
     PNG,
     SVG,
+    damaged,
     docx,
     macro_workbook,
+    rezipped,
     workbook_bytes,
     zip_bomb,
     zipped,
@@ -77,10 +92,36 @@ def test_a_zip_bomb_is_refused_without_being_unpacked(monkeypatch):
     assert "xl/media/zeros.bin" not in opened
 
 
+@pytest.mark.parametrize("how", ["bad-crc", "bad-deflate", "truncated", "encrypted", "unknown-compression"])
+def test_a_damaged_office_file_is_refused_as_damaged(how):
+    data = damaged(how)
+    with pytest.raises((zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError)):
+        zipfile.ZipFile(io.BytesIO(data)).read(MANIFEST.decode())  # the damage is real
+    with pytest.raises(Refused) as refused:
+        identify(data)
+    assert refused.value.message == DAMAGED
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    base=st.sampled_from([workbook_bytes(), rezipped(workbook_bytes()), docx()]),
+    changes=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=4),
+    keep=st.floats(0, 1),
+)
+def test_any_corruption_of_an_office_file_is_identified_or_refused(base, changes, keep):
+    data = bytearray(base)
+    for where, byte in changes:
+        data[int(where * (len(data) - 1))] = byte
+    try:
+        identify(bytes(data[: max(1, int(keep * len(data)))]))
+    except Refused:
+        pass
+
+
 def test_legacy_office_files_are_refused_unless_configured():
     with pytest.raises(Refused) as refused:
         identify(LEGACY_XLS)
     assert refused.value.message == LEGACY
     with pytest.raises(Refused) as refused:
         identify(LEGACY_XLS, allow_legacy_office=True)
-    assert refused.value.message == NOT_ALLOWED, "a broken OLE file is not accepted either"
+    assert refused.value.message == DAMAGED, "a broken OLE file is not accepted either"

@@ -13,7 +13,7 @@ from portal import create_app
 from portal.core.database import database
 from portal.core.models import AuditEvent, Document, DocumentVersion, StoredObject, User
 from portal.staff.library.store import filename_of
-from portal.staff.storage.filetypes import MACROS, NOT_ALLOWED, TOO_COMPLEX
+from portal.staff.storage.filetypes import DAMAGED, MACROS, NOT_ALLOWED, TOO_COMPLEX
 from storage_backends.base import KEY_PATTERN
 from tests.conftest import csrf_from, make_account, sign_in
 from tests.files import (
@@ -22,6 +22,7 @@ from tests.files import (
     SVG,
     XLSX_TYPE,
     around_file,
+    damaged,
     macro_workbook,
     multipart,
     pdf_of,
@@ -124,8 +125,19 @@ def test_japanese_names_stay_readable_and_long_names_are_cut_keeping_the_type(st
         (macro_workbook(), "集計.xlsx", "application/vnd.ms-excel.sheet.macroEnabled.12", MACROS),
         (zip_bomb(), "集計.xlsx", "application/octet-stream", TOO_COMPLEX),
         (b"", "empty.pdf", "application/pdf", NOT_ALLOWED),
+        (damaged("bad-crc"), "集計.xlsx", "application/octet-stream", DAMAGED),
+        (damaged("truncated"), "集計.xlsx", "application/octet-stream", DAMAGED),
     ],
-    ids=["html-as-pdf", "svg-as-pdf", "svg-as-png", "macro-workbook", "zip-bomb", "empty"],
+    ids=[
+        "html-as-pdf",
+        "svg-as-pdf",
+        "svg-as-png",
+        "macro-workbook",
+        "zip-bomb",
+        "empty",
+        "bad-crc",
+        "truncated",
+    ],
 )
 def test_disguised_and_dangerous_files_are_refused_with_a_clear_message(
     staff_app, writer, data, name, mimetype, message

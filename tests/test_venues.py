@@ -99,7 +99,7 @@ def test_the_front_desk_opens_every_page(staff_app, signed_in, consultation, rol
     month = client.get(f"/venues/{venue}/sessions?month={MONTH}").text
     assert "3 / 5" in month and "架空市 中央区役所" in month
     for absurd in ("9999-12", "0001-01", "2026-13", "x"):
-        assert client.get(f"/venues/{venue}/sessions?month={absurd}").status_code == 200, absurd
+        assert client.get(f"/venues/{venue}/sessions?month={absurd}").status_code == 404, absurd
     assert client.get(f"/venues/{venue + 99}/edit").status_code == 404
 
 
@@ -246,7 +246,7 @@ def test_hostile_text_is_shown_inert_in_pages_and_fragments(staff_app, signed_in
     for page in (
         city.get("/venues/").text,
         city.get("/venues/calendar").text,
-        city.get(f"/venues/{venue.id}/sessions?month=2020-06").text,
+        city.get(f"/venues/{venue.id}/sessions").text,
         fragment.text,
     ):
         assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;{{7*7}}" in page

@@ -38,6 +38,9 @@ ATTACHED_PRAGMAS = {
     for name in ("journal_mode", "synchronous", "secure_delete")
 }
 DEFAULT_POOL_SIZE = 16
+# The largest whole number both stores hold in an id or count column (PostgreSQL's integer):
+# what a visitor types is checked against it before it reaches a query.
+MAX_INTEGER = 2**31 - 1
 # A connection older than this is closed when it comes back, so server-side limits never bite.
 POOL_STALE_SECONDS = 300
 # A request waits this long for a free connection (SQLite's busy_timeout is as long) before failing.

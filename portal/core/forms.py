@@ -1,4 +1,5 @@
-"""The base of every form: no control characters in any text, and messages that say what to do."""
+"""The base of every form: no control characters in text, numbers and dates the portal can hold,
+and messages that say what to do."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, FileField
+from wtforms import BooleanField, DateField, Field, FileField, IntegerField
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.i18n import DummyTranslations
-from wtforms.validators import DataRequired, InputRequired, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
 from portal.core import normalise
+from portal.core.database import MAX_INTEGER
+from portal.core.dates import EARLIEST, LATEST, in_business_range
 
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 INVALID_CHOICE = _l("選べない値が送られました。表示されている選択肢から選び直してください。")
@@ -42,6 +45,24 @@ def no_control_characters(_form: FlaskForm, field: Field) -> None:
         (ord(c) < 0x20 and c not in ALLOWED_CONTROLS) or c == "\x7f" for c in data
     ):
         raise ValidationError(_l("使用できない文字が含まれています。"))
+
+
+def within_database(number: int | None) -> int | None:
+    """A number past the database's integers reads as no number, as "abc" does (a filter)."""
+    return number if number is None or -MAX_INTEGER <= number <= MAX_INTEGER else None
+
+
+def database_integer(_form: FlaskForm, field: Field) -> None:
+    """Such a number (an id in a hidden field, say) is refused with a message."""
+    if field.data is None and field.raw_data and not field.process_errors:  # the filter let it go
+        raise ValidationError(_l("数が大きすぎます。"))
+
+
+def business_date(_form: FlaskForm, field: Field) -> None:
+    """A date outside the years the portal deals in is a typing mistake, refused with a message."""
+    if field.data is not None and not in_business_range(field.data):
+        message = _l("%(first)d年から%(last)d年までの日付を入力してください。")
+        raise ValidationError(message % {"first": EARLIEST.year, "last": LATEST.year})
 
 
 def japanese_phone(_form: FlaskForm, field: Field) -> None:
@@ -76,14 +97,28 @@ class PlainerMessages:
         return str(ours) if ours is not None else self._fallback.ngettext(singular, plural, n)
 
 
+def _checks_for(field_class: type[Field], validators: list) -> list:
+    """The base checks a field of this class gets besides its own validators."""
+    checks = [no_control_characters]
+    if issubclass(field_class, IntegerField) and not any(isinstance(v, NumberRange) for v in validators):
+        checks.append(database_integer)
+    if issubclass(field_class, DateField):
+        checks.append(business_date)
+    return checks
+
+
 class PortalForm(FlaskForm):
-    """Flask-WTF's form with the control-character check on every field, and plain messages."""
+    """Flask-WTF's form with the base checks on every field, and plain messages."""
 
     class Meta(FlaskForm.Meta):
         def bind_field(self, form, unbound_field, options):
-            validators = unbound_field.kwargs.get("validators") or []
-            if no_control_characters not in validators:
-                unbound_field.kwargs["validators"] = [*validators, no_control_characters]
+            kwargs = unbound_field.kwargs
+            validators = list(kwargs.get("validators") or [])
+            checks = _checks_for(unbound_field.field_class, validators)
+            kwargs["validators"] = [*validators, *(c for c in checks if c not in validators)]
+            if issubclass(unbound_field.field_class, IntegerField):
+                filters = list(kwargs.get("filters") or [])
+                kwargs["filters"] = filters if within_database in filters else [*filters, within_database]
             field = super().bind_field(form, unbound_field, options)
             field.validators = [
                 type(v)(message=required_message(field))

@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import request
-
 from portal.core.dates import business_today
 from portal.core.models import ConsultationSession, Venue
+from portal.core.query_args import date_arg, int_arg, text_arg
 from portal.core.reservations import open_sessions
 
 DAYS_AHEAD = 14  # without a chosen day, the next two weeks
@@ -27,12 +26,7 @@ class SlotFilter:
     @classmethod
     def from_args(cls) -> SlotFilter:
         """The filter in the query string; anything malformed is ignored."""
-        try:
-            day = date.fromisoformat(request.args.get("date", ""))
-        except ValueError:
-            day = None
-        venue_id = request.args.get("venue", type=int)
-        return cls(day=day, venue_id=venue_id, ward=request.args.get("ward", "")[:50])
+        return cls(day=date_arg("date"), venue_id=int_arg("venue"), ward=text_arg("ward", 50))
 
 
 def find_slots(

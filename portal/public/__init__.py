@@ -7,7 +7,7 @@ from flask import Flask
 from portal.core.security.sealing import Sealer
 from portal.core.web import check_csrf
 from portal.public import lost_link, manage, venues  # noqa: F401 - they register their routes on bp
-from portal.public.calendar_cache import RenderedPages
+from portal.public.calendar_cache import Newest, RenderedPages
 from portal.public.views import bp, limiter
 
 
@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     settings = app.config["PORTAL"]
     app.extensions["portal.sealer"] = Sealer(settings.seal_public_key)
     app.extensions["portal.calendar_pages"] = RenderedPages(settings.calendar_cache_bytes)
+    app.extensions["portal.calendar_months"] = Newest()
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.ratelimit_storage)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.before_request(check_csrf)

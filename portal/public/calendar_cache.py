@@ -1,4 +1,5 @@
-"""Rendered calendar bodies, kept per process under the availability counter.
+"""Rendered calendar bodies and the months the calendar offers, kept per process under the
+availability counter.
 
 A key names everything a body depends on, the counter first. The counter goes up in the same
 transaction as every change of places, so every process sees a change at its next request with
@@ -11,9 +12,14 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Hashable
+from datetime import date
+from typing import Any
 
 from cachetools import LRUCache
 from flask import current_app
+
+from portal.core.models import ConsultationSession
+from portal.core.months import MonthSpan, span_of
 
 
 class RenderedPages:
@@ -51,3 +57,28 @@ def etag(key: Hashable) -> str:
 def rendered_pages() -> RenderedPages:
     """This public process's cache of rendered calendar pages."""
     return current_app.extensions["portal.calendar_pages"]
+
+
+class Newest:
+    """One value, kept for the newest key it was computed under."""
+
+    def __init__(self) -> None:
+        self._kept: tuple[Hashable, Any] | None = None
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value kept under `key`, else `compute()`'s, which then replaces it."""
+        kept = self._kept  # one read: another thread may replace it meanwhile, never half of it
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        value = compute()
+        self._kept = (key, value)
+        return value
+
+
+def offered_months(version: int, today: date) -> MonthSpan:
+    """From this month to the last holding a session: past days are never offered for booking.
+
+    Sessions come and go only with the counter, so the span is computed once per counter and day.
+    """
+    kept: Newest = current_app.extensions["portal.calendar_months"]
+    return kept.get_or_compute((version, today), lambda: span_of(ConsultationSession.date, today, today))

@@ -17,6 +17,7 @@ from portal.core.dates import business_today
 from portal.core.headers import private
 from portal.core.models import Booking, ConsultationSession, Venue
 from portal.core.models.reservations import BookingStatus, SessionStatus
+from portal.core.query_args import int_arg
 from portal.core.reservations import (
     SessionFull,
     before_cutoff,
@@ -57,7 +58,7 @@ def move_filter(booking: Booking) -> SlotFilter:
 
 def shown_count() -> int:
     """How many sessions the move list shows: a page at first, more on request (`?shown=`)."""
-    asked = request.args.get("shown", type=int) or MOVE_PAGE
+    asked = int_arg("shown") or MOVE_PAGE
     return min(max(asked, MOVE_PAGE), MOVE_MOST)
 
 

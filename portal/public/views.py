@@ -22,13 +22,15 @@ from portal.core.labels import VISITOR_STATUS_LABELS
 from portal.core.links import external_url, manage_url
 from portal.core.models import ConsultationSession, Venue
 from portal.core.models.reservations import BookingStatus, Channel, SessionStatus
+from portal.core.months import MonthSpan, requested_month
+from portal.core.query_args import text_arg
 from portal.core.reservations import SessionFull, book, find_by_reference, new_manage_secret, open_sessions
 from portal.core.security.sealing import sealer
 from portal.core.visitor_mail import send_confirmation
 from portal.core.web import not_found, page_response, redirect_to, render, wants_fragment
 from portal.public import confirmation
 from portal.public.bookable import first_bookable_month, next_bookable
-from portal.public.calendar_cache import etag, rendered_pages
+from portal.public.calendar_cache import etag, offered_months, rendered_pages
 from portal.public.forms import BookingForm
 
 bp = Blueprint("public", __name__)
@@ -38,19 +40,17 @@ limiter = Limiter(key_func=get_remote_address)
 limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
 # What the confirmation page says about email: none was given, it went out, or it could not.
 MAIL_NOT_ASKED, MAIL_SENT, MAIL_NOT_SENT = "none", "sent", "not-sent"
+WARD_LENGTH = 50  # as long as a venue's ward can be
 bp.context_processor(lambda: {"status_labels": VISITOR_STATUS_LABELS})
 
 
-def _month(value: str | None, today: date, ward: str | None) -> date:
-    """The month asked for, else the first with a session to book (else this one); never the first
-    or last month that `date` holds (no month beside)."""
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        if not date.min.year < year < date.max.year:
-            raise ValueError(year)
-        return date(year, month, 1)
-    except ValueError:
-        return first_bookable_month(today, ward) or today.replace(day=1)
+def _opening_month(months: MonthSpan, today: date, ward: str | None) -> date:
+    """The month asked for; else the first with a session to book (else this one), so nobody
+    lands on an empty month when there is something to book."""
+    if request.args.get("month"):
+        return requested_month(months, today)
+    found = first_bookable_month(today, ward)
+    return found if found is not None and found in months else today.replace(day=1)
 
 
 @bp.get("/")
@@ -90,8 +90,9 @@ def calendar_page() -> Response:
     """
     version = availability.current()  # before any data: see portal.public.calendar_cache
     today = business_today()
-    ward = request.args.get("ward") or None
-    first = _month(request.args.get("month"), today, ward)
+    months = offered_months(version, today)
+    ward = text_arg("ward", WARD_LENGTH) or None
+    first = _opening_month(months, today, ward)
     fragment = wants_fragment()
     coding = "gzip" if request.accept_encodings["gzip"] else None
     key = (version, today, first, ward, select_locale(), fragment, coding, request.script_root)
@@ -101,33 +102,33 @@ def calendar_page() -> Response:
     if request.if_none_match.contains_weak(tag):
         return page_response(b"", 304, headers)
     pages = rendered_pages()
-    body = pages.get_or_render(key, lambda: _calendar_body(today, first, ward, fragment, coding))
+    body = pages.get_or_render(key, lambda: _calendar_body(today, months, first, ward, fragment, coding))
     return page_response(body, headers={**headers, "Content-Encoding": coding} if coding else headers)
 
 
-def _calendar_body(today: date, first: date, ward: str | None, fragment: bool, coding: str | None) -> bytes:
-    body = _render_calendar(today, first, ward, fragment).encode()
+def _calendar_body(
+    today: date, months: MonthSpan, first: date, ward: str | None, fragment: bool, coding: str | None
+) -> bytes:
+    body = _render_calendar(today, months, first, ward, fragment).encode()
     return gzip.compress(body, compresslevel=6, mtime=0) if coding else body
 
 
-def _render_calendar(today: date, first: date, ward: str | None, fragment: bool) -> str:
+def _render_calendar(today: date, months: MonthSpan, first: date, ward: str | None, fragment: bool) -> str:
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     sessions = list(open_sessions(max(first, today), last, ward))
     days = [(day, list(items)) for day, items in groupby(sessions, key=lambda s: s.date)]
     wards = [v.ward for v in Venue.select(Venue.ward).where(Venue.active == True).distinct()]  # noqa: E712
-    previous_month = (first - timedelta(days=1)).replace(day=1)
-    next_month = last + timedelta(days=1)
     elsewhere = None
     if not any(s.places_left for s in sessions):
-        elsewhere = first_bookable_month(next_month, ward) or first_bookable_month(today, ward)
+        elsewhere = first_bookable_month(last + timedelta(days=1), ward) or first_bookable_month(today, ward)
     return render_template(
         "public/_calendar.html" if fragment else "public/calendar.html",
         first=first,
         days=days,
         ward=ward,
         wards=sorted(wards),
-        previous_month=previous_month.strftime("%Y-%m"),
-        next_month=next_month.strftime("%Y-%m"),
+        previous_month=months.before(first),
+        next_month=months.after(first),
         elsewhere=elsewhere,
     )
 

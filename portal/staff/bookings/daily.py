@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, request
+from flask import Response
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from portal.core.dates import business_today
 from portal.core.models import Booking, ConsultationSession, ListNotice, Venue
 from portal.core.models.reservations import SEAT_HOLDING
 from portal.core.programmes import PROGRAMMES
+from portal.core.query_args import date_arg, int_arg
 from portal.core.reservations import bookings_with_places
 from portal.core.web import render
 from portal.staff import call_counter as calls
@@ -30,15 +31,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def requested_day() -> date:
     """The day in `?date=`, or today in Tokyo."""
-    try:
-        return date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        return business_today()
+    return date_arg("date") or business_today()
 
 
 def requested_venue() -> int | None:
     """The venue in `?venue=`, or None for every venue."""
-    return request.args.get("venue", type=int)
+    return int_arg("venue")
 
 
 def day_venues(day: date) -> list[Venue]:

@@ -6,13 +6,15 @@ attach, its readers read. Attachments are documents in that folder.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, Response, request, url_for
 from flask_login import current_user
 
 from portal.core.dates import business_today
 from portal.core.models import DailyReport, Document, Folder
+from portal.core.months import MonthSpan, requested_month, shift, span_of
+from portal.core.query_args import date_arg
 from portal.core.web import not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.daily_reports.forms import DailyReportForm
@@ -27,20 +29,16 @@ from portal.staff.upload_limit import accepts_upload
 bp = Blueprint("daily_reports", __name__, url_prefix="/daily-reports")
 
 
-def _month() -> date:
-    try:
-        return date.fromisoformat(request.args.get("month", "") + "-01")
-    except ValueError:
-        return business_today().replace(day=1)
-
-
 @bp.get("/")
 def index() -> Response:
     """One month of reports, in date order, for those who may read the daily-report folder."""
-    month = _month()
-    following = (month + timedelta(days=32)).replace(day=1)
+    today = business_today()
     folder = report_folder()
     readable = folder is not None and may_read(current_user, folder)
+    # Those who may not read reports are not told in which months there are some.
+    months = span_of(DailyReport.day, today) if readable else MonthSpan.of(today)
+    month = requested_month(months, today)
+    following = shift(month, 1)
     reports = []
     if readable:
         reports = (
@@ -51,8 +49,8 @@ def index() -> Response:
     return render(
         "daily_reports/index.html",
         month=month,
-        previous=(month - timedelta(days=1)).replace(day=1),
-        following=following,
+        previous=months.before(month),
+        following=months.after(month),
         folder=folder,
         readable=readable,
         reports=reports,
@@ -60,16 +58,13 @@ def index() -> Response:
     )
 
 
-def _day(text: str | None) -> date:
-    """A filing day from the URL: today if absent, never a day in the future."""
+def _filing_day() -> date:
+    """The day in `?day=`: today if absent, never a day in the future."""
     today = business_today()
-    if not text:
+    if not request.args.get("day"):
         return today
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        not_found()
-    if day > today:
+    day = date_arg("day")
+    if day is None or day > today:
         not_found()
     return day
 
@@ -84,7 +79,7 @@ def _writable_folder() -> Folder | None:
 @bp.route("/file", methods=["GET", "POST"])
 def file() -> Response:
     """The day's report: a new one is prefilled; an existing one is edited with a conflict check."""
-    day = _day(request.args.get("day"))
+    day = _filing_day()
     folder = _writable_folder()
     existing = DailyReport.get_or_none(DailyReport.day == day)
     counts = prefill(day)
@@ -123,14 +118,10 @@ def file() -> Response:
     )
 
 
-def _readable_report(text: str) -> DailyReport:
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        not_found()
+def _readable_report(day: date) -> DailyReport:
     report = DailyReport.get_or_none(DailyReport.day == day)
     if report is None:
-        refuse("daily-report", text, missing=True)
+        refuse("daily-report", day.isoformat(), missing=True)
     folder = report_folder()
     if folder is None or not may_read(current_user, folder):
         refuse("daily-report", report.id)
@@ -153,15 +144,15 @@ def report_page(report: DailyReport, form: DocumentForm | None = None, status: i
     )
 
 
-@bp.get("/<day>")
-def report(day: str) -> Response:
+@bp.get("/<date:day>")
+def report(day: date) -> Response:
     """One day's report."""
     return report_page(_readable_report(day))
 
 
-@bp.post("/<day>/attachments")
+@bp.post("/<date:day>/attachments")
 @accepts_upload
-def attach(day: str) -> Response:
+def attach(day: date) -> Response:
     """Attach a file to a filed report, as a document in the daily-report folder."""
     found = _readable_report(day)
     folder = report_folder()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -13,6 +13,7 @@ from portal.core.database import write_transaction
 from portal.core.models import Document, Folder, FolderGrant, Organisation
 from portal.core.models.accounts import ROLES
 from portal.core.models.base import utcnow
+from portal.core.query_args import text_arg
 from portal.core.web import htmx, redirect_to, render
 from portal.staff import audit
 from portal.staff.library.access import checked_folder, may_manage, may_read, may_write, readable
@@ -40,8 +41,7 @@ def search(text: str):
 
 
 def _query() -> str:
-    text = unicodedata.normalize("NFKC", request.args.get("q", ""))
-    return "".join(c for c in text if unicodedata.category(c)[0] != "C").strip()[:100]
+    return unicodedata.normalize("NFKC", text_arg("q", 100))
 
 
 @bp.get("/")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 from flask_babel import lazy_gettext as _l
 
 from portal.core.models import DeletionCertificate
+from portal.core.query_args import int_arg
 from portal.core.web import render
 from portal.staff.retention import DELETED, EXPIRED, KINDS
 
@@ -30,7 +31,7 @@ def reason_label(reason: str) -> str:
 @bp.get("/certificates")
 def certificates() -> Response:
     """Newest first, a page at a time."""
-    page = max(1, request.args.get("page", 1, type=int))
+    page = max(1, int_arg("page") or 1)
     rows = list(
         DeletionCertificate.select()
         .order_by(DeletionCertificate.destroyed_at.desc(), DeletionCertificate.id.desc())

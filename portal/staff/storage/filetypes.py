@@ -3,13 +3,16 @@
 The filename and the browser's Content-Type are never trusted. Office files are looked inside
 (zip entries and OLE streams) without unpacking: macros, too many entries or a declared unpacked
 size past the limit are refused, so a zip bomb is never expanded here. HTML or SVG under any name
-has no signature on the list and is refused.
+has no signature on the list and is refused, and a container that cannot be read through is
+refused as damaged.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import filetype
@@ -62,6 +65,7 @@ NOT_ALLOWED = _l("この種類のファイルは受け付けていません（PD
 MACROS = _l("マクロを含むファイルは受け付けていません。マクロなしの形式で保存し直してください。")
 TOO_COMPLEX = _l("ファイルの中身が大きすぎるか、項目が多すぎます。")
 LEGACY = _l("古い Office 形式（.xls、.doc、.ppt）は受け付けていません。新しい形式で保存し直してください。")
+DAMAGED = _l("ファイルが壊れているため読み取れません。元のファイルを確かめて、もう一度お試しください。")
 
 
 def identify(data: bytes, allow_legacy_office: bool = False) -> FileType:
@@ -79,21 +83,31 @@ def identify(data: bytes, allow_legacy_office: bool = False) -> FileType:
     raise Refused(NOT_ALLOWED)
 
 
-def _inspect_ooxml(data: bytes) -> str:
+@contextmanager
+def _reading_container() -> Iterator[None]:
+    """Any error while reading a zip or OLE container means the file is damaged (or made to look
+    so): a truncated file, a bad CRC, an unknown compression method, a password. It is refused."""
     try:
+        yield
+    except Refused:
+        raise
+    except Exception:  # zipfile, zlib and olefile raise many kinds of error on a hostile file
+        raise Refused(DAMAGED) from None
+
+
+def _inspect_ooxml(data: bytes) -> str:
+    with _reading_container():
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        raise Refused(NOT_ALLOWED) from None
-    if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
-        raise Refused(TOO_COMPLEX)
-    if any(entry.file_size > MAX_RATIO * max(entry.compress_size, 1) for entry in entries):
-        raise Refused(TOO_COMPLEX)
-    names = {entry.filename.lower() for entry in entries}
-    if any("vba" in name for name in names):
-        raise Refused(MACROS)
-    manifest = [entry for entry in entries if entry.filename.lower() == "[content_types].xml"]
-    content_types = archive.read(manifest[0]) if manifest else b""
+        if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+            raise Refused(TOO_COMPLEX)
+        if any(entry.file_size > MAX_RATIO * max(entry.compress_size, 1) for entry in entries):
+            raise Refused(TOO_COMPLEX)
+        names = {entry.filename.lower() for entry in entries}
+        if any("vba" in name for name in names):
+            raise Refused(MACROS)
+        manifest = [entry for entry in entries if entry.filename.lower() == "[content_types].xml"]
+        content_types = archive.read(manifest[0]) if manifest else b""
     if b"macroEnabled" in content_types or b"vbaProject" in content_types:
         raise Refused(MACROS)
     kinds = {kind for part, kind in OOXML_PARTS.items() if part in names}
@@ -103,11 +117,8 @@ def _inspect_ooxml(data: bytes) -> str:
 
 
 def _inspect_ole(data: bytes) -> str:
-    try:
-        with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            streams = ["/".join(path).lower() for path in ole.listdir(streams=True, storages=True)]
-    except Exception:  # olefile raises many kinds of error on a hostile file; each means "refuse"
-        raise Refused(NOT_ALLOWED) from None
+    with _reading_container(), olefile.OleFileIO(io.BytesIO(data)) as ole:
+        streams = ["/".join(path).lower() for path in ole.listdir(streams=True, storages=True)]
     if any("vba" in name or name.startswith("macros") or "_vba_project" in name for name in streams):
         raise Refused(MACROS)
     kinds = {OLE_STREAMS[name] for name in streams if name in OLE_STREAMS}

@@ -7,9 +7,7 @@ meanwhile cannot be lost.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-from flask import Response, request, url_for
+from flask import Response, url_for
 from flask_babel import gettext as _
 from peewee import JOIN, IntegrityError
 
@@ -17,22 +15,12 @@ from portal.core import availability
 from portal.core.database import write_transaction
 from portal.core.dates import business_today
 from portal.core.models import ConsultationSession, User
+from portal.core.months import requested_month, shift, span_of
 from portal.core.web import htmx, not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.venues.concurrency import fingerprint, reread_locked
 from portal.staff.venues.forms import NewSessionForm, SessionForm
 from portal.staff.venues.views import bp, overtaken_by_someone, venue_or_404
-
-
-def requested_month() -> date:
-    """The first day of the month in `?month=YYYY-MM`, or of this month (also for absurd years)."""
-    try:
-        first = date.fromisoformat(f"{request.args.get('month', '')}-01")
-    except ValueError:
-        first = None
-    if first is None or not 2000 <= first.year <= 2100:
-        return business_today().replace(day=1)
-    return first
 
 
 def _with_consultant():
@@ -56,10 +44,12 @@ def _month_url(consultation: ConsultationSession) -> str:
 
 @bp.get("/<int:venue_id>/sessions")
 def sessions(venue_id: int) -> Response:
-    """One month of a venue's sessions with places taken and capacity."""
+    """One month of a venue's sessions with places taken and capacity, in the months sessions exist."""
     venue = venue_or_404(venue_id)
-    first = requested_month()
-    following = (first + timedelta(days=31)).replace(day=1)
+    today = business_today()
+    months = span_of(ConsultationSession.date, today)
+    first = requested_month(months, today)
+    following = shift(first, 1)
     rows = (
         _with_consultant()
         .where(
@@ -74,8 +64,8 @@ def sessions(venue_id: int) -> Response:
         venue=venue,
         first=first,
         rows=list(rows),
-        previous_month=(first - timedelta(days=1)).strftime("%Y-%m"),
-        next_month=following.strftime("%Y-%m"),
+        previous_month=months.before(first),
+        next_month=months.after(first),
     )
 
 
