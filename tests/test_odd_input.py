@@ -57,6 +57,8 @@ HOSTILE_TEXT = (
     "9999-12-31",
     "2020-02-30",
     "00000000-0000-0000-0000-00000000000g",
+    "' OR '1'='1' --",  # SQL metacharacters
+    "%s%n{0.__class__}",  # format strings
 )
 HOSTILE_FORM = (*HOSTILE_TEXT[:5], "9999-12-31")  # numbers, controls, length, a date out of range
 RAW_QUERY = ("%ff%fe", "%zz%00")  # percent-encoded junk, sent as it is
