@@ -24,6 +24,7 @@ from portal.core.settings import load_settings
 from portal.staff.keys import ensure_keys
 from portal.staff.security.secrets_at_rest import SecretBox
 from portal.staff.storage.objects import ObjectStore
+from tests.at_rest import pieces
 from tests.test_gate import assert_staff_headers, sample_urls
 
 PERSONAL = ("business_name", "business_kana", "contact_name", "contact_kana", "phone", "email", "address")
@@ -87,11 +88,6 @@ def needles(texts: list[str]) -> set[bytes]:
         if 10 <= len(digits) <= 11 and digits.startswith("0"):
             found.add(digits.encode())
     return found
-
-
-def pieces(data: bytes) -> list[bytes]:
-    """Three 32-byte windows from inside a file: enough to recognise it, never a common header."""
-    return [data[i : i + 32] for i in (len(data) // 4, len(data) // 2, 3 * len(data) // 4) if len(data) > 96]
 
 
 BYTEA = re.compile(rb"\\\\x((?:[0-9a-f]{2})+)")
