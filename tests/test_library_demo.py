@@ -189,13 +189,19 @@ def test_an_anonymous_crawl_after_seeding_gets_only_the_404_page(seeded):
     assert not any(text.encode() in unknown.data for text in texts if len(text) >= 3)
 
 
-def test_the_minio_bucket_holds_no_seeded_plaintext(minio_settings, monkeypatch, request):
+@pytest.fixture
+def on_minio(minio_settings, monkeypatch) -> dict:
+    """Instances made from here on store files in the test's bucket on the real S3 server."""
+    for name, value in minio_settings.items():
+        monkeypatch.setenv(f"PORTAL_{name}", value)
+    return minio_settings
+
+
+def test_the_minio_bucket_holds_no_seeded_plaintext(on_minio, seeded):
     """The same seeding against the real S3 server: every object in the bucket, read raw with the
     portal's own credentials, is ciphertext holding no seeded value and no piece of a stored file."""
-    settings = minio_settings
-    for name, value in settings.items():
-        monkeypatch.setenv(f"PORTAL_{name}", value)
-    app, _, texts, files = request.getfixturevalue("seeded")
+    settings = on_minio
+    app, _, texts, files = seeded
     backend = app.extensions["portal.objects"].backend
     client, bucket = backend.client, settings["MINIO_BUCKET"]
     names = [item.object_name for item in client.list_objects(bucket, recursive=True)]
