@@ -143,10 +143,22 @@ def minio_settings(s3_server, request) -> dict:
     return s3_server.settings("t" + format(abs(hash(request.node.nodeid)) % 10**12, "012d"))
 
 
+STORAGE_BACKENDS = ("local", "s3")
+
+
 @pytest.fixture
-def staff_app(config: dict):
+def storage_settings(request) -> dict:
+    """Where the staff instance keeps files: its own folder, unless a test asks for each backend
+    with `@pytest.mark.parametrize("storage_settings", STORAGE_BACKENDS, indirect=True)`."""
+    if getattr(request, "param", "local") == "local":
+        return {}
+    return request.getfixturevalue("minio_settings")
+
+
+@pytest.fixture
+def staff_app(config: dict, storage_settings: dict):
     """The staff instance."""
-    return create_app("staff", {**config, "TESTING": True})
+    return create_app("staff", {**config, **storage_settings, "TESTING": True})
 
 
 @pytest.fixture

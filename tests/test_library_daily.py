@@ -21,7 +21,8 @@ from portal.core.models import (
     DocumentVersion,
     Venue,
 )
-from tests.conftest import csrf_from, make_account, sign_in
+from tests.at_rest import assert_only_ciphertext
+from tests.conftest import STORAGE_BACKENDS, csrf_from, make_account, sign_in
 from tests.files import workbook_bytes
 from tests.library_support import PDF, counts, make_folder
 
@@ -166,6 +167,7 @@ def test_an_operator_or_city_user_of_another_organisation_is_refused(cast, daily
         assert (event.action, event.outcome) == ("request.denied", "refused")
 
 
+@pytest.mark.parametrize("storage_settings", STORAGE_BACKENDS, indirect=True)
 def test_attachments_are_documents_of_the_daily_folder_and_forged_days_store_nothing(cast, daily):
     app = cast.app
     operator, token = cast.clients["operator"], cast.tokens["operator"]
@@ -204,6 +206,7 @@ def test_attachments_are_documents_of_the_daily_folder_and_forged_days_store_not
     assert f"/library/documents/{document.id}" in page.text
     download = cast.clients["city"].get(f"/library/versions/{version.id}/download")
     assert download.status_code == 200 and download.data == table
+    assert_only_ciphertext(app, table)
     moved = operator.post(
         f"/library/documents/{document.id}/move", data={"csrf_token": token, "destination": daily}
     )

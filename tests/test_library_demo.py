@@ -1,9 +1,17 @@
-"""After `portal demo-seed`, the database file and the raw object storage hold none of the
-seeded personal data in clear: every value that was sealed or encrypted while seeding (bookings'
-names, phone numbers and emails, daily reports' text, filenames, second-factor seeds) and
-pieces of every stored file are searched for in the bytes on disk."""
+"""After `portal demo-seed`, the databases (SQLite's files, or a `pg_dump` of PostgreSQL's two
+schemas) and the raw object storage hold none of the seeded personal data in clear: every value
+that was sealed or encrypted while seeding (bookings' names, phone numbers and emails, daily
+reports' text, filenames, second-factor seeds) and pieces of every stored file are searched for in
+the bytes at rest."""
 
 from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from glob import glob
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -16,18 +24,19 @@ from portal.core.settings import load_settings
 from portal.staff.keys import ensure_keys
 from portal.staff.security.secrets_at_rest import SecretBox
 from portal.staff.storage.objects import ObjectStore
+from tests.at_rest import pieces
 from tests.test_gate import assert_staff_headers, sample_urls
 
 PERSONAL = ("business_name", "business_kana", "contact_name", "contact_kana", "phone", "email", "address")
 
 
 @pytest.fixture
-def seeded(tmp_path, monkeypatch):
-    """A SQLite instance after `portal demo-seed`, with everything that was encrypted on the way."""
+def seeded(tmp_path, monkeypatch, database_url, public_database_url):
+    """An instance after `portal demo-seed`, with everything that was encrypted on the way."""
     config = {
         "INSTANCE_PATH": tmp_path / "instance",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
-        "PUBLIC_DATABASE_URL": f"sqlite:///{tmp_path / 'public.db'}",
+        "DATABASE_URL": database_url,
+        "PUBLIC_DATABASE_URL": public_database_url,
     }
     settings = load_settings("staff", config)
     settings.instance_path.mkdir(mode=0o700)
@@ -81,12 +90,51 @@ def needles(texts: list[str]) -> set[bytes]:
     return found
 
 
-def pieces(data: bytes) -> list[bytes]:
-    """Three 32-byte windows from inside a file: enough to recognise it, never a common header."""
-    return [data[i : i + 32] for i in (len(data) // 4, len(data) // 2, 3 * len(data) // 4) if len(data) > 96]
+BYTEA = re.compile(rb"\\\\x((?:[0-9a-f]{2})+)")
 
 
-def test_the_database_file_and_raw_storage_hold_no_seeded_personal_data(seeded):
+def pg_dump_binary() -> str:
+    """The `pg_dump` on the path, or the one PostgreSQL's Debian packages keep aside."""
+    found = shutil.which("pg_dump") or next(iter(sorted(glob("/usr/lib/postgresql/*/bin/pg_dump"))), None)
+    if found is None:
+        pytest.fail("pg_dump is not installed (postgresql-client)")
+    return found
+
+
+def dumped(url: str) -> bytes:
+    """A plain `pg_dump` of the schema a test URL points at, each bytea value also as its raw
+    bytes: a value kept in clear in a bytea column would otherwise hide behind its hex spelling."""
+    dsn, query = url.split("?", 1)
+    schema = parse_qs(query)["options"][0].split("search_path=", 1)[1]
+    dump = subprocess.run(
+        [pg_dump_binary(), "--data-only", "--schema", schema, "--dbname", dsn],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    ).stdout
+    assert urlsplit(dsn).scheme.startswith("postgres") and b"COPY " in dump, "the dump holds the tables"
+    return dump + b"\n".join(bytes.fromhex(m.group(1).decode()) for m in BYTEA.finditer(dump))
+
+
+def at_rest(app, root: Path) -> dict[str, bytes]:
+    """Each store's bytes at rest, by name: both databases (staff first, then public) and every
+    file under the instance's object storage."""
+    settings = app.config["PORTAL"]
+    found = {}
+    for name, url in (("staff", settings.database_url), ("public", settings.public_database_url)):
+        if url.startswith("sqlite"):
+            path = Path(urlsplit(url).path)
+            # the database file and its write-ahead log, wherever SQLite has the rows now
+            found[name] = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*") if p.is_file())
+        else:
+            found[name] = dumped(url)
+    for path in (root / "instance" / "objects").rglob("*"):
+        if path.is_file():
+            found[str(path.relative_to(root))] = path.read_bytes()
+    return found
+
+
+def test_the_databases_and_raw_storage_hold_no_seeded_personal_data(seeded):
     app, root, texts, files = seeded
     with app.app_context(), database.connection_context():
         assert Folder.select().count() == 4 and Document.select().count() >= 5
@@ -96,28 +144,24 @@ def test_the_database_file_and_raw_storage_hold_no_seeded_personal_data(seeded):
     sought = needles(texts)
     assert any("特記事項" in t for t in texts) and any(t.endswith(".pdf") for t in texts)
     assert len(sought) >= 10, sought
-    on_disk = {
-        path: path.read_bytes()
-        for path in [*root.glob("p*.db*"), *(root / "instance" / "objects").rglob("*")]
-        if path.is_file()
-    }
-    assert {root / "portal.db", root / "public.db"} <= set(on_disk) and len(on_disk) > len(files)
-    # The control: sign-in addresses are kept in clear by design, and the scan must see them
-    # (in the database file or its write-ahead log, wherever SQLite has them now); so are venues.
-    staff_files = b"".join(data for path, data in on_disk.items() if path.name.startswith("portal.db"))
-    assert b"operator@example.jp" in staff_files and "日報".encode() in staff_files
-    public_files = b"".join(data for path, data in on_disk.items() if path.name.startswith("public.db"))
-    assert "架空".encode() in public_files
-    for path, data in on_disk.items():
+    on_disk = at_rest(app, root)
+    assert len(on_disk) > len(files)
+    # The control: sign-in addresses, folder names and library titles are kept in clear by
+    # design, and the scan must see them; so are the public zone's venues.
+    with app.app_context(), database.connection_context():
+        titles = [d.title.encode() for d in Document.select()]
+        folders = [f.name.encode() for f in Folder.select()]
+    assert b"operator@example.jp" in on_disk["staff"] and "日報".encode() in on_disk["staff"]
+    assert all(title in on_disk["staff"] for title in titles + folders)
+    assert "架空".encode() in on_disk["public"]
+    for where, data in on_disk.items():
         for needle in sought:
-            assert needle not in data, f"{needle.decode()!r} is in clear in {path.name}"
+            assert needle not in data, f"{needle.decode()!r} is in clear in {where}"
         for file_data in files:
             for piece in pieces(file_data):
-                assert piece not in data, f"a stored file's plaintext is in {path.name}"
-        assert not data.startswith((b"%PDF", b"PK\x03\x04")), path
-    print(
-        f"searched {len(on_disk)} files for {len(sought)} values and {len(files)} files ({bookings} bookings)"
-    )
+                assert piece not in data, f"a stored file's plaintext is in {where}"
+        assert not data.startswith((b"%PDF", b"PK\x03\x04")), where
+    print(f"searched {len(on_disk)} stores: {len(sought)} values, {len(files)} files, {bookings} bookings")
 
 
 def test_an_anonymous_crawl_after_seeding_gets_only_the_404_page(seeded):
@@ -145,13 +189,19 @@ def test_an_anonymous_crawl_after_seeding_gets_only_the_404_page(seeded):
     assert not any(text.encode() in unknown.data for text in texts if len(text) >= 3)
 
 
-def test_the_minio_bucket_holds_no_seeded_plaintext(minio_settings, monkeypatch, request):
+@pytest.fixture
+def on_minio(minio_settings, monkeypatch) -> dict:
+    """Instances made from here on store files in the test's bucket on the real S3 server."""
+    for name, value in minio_settings.items():
+        monkeypatch.setenv(f"PORTAL_{name}", value)
+    return minio_settings
+
+
+def test_the_minio_bucket_holds_no_seeded_plaintext(on_minio, seeded):
     """The same seeding against the real S3 server: every object in the bucket, read raw with the
     portal's own credentials, is ciphertext holding no seeded value and no piece of a stored file."""
-    settings = minio_settings
-    for name, value in settings.items():
-        monkeypatch.setenv(f"PORTAL_{name}", value)
-    app, _, texts, files = request.getfixturevalue("seeded")
+    settings = on_minio
+    app, _, texts, files = seeded
     backend = app.extensions["portal.objects"].backend
     client, bucket = backend.client, settings["MINIO_BUCKET"]
     names = [item.object_name for item in client.list_objects(bucket, recursive=True)]

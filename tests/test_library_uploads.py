@@ -15,7 +15,8 @@ from portal.core.models import AuditEvent, Document, DocumentVersion, StoredObje
 from portal.staff.library.store import filename_of
 from portal.staff.storage.filetypes import DAMAGED, MACROS, NOT_ALLOWED, TOO_COMPLEX
 from storage_backends.base import KEY_PATTERN
-from tests.conftest import csrf_from, make_account, sign_in
+from tests.at_rest import assert_only_ciphertext
+from tests.conftest import STORAGE_BACKENDS, csrf_from, make_account, sign_in
 from tests.files import (
     HTML,
     MULTIPART,
@@ -150,10 +151,13 @@ def test_disguised_and_dangerous_files_are_refused_with_a_clear_message(
     assert counts(staff_app) == before
 
 
+@pytest.mark.parametrize("storage_settings", STORAGE_BACKENDS, indirect=True)
 def test_the_served_type_comes_from_the_content_never_from_the_uploader(staff_app, writer):
     client, token, folder, _ = writer
     assert post_file(client, token, folder, PDF, "page.html", "text/html").status_code == 303
     download = client.get(f"/library/versions/{stored_version(staff_app).id}/download")
+    assert download.status_code == 200 and download.data == PDF
+    assert_only_ciphertext(staff_app, PDF)
     assert download.mimetype == "application/pdf"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"

@@ -17,6 +17,8 @@ from portal.staff.storage import stream_aead
 from portal.staff.storage.filetypes import LEGACY, MACROS, NOT_ALLOWED, TOO_COMPLEX, TYPES
 from portal.staff.storage.uploads import display_filename
 from storage_backends.base import KEY_PATTERN
+from tests.at_rest import assert_only_ciphertext
+from tests.conftest import STORAGE_BACKENDS
 from tests.files import (
     DOCX_TYPE,
     HTML,
@@ -41,8 +43,8 @@ LIMIT = 64 * 1024
 
 
 @pytest.fixture
-def app(config):
-    return create_app("staff", {**config, "TESTING": True, "UPLOAD_MAX_BYTES": LIMIT})
+def app(config, storage_settings):
+    return create_app("staff", {**config, **storage_settings, "TESTING": True, "UPLOAD_MAX_BYTES": LIMIT})
 
 
 @pytest.fixture
@@ -87,6 +89,7 @@ def names(app) -> list[str]:
     ],
     ids=["pdf", "png", "xlsx", "docx"],
 )
+@pytest.mark.parametrize("storage_settings", STORAGE_BACKENDS, indirect=True)
 def test_a_download_arrives_intact_with_the_headers_that_keep_it_inert(
     app, world, author, data, name, mimetype
 ):
@@ -120,6 +123,7 @@ def test_a_download_arrives_intact_with_the_headers_that_keep_it_inert(
         with app.extensions["portal.objects"].backend.open(stored.storage_key) as stream:
             raw = stream.read()
         assert data[:64] not in raw and len(raw) == stream_aead.ciphertext_size(len(data))
+        assert_only_ciphertext(app, data)
         assert name.encode() not in bytes(RecordAttachment.get_by_id(attachment.id).filename)
         events = AuditEvent.select().where(AuditEvent.object_id == str(attachment.id))
         assert [e.action for e in events.order_by(AuditEvent.seq)] == [

@@ -1,4 +1,5 @@
-"""Uploads and downloads through waitress and the real storage layer, watched from outside.
+"""Library uploads and downloads through `portal serve` and the real routes, on local storage and
+on S3, watched from outside.
 
 Python's temporary files use O_TMPFILE and never appear in a directory listing, so the watch
 reads every regular file the server process holds open (/proc/PID/fd) while a transfer that
@@ -9,33 +10,38 @@ canary, or it would prove nothing.
 from __future__ import annotations
 
 import http.client
-import json
 import os
-import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from portal import create_app
-from portal.core.models import AuditEvent, StoredObject
+from portal.core.database import database
+from portal.core.models import AuditEvent, DocumentVersion, StoredObject
 from portal.staff.storage import stream_aead
-from tests.conftest import csrf_from, make_account, sign_in
-from tests.servers import instance_env, portal_command, start_server
+from tests.at_rest import assert_only_ciphertext
+from tests.conftest import STORAGE_BACKENDS
+from tests.files import PDF
+from tests.servers import BIN, instance_env, portal_command, start_server
+from tests.test_library_uploads import city_writer
 
-ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 16 * 1024 * 1024
 BOUNDARY = "madoguchi-test-boundary"
+FILENAME = "相談記録 2020年6月.pdf"
+PORTAL_SERVE = [str(BIN / "portal"), "serve", "staff", "--listen=127.0.0.1:{port}"]
+WAITRESS_DEFAULTS = [str(BIN / "waitress-serve"), "--listen=127.0.0.1:{port}", "--call", "wsgi:staff"]
 
 
 class Server:
-    """tests.storage.transfer_app under waitress, with its process id for the watch."""
+    """A staff server in a process of its own, with its process id for the watch."""
 
-    def __init__(self, env: dict, defaults: bool = False) -> None:
-        args = [sys.executable, "-m", "tests.storage.transfer_app", "127.0.0.1:{port}"]
-        self.process, self.port = start_server(args + (["--waitress-defaults"] if defaults else []), env)
+    def __init__(self, env: dict, args: list[str] = PORTAL_SERVE) -> None:
+        self.process, self.port = start_server(args, env)
 
     def connection(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -86,18 +92,26 @@ class Watch:
         self._thread.join()
 
 
-@pytest.fixture(scope="module")
-def instance(tmp_path_factory):
-    """An instance on disk with a signed-in city user's cookie and form token."""
-    path = tmp_path_factory.mktemp("transfer") / "instance"
-    env = instance_env(path, PORTAL_UPLOAD_MAX_BYTES=str(LIMIT))
+def served_instance(path: Path, storage: dict, limit: int) -> dict:
+    """An instance made by `portal init`, a city user signed in with a folder of its own, and the
+    environment `portal serve` runs it with."""
+    env = instance_env(
+        path,
+        PORTAL_UPLOAD_MAX_BYTES=str(limit),
+        **{f"PORTAL_{name}": value for name, value in storage.items()},
+    )
     assert portal_command("init", env=env).returncode == 0
-    app = create_app("staff", {"INSTANCE_PATH": path, "TESTING": True})
-    client = app.test_client()
-    assert sign_in(client, make_account(app, "city")).status_code == 303
-    token = csrf_from(client.get("/").text)
+    app = create_app("staff", {"INSTANCE_PATH": path, **storage, "TESTING": True})
+    client, token, folder, _ = city_writer(app)
     cookie = client.get_cookie("madoguchi-staff").value  # after the page that put the token in it
-    return {"app": app, "env": env, "path": path, "cookie": f"madoguchi-staff={cookie}", "token": token}
+    return {"app": app, "env": env, "cookie": f"madoguchi-staff={cookie}", "token": token, "folder": folder}
+
+
+@pytest.fixture(scope="module", params=STORAGE_BACKENDS)
+def instance(request, tmp_path_factory):
+    """A served instance on each storage backend."""
+    storage = {} if request.param == "local" else request.getfixturevalue("s3_server").settings("transfer")
+    return served_instance(tmp_path_factory.mktemp("transfer") / "instance", storage, LIMIT)
 
 
 @pytest.fixture(scope="module")
@@ -108,51 +122,71 @@ def server(instance):
 
 
 def canary_file(size: int) -> tuple[bytes, bytes]:
+    """A PDF of `size` bytes whose body repeats a canary nothing else holds."""
     canary = f"CANARY-{uuid.uuid4().hex}".encode()
     block = canary + os.urandom(4000)
-    return canary, (block * (size // len(block) + 1))[:size]
+    return canary, PDF + (block * (size // len(block) + 1))[: size - len(PDF)]
 
 
-def multipart(data: bytes, filename: str = "相談記録.xlsx") -> tuple[bytes, bytes]:
+def multipart(token: str, filename: str = FILENAME) -> tuple[bytes, bytes]:
+    """What comes before and after the file's bytes in the library's upload form."""
     head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="title"\r\n\r\n転送\r\n'
         f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        "Content-Type: application/octet-stream\r\n\r\n"
+        "Content-Type: application/pdf\r\n\r\n"
     ).encode()
     return head, f"\r\n--{BOUNDARY}--\r\n".encode()
 
 
-def upload(server: Server, instance, data: bytes, pace: float = 0.0, total: int | None = None):
-    """POST the file in 256 KiB pieces, pausing `pace` seconds between them."""
-    head, tail = multipart(data)
-    length = total if total is not None else len(head) + len(data) + len(tail)
+def post(server: Server, instance, pieces: Iterable[bytes], headers: dict) -> http.client.HTTPResponse:
+    """POST a document from `pieces`; a server that refuses midway stops the sending, and its
+    answer is still read (a connection reset before it is a failure, not a refusal)."""
     connection = server.connection()
-    connection.putrequest("POST", "/test/objects")
+    connection.putrequest("POST", f"/library/folders/{instance['folder']}/documents")
     for name, value in {
         "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
-        "Content-Length": str(length),
         "Cookie": instance["cookie"],
-        "X-CSRFToken": instance["token"],
+        **headers,
     }.items():
         connection.putheader(name, value)
     connection.endheaders()
     try:
-        connection.send(head)
-        for offset in range(0, len(data), 256 * 1024):
-            connection.send(data[offset : offset + 256 * 1024])
-            time.sleep(pace)
-        connection.send(tail)
+        for piece in pieces:
+            connection.send(piece)
     except (BrokenPipeError, ConnectionResetError):
         pass
     response = connection.getresponse()
-    body = response.read()
+    response.read()
     connection.close()
-    return response, body
+    return response
 
 
-def download(server: Server, instance, object_id: str, pace: float = 0.0):
-    """GET an object, reading 64 KiB at a time; returns (response, bytes received, error)."""
+def in_pieces(data: bytes, pace: float = 0.0) -> Iterable[bytes]:
+    """`data` in 256 KiB pieces, pausing `pace` seconds after each."""
+    for offset in range(0, len(data), 256 * 1024):
+        yield data[offset : offset + 256 * 1024]
+        time.sleep(pace)
+
+
+def upload(server: Server, instance, data: bytes, pace: float = 0.0, total: int | None = None):
+    """Upload `data` as a library document; returns the response and the new version, if any."""
+    head, tail = multipart(instance["token"])
+    length = total if total is not None else len(head) + len(data) + len(tail)
+    response = post(server, instance, [head, *in_pieces(data, pace), tail], {"Content-Length": str(length)})
+    return response, newest_version(instance["app"])
+
+
+def newest_version(app) -> DocumentVersion | None:
+    with app.app_context(), database.connection_context():
+        return DocumentVersion.select().order_by(DocumentVersion.id.desc()).first()
+
+
+def download(server: Server, instance, version: DocumentVersion, pace: float = 0.0):
+    """GET a version's file, reading 64 KiB at a time; returns (response, bytes received, error)."""
     connection = server.connection()
-    connection.request("GET", f"/test/objects/{object_id}", headers={"Cookie": instance["cookie"]})
+    path = f"/library/versions/{version.id}/download"
+    connection.request("GET", path, headers={"Cookie": instance["cookie"]})
     response = connection.getresponse()
     received, error = bytearray(), None
     try:
@@ -169,13 +203,18 @@ def download(server: Server, instance, object_id: str, pace: float = 0.0):
     return response, bytes(received), error
 
 
+def stored(app) -> tuple:
+    """What the instance keeps: the objects' rows and the backend's keys."""
+    with app.app_context(), database.connection_context():
+        return StoredObject.select().count(), sorted(app.extensions["portal.objects"].backend.list())
+
+
 def test_upload_and_download_stream_without_plaintext_on_disk(server, instance):
     canary, data = canary_file(8 * 1024 * 1024)
     with Watch(server.process.pid, canary) as watch:
-        response, body = upload(server, instance, data, pace=0.01)
-        assert response.status == 200, body
-        stored = json.loads(body)
-        response, received, error = download(server, instance, stored["id"], pace=0.005)
+        response, version = upload(server, instance, data, pace=0.01)
+        assert response.status == 303
+        response, received, error = download(server, instance, version, pace=0.005)
     assert error is None and received == data
     assert watch.looks > 10 and watch.hits == set()
     assert response.getheader("Content-Length") == str(len(data))
@@ -183,22 +222,22 @@ def test_upload_and_download_stream_without_plaintext_on_disk(server, instance):
     assert response.getheader("Content-Security-Policy") == "default-src 'none'; sandbox"
     assert response.getheader("Cache-Control") == "no-store"
     disposition = response.getheader("Content-Disposition")
-    assert disposition.startswith('attachment; filename="20206.xlsx"')
     assert (
-        "filename*=UTF-8''%E7%9B%B8%E8%AB%87%E8%A8%98%E9%8C%B2%202020%E5%B9%B46%E6%9C%88.xlsx" in disposition
+        disposition.startswith('attachment; filename="')
+        and f"filename*=UTF-8''{quote(FILENAME)}" in disposition
     )
-    with instance["app"].app_context():
-        row = StoredObject.get_by_id(uuid.UUID(stored["id"]))
-        assert row.size == len(data)
+    assert_only_ciphertext(instance["app"], data)
+    with instance["app"].app_context(), database.connection_context():
+        assert StoredObject.get_by_id(version.stored_id).size == len(data)
 
 
 def test_the_watch_finds_the_canary_when_waitress_spills_to_disk(instance):
-    control = Server(instance["env"], defaults=True)
+    control = Server(instance["env"], WAITRESS_DEFAULTS)
     try:
         canary, data = canary_file(8 * 1024 * 1024)
         with Watch(control.process.pid, canary) as watch:
             response, _ = upload(control, instance, data, pace=0.02)
-        assert response.status == 200
+        assert response.status == 303
         assert watch.hits, "the watch saw no spilled request body, so it cannot prove its absence"
     finally:
         control.stop()
@@ -206,72 +245,52 @@ def test_the_watch_finds_the_canary_when_waitress_spills_to_disk(instance):
 
 def test_a_corrupted_segment_aborts_the_transfer_short_of_its_length(server, instance):
     _, data = canary_file(3 * stream_aead.SEGMENT + 1000)
-    response, body = upload(server, instance, data)
-    stored = json.loads(body)
-    with instance["app"].app_context():
-        row = StoredObject.get_by_id(uuid.UUID(stored["id"]))
-    object_path = instance["path"] / "objects" / row.storage_key
-    ciphertext = bytearray(object_path.read_bytes())
-    ciphertext[stream_aead.HEADER_SIZE + 2 * (stream_aead.SEGMENT + stream_aead.TAG) + 10] ^= 0x01
-    object_path.write_bytes(bytes(ciphertext))
-    response, received, error = download(server, instance, stored["id"])
+    response, version = upload(server, instance, data)
+    assert response.status == 303
+    app = instance["app"]
+    with app.app_context(), database.connection_context():
+        key = StoredObject.get_by_id(version.stored_id).storage_key
+        backend = app.extensions["portal.objects"].backend
+        with backend.open(key) as stream:
+            ciphertext = bytearray(stream.read())
+        ciphertext[stream_aead.HEADER_SIZE + 2 * (stream_aead.SEGMENT + stream_aead.TAG) + 10] ^= 0x01
+        backend.put(key, [bytes(ciphertext)])
+    response, received, error = download(server, instance, version)
     assert response.status == 200 and response.getheader("Content-Length") == str(len(data))
     assert error is not None, "the client must see a failed transfer"
     assert len(received) <= 2 * stream_aead.SEGMENT and received == data[: len(received)]
-    with instance["app"].app_context():
-        assert AuditEvent.select().where(AuditEvent.action == "object.integrity-failure").count() == 1
+    with app.app_context(), database.connection_context():
+        failures = AuditEvent.select().where(AuditEvent.action == "object.integrity-failure")
+        assert [e.object_id for e in failures] == [str(version.stored_id)]
 
 
 def test_one_byte_over_the_limit_is_refused_by_the_server_and_nothing_is_kept(server, instance):
-    with instance["app"].app_context():
-        before = StoredObject.select().count()
-    objects = instance["path"] / "objects"
-    files_before = sorted(objects.rglob("*"))
+    before = stored(instance["app"])
     response, _ = upload(server, instance, b"x" * (LIMIT + 1), total=LIMIT + 1)
     assert response.status == 413
-    with instance["app"].app_context():
-        assert StoredObject.select().count() == before
-    assert sorted(objects.rglob("*")) == files_before
+    assert stored(instance["app"]) == before
 
 
 def test_anonymous_requests_for_a_real_object_get_the_same_404(server, instance):
     _, data = canary_file(100_000)
-    _, body = upload(server, instance, data)
-    object_id = json.loads(body)["id"]
-    reference, reference_body = server.request("GET", f"/test/objects/{uuid.uuid4()}")
+    _, version = upload(server, instance, data)
+    reference, reference_body = server.request("GET", "/library/versions/99999999/download")
+    assert reference.status == 404
     for method in ("GET", "HEAD"):
         for headers in ({}, {"Range": "bytes=0-99"}, {"HX-Request": "true"}):
-            response, received = server.request(method, f"/test/objects/{object_id}", headers)
+            response, received = server.request(method, f"/library/versions/{version.id}/download", headers)
             assert response.status == 404
             assert received == (b"" if method == "HEAD" else reference_body)
             assert response.getheader("X-Robots-Tag") == "noindex, nofollow, noarchive"
-    assert reference.status == 404
 
 
 def test_a_chunked_body_over_the_limit_is_refused_without_spilling(server, instance):
     canary, data = canary_file(LIMIT + 1024 * 1024)
-    head, tail = multipart(data)
-
-    def pieces():
-        yield head
-        for offset in range(0, len(data), 256 * 1024):
-            yield data[offset : offset + 256 * 1024]
-            time.sleep(0.002)
-        yield tail
-
-    headers = {
-        "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
-        "Transfer-Encoding": "chunked",
-        "Cookie": instance["cookie"],
-        "X-CSRFToken": instance["token"],
-    }
-    connection = server.connection()
+    head, tail = multipart(instance["token"])
+    chunks = (b"%x\r\n%s\r\n" % (len(piece), piece) for piece in [head, *in_pieces(data, 0.002), tail])
+    before = stored(instance["app"])
     with Watch(server.process.pid, canary) as watch:
-        try:
-            connection.request("POST", "/test/objects", body=pieces(), headers=headers, encode_chunked=True)
-            status = connection.getresponse().status
-        except (BrokenPipeError, ConnectionResetError):
-            status = 413
-    connection.close()
-    assert status == 413
+        response = post(server, instance, [*chunks, b"0\r\n\r\n"], {"Transfer-Encoding": "chunked"})
+    assert response.status == 413
     assert watch.looks > 5 and watch.hits == set()
+    assert stored(instance["app"]) == before
