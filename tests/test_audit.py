@@ -360,7 +360,8 @@ def make_legacy(config: dict, count: int = 4, forged: bool = False) -> None:
     db = bind(Stores(config["DATABASE_URL"], config["PUBLIC_DATABASE_URL"]))
     with db.connection_context():
         table = AuditEvent._meta.table_name
-        apply(SchemaMigrator.from_database(db).drop_column(table, "key_id"))
+        migrator = SchemaMigrator.from_database(db)
+        apply(migrator.drop_column(table, "key_id"), migrator.drop_column("user", "approved_role"))
         SchemaVersion.update(version=MIGRATIONS.index(keyed_audit_chain)).execute()
         prev, lines = "0" * 64, []
         for seq in range(1, count + 2 if forged else count + 1):
