@@ -6,6 +6,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from portal.core.models import AuditEvent, StaffSession
+from portal.staff import gate
 from portal.staff.permissions import OPEN_ENDPOINTS, PERMISSIONS
 from tests.expected_access import OPEN
 
@@ -128,6 +129,43 @@ def test_forged_x_forwarded_for_from_a_direct_client_changes_nothing(staff_app):
     spoofed = client.get("/login", environ_base=outside, headers={"X-Forwarded-For": "127.0.0.1"})
     assert spoofed.status_code == 404
     assert client.get("/login", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 200
+
+
+def test_an_outside_flood_is_audited_once_a_minute_per_address_and_no_address_hides_in_it(
+    staff_app, monkeypatch
+):
+    clock = [0.0]
+    monkeypatch.setattr(gate, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(gate, "NETWORK_AUDIT_MEMORY", 3)
+    client = staff_app.test_client()
+    unknown = client.get("/nothing-here").data
+
+    def knock(address: str) -> None:
+        response = client.get("/login", environ_base={"REMOTE_ADDR": address})
+        assert (response.status_code, response.data) == (404, unknown)  # audited or not, the same answer
+
+    def audited(address: str) -> list[str]:
+        with staff_app.app_context():
+            events = AuditEvent.select().where(AuditEvent.client == address).order_by(AuditEvent.seq)
+            return [f"{e.action} {e.outcome}" for e in events]
+
+    first, second, third, fourth = (f"203.0.113.{n}" for n in range(1, 5))
+    for _ in range(3):
+        knock(first)
+    knock(second)
+    assert audited(first) == audited(second) == ["request.denied network"]
+    clock[0] = gate.NETWORK_AUDIT_INTERVAL - 0.001
+    knock(first)
+    assert len(audited(first)) == 1
+    clock[0] = gate.NETWORK_AUDIT_INTERVAL
+    knock(first)
+    assert len(audited(first)) == 2
+    # Past the memory's size it starts over: the next address seen again is audited again.
+    knock(third)
+    knock(fourth)
+    knock(first)
+    knock(third)
+    assert (len(audited(first)), len(audited(third)), len(audited(fourth))) == (3, 2, 1)
 
 
 def test_staff_networks_setting_admits_only_listed_networks(config):
