@@ -6,6 +6,7 @@ to the anchor file) would make them: straight SQL through the models, never thro
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -28,8 +29,9 @@ from portal.core.migrations import MIGRATIONS, keyed_audit_chain
 from portal.core.models import AuditEvent, PublicEvent, SchemaVersion
 from portal.core.settings import ConfigError
 from portal.staff import audit
+from portal.staff.audit import anchor
 from portal.staff.audit.keys import audit_keys
-from portal.staff.audit.verify import verify
+from portal.staff.audit.verify import Verification, verify
 from tests.servers import instance_env, portal_command
 
 FIELDS = (
@@ -53,9 +55,13 @@ def record_some(app, count: int = 5) -> None:
             audit.record("test.event", object_type="thing", object_id=number)
 
 
-def problems(app) -> list[str]:
+def verification(app) -> Verification:
     with app.app_context(), database.connection_context():
-        return verify(app.config["PORTAL"].audit_anchor, audit_keys()).problems
+        return verify(app.config["PORTAL"].audit_anchor, audit_keys())
+
+
+def problems(app) -> list[str]:
+    return verification(app).problems
 
 
 def anchor_lines(app) -> list[str]:
@@ -214,6 +220,33 @@ def test_reordering_two_events_is_reported(staff_app, portal_cli):
     assert portal_cli("audit", "verify").exit_code == 1
 
 
+def test_the_chain_is_walked_in_sequence_whatever_order_its_rows_are_stored_in(staff_app):
+    record_some(staff_app)
+    with staff_app.app_context():
+        second = AuditEvent.get_by_id(2)
+        AuditEvent.delete().where(AuditEvent.seq == 2).execute()
+        AuditEvent.insert({field: getattr(second, field) for field in ("seq", *FIELDS)}).execute()
+    assert problems(staff_app) == []
+
+
+def test_an_event_chained_while_the_log_is_verified_is_left_for_the_next_run(staff_app, monkeypatch):
+    record_some(staff_app, 2)
+    read_anchor = anchor.reading
+
+    @contextlib.contextmanager
+    def then_a_request_chains_an_event(path):
+        with read_anchor(path) as reading:
+            yield reading
+        record_some(staff_app, 1)  # once the anchor is read, before the events are walked
+
+    monkeypatch.setattr(anchor, "reading", then_a_request_chains_an_event)
+    checked = verification(staff_app)
+    assert (checked.problems, checked.events) == ([], 2)
+    monkeypatch.undo()
+    checked = verification(staff_app)
+    assert (checked.problems, checked.events) == ([], 3)
+
+
 def test_rewriting_the_whole_chain_with_sha256_is_reported(staff_app):
     record_some(staff_app)
     with staff_app.app_context():
@@ -334,9 +367,11 @@ def test_the_public_instance_logs_events_and_the_staff_instance_chains_them(
         ("public.booking.cancel", "7", "203.0.113.9", None, "0001"),
         ("test.event", "0", None, None, "0001"),
     ]
-    assert problems(staff_app) == [
+    checked = verification(staff_app)
+    assert checked.problems == [
         "the public instance reported 'record.view' (waiting event 2), which it never records"
     ]
+    assert (checked.events, checked.waiting) == (2, 0)  # what it refuses is not waiting to be chained
 
 
 def test_events_hold_ids_not_personal_data(staff_app, signed_in, accounts):

@@ -222,6 +222,9 @@ def test_an_ended_session_cookie_gets_the_sign_in_link_and_htmx_is_redirected(st
         page = client.get(path)
         assert page.status_code == 404
         assert 'href="/login"' in page.text
+    with staff_app.app_context():
+        newest = AuditEvent.select().order_by(AuditEvent.seq.desc()).limit(3)
+        assert [(e.action, e.outcome) for e in newest] == [("request.denied", "session-ended")] * 3
     client = signed_in("admin")
     with staff_app.app_context():
         StaffSession.update(revoked_at=StaffSession.created_at).execute()
