@@ -40,13 +40,15 @@ run: install
 		$(BIN)/portal serve staff --listen=127.0.0.1:$(STAFF_PORT) & \
 	wait
 
+# Two workers, and branch coverage of the code, servers and commands the tests start included
+# (pyproject.toml's [tool.coverage.*]).
 test: install
 	$(BIN)/ruff check portal storage_backends tests bench wsgi.py
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --cov --cov-report=term
 
 lint: install
 	$(BIN)/ruff check portal storage_backends tests bench wsgi.py
 	$(BIN)/ruff format --check portal storage_backends tests bench wsgi.py
 
 clean:
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) *.egg-info .coverage .coverage.*
