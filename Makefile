@@ -10,7 +10,7 @@ STAFF_PORT ?= 8001
 PUBLIC_USER ?= nobody
 PUBLIC_GROUP ?= nogroup
 
-.PHONY: install translations run test lint clean
+.PHONY: install translations run test mutation lint clean
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,9 +46,20 @@ test: install
 	$(BIN)/ruff check portal storage_backends tests bench wsgi.py
 	$(BIN)/pytest -n 2 --cov --cov-report=term
 
+$(BIN)/.mutation: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[test,mutation]'
+	touch $@
+
+# Mutation testing of the security core (setup.cfg's [mutmut]): slow, so neither `make test` nor
+# CI runs it. MUTANTS narrows it, e.g. make mutation MUTANTS='portal.staff.gate*'. Results are kept
+# in mutants/ and only new or changed code runs again; remove mutants/ for a fresh run.
+mutation: install $(BIN)/.mutation
+	$(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/mutmut results
+
 lint: install
 	$(BIN)/ruff check portal storage_backends tests bench wsgi.py
 	$(BIN)/ruff format --check portal storage_backends tests bench wsgi.py
 
 clean:
-	rm -rf $(VENV) *.egg-info .coverage .coverage.*
+	rm -rf $(VENV) *.egg-info mutants .coverage .coverage.*
