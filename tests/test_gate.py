@@ -8,6 +8,7 @@ from werkzeug.routing import Rule
 from portal.core.models import AuditEvent, StaffSession
 from portal.staff import gate
 from portal.staff.permissions import OPEN_ENDPOINTS, PERMISSIONS
+from tests.conftest import ROLES
 from tests.expected_access import OPEN
 
 STAFF_HEADERS = {
@@ -59,6 +60,16 @@ def test_every_staff_endpoint_is_either_open_or_in_the_permission_table(staff_ap
     endpoints = {rule.endpoint for rule in staff_app.url_map.iter_rules()}
     assert endpoints <= OPEN_ENDPOINTS | set(PERMISSIONS), endpoints - OPEN_ENDPOINTS - set(PERMISSIONS)
     assert set(PERMISSIONS) <= endpoints, "the permission table names endpoints that do not exist"
+
+
+def test_an_endpoint_the_table_does_not_name_is_refused_to_every_role(staff_app, signed_in):
+    staff_app.add_url_rule("/unlisted", "unlisted", lambda: "reached")
+    for role in ROLES:
+        response = signed_in(role).get("/unlisted")
+        assert response.status_code == 404 and "reached" not in response.text, role
+    with staff_app.app_context():
+        newest = AuditEvent.select().order_by(AuditEvent.seq.desc()).first()
+    assert (newest.action, newest.outcome, newest.object_type) == ("request.denied", "permission", "unlisted")
 
 
 def test_anonymous_requests_create_no_session_rows_and_are_audited(staff_app, accounts):
