@@ -188,6 +188,11 @@ def test_an_outside_flood_is_audited_once_a_minute_per_address_and_no_address_hi
     assert (len(audited(first)), len(audited(third)), len(audited(fourth))) == (3, 2, 1)
 
 
+@pytest.mark.parametrize("address", ["unknown", "", "127.0.0.1, 203.0.113.9", "::ffff:zz"])
+def test_a_client_address_that_is_not_an_address_is_outside(client, address):
+    assert client.get("/login", environ_base={"REMOTE_ADDR": address}).status_code == 404
+
+
 def test_staff_networks_setting_admits_only_listed_networks(config):
     from portal import create_app
 

@@ -35,7 +35,7 @@ NETWORK_DENIALS = "portal.network_denials"  # when each outside address was last
 def client_allowed(address: str | None) -> bool:
     """Whether the client address is inside PORTAL_STAFF_NETWORKS."""
     try:
-        client = ipaddress.ip_address(address or "")
+        client = ipaddress.ip_address(address)
     except ValueError:
         return False
     return any(client in network for network in current_app.config["PORTAL"].staff_networks)
