@@ -62,14 +62,15 @@ def test_every_staff_endpoint_is_either_open_or_in_the_permission_table(staff_ap
     assert set(PERMISSIONS) <= endpoints, "the permission table names endpoints that do not exist"
 
 
-def test_an_endpoint_the_table_does_not_name_is_refused_to_every_role(staff_app, signed_in):
+def test_an_endpoint_the_table_does_not_name_is_refused_to_every_role(staff_app, signed_in, accounts):
     staff_app.add_url_rule("/unlisted", "unlisted", lambda: "reached")
     for role in ROLES:
         response = signed_in(role).get("/unlisted")
         assert response.status_code == 404 and "reached" not in response.text, role
-    with staff_app.app_context():
-        newest = AuditEvent.select().order_by(AuditEvent.seq.desc()).first()
-    assert (newest.action, newest.outcome, newest.object_type) == ("request.denied", "permission", "unlisted")
+        with staff_app.app_context():
+            newest = AuditEvent.select().order_by(AuditEvent.seq.desc()).first()
+        event = (newest.action, newest.outcome, newest.object_type, newest.actor_id)
+        assert event == ("request.denied", "permission", "unlisted", accounts[role].id)
 
 
 def test_anonymous_requests_create_no_session_rows_and_are_audited(staff_app, accounts):
