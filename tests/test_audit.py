@@ -29,7 +29,7 @@ from portal.core.migrations import MIGRATIONS, keyed_audit_chain
 from portal.core.models import AuditEvent, PublicEvent, SchemaVersion
 from portal.core.settings import ConfigError
 from portal.staff import audit
-from portal.staff.audit import anchor
+from portal.staff.audit import anchor, chain
 from portal.staff.audit.keys import audit_keys
 from portal.staff.audit.verify import Verification, verify
 from tests.servers import instance_env, portal_command
@@ -372,6 +372,21 @@ def test_the_public_instance_logs_events_and_the_staff_instance_chains_them(
         "the public instance reported 'record.view' (waiting event 2), which it never records"
     ]
     assert (checked.events, checked.waiting) == (2, 0)  # what it refuses is not waiting to be chained
+
+
+def test_a_backlog_from_the_public_instance_is_chained_a_batch_at_a_time_in_its_order(
+    staff_app, public_app, monkeypatch
+):
+    monkeypatch.setattr(chain, "PENDING_BATCH", 2)
+    with public_app.test_request_context():
+        for number in range(3):
+            public_log.log("booking.cancel", object_type="booking", object_id=number)
+    record_some(staff_app, 2)
+    with staff_app.app_context():
+        chained = [(e.action, e.object_id) for e in AuditEvent.select().order_by(AuditEvent.seq)]
+    cancelled = [("public.booking.cancel", str(number)) for number in range(3)]
+    assert chained == [*cancelled[:2], ("test.event", "0"), cancelled[2], ("test.event", "1")]
+    assert verification(staff_app).waiting == 0
 
 
 def test_events_hold_ids_not_personal_data(staff_app, signed_in, accounts):
