@@ -361,11 +361,14 @@ def test_the_public_instance_logs_events_and_the_staff_instance_chains_them(
         PublicEvent.create(at=datetime(2026, 11, 26), action="record.view", object_id="1", outcome="ok")
     record_some(staff_app, 1)
     with staff_app.app_context():
-        events = [(e.action, e.object_id, e.client, e.actor_id, e.key_id) for e in AuditEvent.select()]
+        events = [
+            (e.action, e.object_type, e.object_id, e.client, e.outcome, e.actor_id, e.key_id)
+            for e in AuditEvent.select()
+        ]
         assert [p.action for p in PublicEvent.select()] == ["record.view"]
     assert events == [
-        ("public.booking.cancel", "7", "203.0.113.9", None, "0001"),
-        ("test.event", "0", None, None, "0001"),
+        ("public.booking.cancel", "booking", "7", "203.0.113.9", "ok", None, "0001"),
+        ("test.event", "thing", "0", None, "ok", None, "0001"),
     ]
     checked = verification(staff_app)
     assert checked.problems == [
