@@ -20,6 +20,9 @@ WEED = BIN / "weed"
 S3_ACCESS_KEY = "madoguchi-test"
 S3_SECRET_KEY = "madoguchi-test-secret-0123456789"
 OPEN_BUCKET = "misconfigured-open-bucket"  # readable, writable and listable by anyone
+# Set by coverage (`patch = ["subprocess"]` in pyproject.toml) only while it measures the tests:
+# a Python process started with it measures itself too.
+COVERAGE_VARIABLES = ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")
 
 
 def free_port() -> int:
@@ -34,6 +37,12 @@ def portal_command(*args: str, env: dict, input: str | None = None) -> subproces
     return subprocess.run(
         [str(BIN / "portal"), *args], env=env, input=input, capture_output=True, text=True, timeout=120
     )
+
+
+def passed_on() -> dict:
+    """What even a clean environment keeps: where the code under test is, and coverage's variables
+    while coverage runs (and only then)."""
+    return {name: os.environ[name] for name in ("PYTHONPATH", *COVERAGE_VARIABLES) if name in os.environ}
 
 
 def instance_env(instance: Path, **extra: str) -> dict:
@@ -91,8 +100,7 @@ def public_env(instance: Path, **extra: str) -> dict:
     """What the public process is given: its instance folder and the sealing public key, no staff keys."""
     return {
         "PATH": os.environ["PATH"],
-        # The code under test, where it is not the installed copy.
-        **{name: os.environ[name] for name in ("PYTHONPATH",) if name in os.environ},
+        **passed_on(),
         "PORTAL_INSTANCE_PATH": str(instance),
         "PORTAL_SEAL_PUBLIC_KEY": str(instance / "public" / "seal.pub"),
         "PORTAL_KEY_DIR": str(instance / "no-keys-here"),

@@ -6,6 +6,7 @@ to the anchor file) would make them: straight SQL through the models, never thro
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -28,8 +29,9 @@ from portal.core.migrations import MIGRATIONS, keyed_audit_chain
 from portal.core.models import AuditEvent, PublicEvent, SchemaVersion
 from portal.core.settings import ConfigError
 from portal.staff import audit
+from portal.staff.audit import anchor, chain
 from portal.staff.audit.keys import audit_keys
-from portal.staff.audit.verify import verify
+from portal.staff.audit.verify import Verification, verify
 from tests.servers import instance_env, portal_command
 
 FIELDS = (
@@ -53,9 +55,13 @@ def record_some(app, count: int = 5) -> None:
             audit.record("test.event", object_type="thing", object_id=number)
 
 
-def problems(app) -> list[str]:
+def verification(app) -> Verification:
     with app.app_context(), database.connection_context():
-        return verify(app.config["PORTAL"].audit_anchor, audit_keys()).problems
+        return verify(app.config["PORTAL"].audit_anchor, audit_keys())
+
+
+def problems(app) -> list[str]:
+    return verification(app).problems
 
 
 def anchor_lines(app) -> list[str]:
@@ -214,6 +220,33 @@ def test_reordering_two_events_is_reported(staff_app, portal_cli):
     assert portal_cli("audit", "verify").exit_code == 1
 
 
+def test_the_chain_is_walked_in_sequence_whatever_order_its_rows_are_stored_in(staff_app):
+    record_some(staff_app)
+    with staff_app.app_context():
+        second = AuditEvent.get_by_id(2)
+        AuditEvent.delete().where(AuditEvent.seq == 2).execute()
+        AuditEvent.insert({field: getattr(second, field) for field in ("seq", *FIELDS)}).execute()
+    assert problems(staff_app) == []
+
+
+def test_an_event_chained_while_the_log_is_verified_is_left_for_the_next_run(staff_app, monkeypatch):
+    record_some(staff_app, 2)
+    read_anchor = anchor.reading
+
+    @contextlib.contextmanager
+    def then_a_request_chains_an_event(path):
+        with read_anchor(path) as reading:
+            yield reading
+        record_some(staff_app, 1)  # once the anchor is read, before the events are walked
+
+    monkeypatch.setattr(anchor, "reading", then_a_request_chains_an_event)
+    checked = verification(staff_app)
+    assert (checked.problems, checked.events) == ([], 2)
+    monkeypatch.undo()
+    checked = verification(staff_app)
+    assert (checked.problems, checked.events) == ([], 3)
+
+
 def test_rewriting_the_whole_chain_with_sha256_is_reported(staff_app):
     record_some(staff_app)
     with staff_app.app_context():
@@ -328,15 +361,35 @@ def test_the_public_instance_logs_events_and_the_staff_instance_chains_them(
         PublicEvent.create(at=datetime(2026, 11, 26), action="record.view", object_id="1", outcome="ok")
     record_some(staff_app, 1)
     with staff_app.app_context():
-        events = [(e.action, e.object_id, e.client, e.actor_id, e.key_id) for e in AuditEvent.select()]
+        events = [
+            (e.action, e.object_type, e.object_id, e.client, e.outcome, e.actor_id, e.key_id)
+            for e in AuditEvent.select()
+        ]
         assert [p.action for p in PublicEvent.select()] == ["record.view"]
     assert events == [
-        ("public.booking.cancel", "7", "203.0.113.9", None, "0001"),
-        ("test.event", "0", None, None, "0001"),
+        ("public.booking.cancel", "booking", "7", "203.0.113.9", "ok", None, "0001"),
+        ("test.event", "thing", "0", None, "ok", None, "0001"),
     ]
-    assert problems(staff_app) == [
+    checked = verification(staff_app)
+    assert checked.problems == [
         "the public instance reported 'record.view' (waiting event 2), which it never records"
     ]
+    assert (checked.events, checked.waiting) == (2, 0)  # what it refuses is not waiting to be chained
+
+
+def test_a_backlog_from_the_public_instance_is_chained_a_batch_at_a_time_in_its_order(
+    staff_app, public_app, monkeypatch
+):
+    monkeypatch.setattr(chain, "PENDING_BATCH", 2)
+    with public_app.test_request_context():
+        for number in range(3):
+            public_log.log("booking.cancel", object_type="booking", object_id=number)
+    record_some(staff_app, 2)
+    with staff_app.app_context():
+        chained = [(e.action, e.object_id) for e in AuditEvent.select().order_by(AuditEvent.seq)]
+    cancelled = [("public.booking.cancel", str(number)) for number in range(3)]
+    assert chained == [*cancelled[:2], ("test.event", "0"), cancelled[2], ("test.event", "1")]
+    assert verification(staff_app).waiting == 0
 
 
 def test_events_hold_ids_not_personal_data(staff_app, signed_in, accounts):
@@ -360,7 +413,8 @@ def make_legacy(config: dict, count: int = 4, forged: bool = False) -> None:
     db = bind(Stores(config["DATABASE_URL"], config["PUBLIC_DATABASE_URL"]))
     with db.connection_context():
         table = AuditEvent._meta.table_name
-        apply(SchemaMigrator.from_database(db).drop_column(table, "key_id"))
+        migrator = SchemaMigrator.from_database(db)
+        apply(migrator.drop_column(table, "key_id"), migrator.drop_column("user", "approved_role"))
         SchemaVersion.update(version=MIGRATIONS.index(keyed_audit_chain)).execute()
         prev, lines = "0" * 64, []
         for seq in range(1, count + 2 if forged else count + 1):

@@ -6,7 +6,9 @@ import pytest
 from werkzeug.routing import Rule
 
 from portal.core.models import AuditEvent, StaffSession
+from portal.staff import gate
 from portal.staff.permissions import OPEN_ENDPOINTS, PERMISSIONS
+from tests.conftest import ROLES
 from tests.expected_access import OPEN
 
 STAFF_HEADERS = {
@@ -60,6 +62,17 @@ def test_every_staff_endpoint_is_either_open_or_in_the_permission_table(staff_ap
     assert set(PERMISSIONS) <= endpoints, "the permission table names endpoints that do not exist"
 
 
+def test_an_endpoint_the_table_does_not_name_is_refused_to_every_role(staff_app, signed_in, accounts):
+    staff_app.add_url_rule("/unlisted", "unlisted", lambda: "reached")
+    for role in ROLES:
+        response = signed_in(role).get("/unlisted")
+        assert response.status_code == 404 and "reached" not in response.text, role
+        with staff_app.app_context():
+            newest = AuditEvent.select().order_by(AuditEvent.seq.desc()).first()
+        event = (newest.action, newest.outcome, newest.object_type, newest.actor_id)
+        assert event == ("request.denied", "permission", "unlisted", accounts[role].id)
+
+
 def test_anonymous_requests_create_no_session_rows_and_are_audited(staff_app, accounts):
     client = staff_app.test_client()
     with staff_app.app_context():
@@ -76,6 +89,15 @@ def test_anonymous_requests_create_no_session_rows_and_are_audited(staff_app, ac
         "anonymous",
         str(accounts["city"].id),
     )
+
+
+def test_a_refusal_names_every_id_of_the_url_within_the_events_64_characters(client, staff_app):
+    record, attachment = "9" * 40, "0f8e4c2a-5b1d-4e7f-9a36-2c8d1e0b7f54"
+    assert client.get(f"/records/{record}/attachments/{attachment}").status_code == 404
+    assert client.get(f"/records/7/attachments/{attachment}").status_code == 404
+    with staff_app.app_context():
+        newest = AuditEvent.select().order_by(AuditEvent.seq.desc()).limit(2)
+        assert [e.object_id for e in newest] == [f"7,{attachment}", f"{record},{attachment}"[:64]]
 
 
 @pytest.mark.parametrize(
@@ -128,6 +150,48 @@ def test_forged_x_forwarded_for_from_a_direct_client_changes_nothing(staff_app):
     spoofed = client.get("/login", environ_base=outside, headers={"X-Forwarded-For": "127.0.0.1"})
     assert spoofed.status_code == 404
     assert client.get("/login", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 200
+
+
+def test_an_outside_flood_is_audited_once_a_minute_per_address_and_no_address_hides_in_it(
+    staff_app, monkeypatch
+):
+    clock = [0.0]
+    monkeypatch.setattr(gate, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(gate, "NETWORK_AUDIT_MEMORY", 3)
+    client = staff_app.test_client()
+    unknown = client.get("/nothing-here").data
+
+    def knock(address: str) -> None:
+        response = client.get("/login", environ_base={"REMOTE_ADDR": address})
+        assert (response.status_code, response.data) == (404, unknown)  # audited or not, the same answer
+
+    def audited(address: str) -> list[str]:
+        with staff_app.app_context():
+            events = AuditEvent.select().where(AuditEvent.client == address).order_by(AuditEvent.seq)
+            return [f"{e.action} {e.outcome}" for e in events]
+
+    first, second, third, fourth = (f"203.0.113.{n}" for n in range(1, 5))
+    for _ in range(3):
+        knock(first)
+    knock(second)
+    assert audited(first) == audited(second) == ["request.denied network"]
+    clock[0] = gate.NETWORK_AUDIT_INTERVAL - 0.001
+    knock(first)
+    assert len(audited(first)) == 1
+    clock[0] = gate.NETWORK_AUDIT_INTERVAL
+    knock(first)
+    assert len(audited(first)) == 2
+    # Past the memory's size it starts over: the next address seen again is audited again.
+    knock(third)
+    knock(fourth)
+    knock(first)
+    knock(third)
+    assert (len(audited(first)), len(audited(third)), len(audited(fourth))) == (3, 2, 1)
+
+
+@pytest.mark.parametrize("address", ["unknown", "", "127.0.0.1, 203.0.113.9", "::ffff:zz"])
+def test_a_client_address_that_is_not_an_address_is_outside(client, address):
+    assert client.get("/login", environ_base={"REMOTE_ADDR": address}).status_code == 404
 
 
 def test_staff_networks_setting_admits_only_listed_networks(config):
@@ -184,6 +248,9 @@ def test_an_ended_session_cookie_gets_the_sign_in_link_and_htmx_is_redirected(st
         page = client.get(path)
         assert page.status_code == 404
         assert 'href="/login"' in page.text
+    with staff_app.app_context():
+        newest = AuditEvent.select().order_by(AuditEvent.seq.desc()).limit(3)
+        assert [(e.action, e.outcome) for e in newest] == [("request.denied", "session-ended")] * 3
     client = signed_in("admin")
     with staff_app.app_context():
         StaffSession.update(revoked_at=StaffSession.created_at).execute()

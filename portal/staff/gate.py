@@ -8,7 +8,7 @@ same 404 as an unknown URL; a request whose session has ended is told to sign in
 from __future__ import annotations
 
 import ipaddress
-import time
+from time import monotonic
 from uuid import UUID
 
 from flask import Flask, Response, current_app, g, request, session, url_for
@@ -28,12 +28,14 @@ login_manager.user_loader(load_session)
 
 SESSION_KEY = "_user_id"
 NETWORK_AUDIT_INTERVAL = 60.0
+NETWORK_AUDIT_MEMORY = 4096  # outside addresses remembered; past that the memory starts over
+NETWORK_DENIALS = "portal.network_denials"  # when each outside address was last audited, per app
 
 
 def client_allowed(address: str | None) -> bool:
     """Whether the client address is inside PORTAL_STAFF_NETWORKS."""
     try:
-        client = ipaddress.ip_address(address or "")
+        client = ipaddress.ip_address(address)
     except ValueError:
         return False
     return any(client in network for network in current_app.config["PORTAL"].staff_networks)
@@ -62,12 +64,12 @@ def _deny_ended_session() -> Response:
 
 def _deny_network() -> Response:
     """Outside addresses are audited once a minute each, so a flood cannot flood the log."""
-    seen: dict[str, float] = current_app.extensions.setdefault("portal.network_denials", {})
-    now = time.monotonic()
-    address = request.remote_addr or ""
+    seen: dict[str | None, float] = current_app.extensions[NETWORK_DENIALS]
+    now = monotonic()
+    address = request.remote_addr
     if now - seen.get(address, -NETWORK_AUDIT_INTERVAL) < NETWORK_AUDIT_INTERVAL:
         return not_found_page()
-    if len(seen) >= 4096:
+    if len(seen) >= NETWORK_AUDIT_MEMORY:
         seen.clear()
     seen[address] = now
     return deny("network")
@@ -93,4 +95,5 @@ def staff_gate() -> Response | None:
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and put the gate in front of everything."""
     login_manager.init_app(app)
+    app.extensions[NETWORK_DENIALS] = {}
     app.before_request(staff_gate)

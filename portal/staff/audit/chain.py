@@ -15,6 +15,7 @@ from portal.staff.audit.keys import AuditKeys
 GENESIS = "0" * 64
 CHAIN_LOCK_ID = 0x6D61646F  # serialises appends on PostgreSQL
 PENDING_BATCH = 500
+COMPACT = (",", ":")  # json.dumps separators: the exact bytes every chain hash covers
 
 
 def _fields(event: AuditEvent) -> list:
@@ -32,13 +33,13 @@ def _fields(event: AuditEvent) -> list:
 
 def chain_hash(key: bytes, event: AuditEvent) -> str:
     """The HMAC that links `event` to its predecessor, under the key named by `event.key_id`."""
-    payload = json.dumps([event.key_id, event.prev_hash, *_fields(event)], separators=(",", ":"))
+    payload = json.dumps([event.key_id, event.prev_hash, *_fields(event)], separators=COMPACT)
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
 def legacy_hash(prev_hash: str, event: AuditEvent) -> str:
     """The unkeyed SHA-256 of chains from before audit keys, checked once when they are adopted."""
-    payload = json.dumps(_fields(event), separators=(",", ":"))
+    payload = json.dumps(_fields(event), separators=COMPACT)
     return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
 
 
