@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from argon2 import PasswordHasher
 from peewee import CharField, Database, DateField, Model
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as apply
@@ -111,6 +112,24 @@ def lost_manage_links(db: Database, _migrator: SchemaMigrator) -> None:
         _create_frozen(db, schema_history.MIGRATION_8)
 
 
+def recovery_codes_under_argon2id(db: Database, _migrator: SchemaMigrator) -> str | None:
+    """Recovery codes are kept as salted argon2id: each stored SHA-256 is wrapped in one.
+
+    Earlier codes (50 bits, unsalted SHA-256) keep working: the portal checks a code of that form
+    by hashing it with SHA-256 first. The profile is this step's own (OWASP's argon2id minimum).
+    """
+    if is_postgres(db):
+        db.execute_sql('ALTER TABLE "recovery_code" ALTER COLUMN "code_hash" TYPE VARCHAR(255)')
+    hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+    rows = db.execute_sql('SELECT id, code_hash FROM "recovery_code"').fetchall()
+    for row_id, sha256 in rows:
+        db.execute_sql(
+            f'UPDATE "recovery_code" SET code_hash = {db.param} WHERE id = {db.param}',
+            (hasher.hash(sha256), row_id),
+        )
+    return f"recovery codes: {len(rows)} rehashed with argon2id" if rows else None
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -120,6 +139,7 @@ MIGRATIONS: list[Migration] = [
     keyed_audit_chain,
     approval_of_roles_that_read_personal_data,
     lost_manage_links,
+    recovery_codes_under_argon2id,
 ]
 
 

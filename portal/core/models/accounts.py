@@ -114,10 +114,10 @@ class AccountApproval(BaseModel):
 
 
 class RecoveryCode(BaseModel):
-    """A one-time code for signing in when the authenticator is lost; stored hashed."""
+    """A one-time code for signing in when the authenticator is lost; stored as salted argon2id."""
 
     user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
-    code_hash = CharField(max_length=64, unique=True)
+    code_hash = CharField(max_length=255, unique=True)
 
 
 class StaffSession(BaseModel):

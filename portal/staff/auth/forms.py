@@ -18,7 +18,7 @@ class LoginForm(PortalForm):
 class CodeForm(PortalForm):
     """A six-digit code from the authenticator, or a recovery code."""
 
-    code = StringField(_l("確認コード"), validators=[DataRequired(), Length(max=20)])
+    code = StringField(_l("確認コード"), validators=[DataRequired(), Length(max=40)])
 
 
 class EnrolForm(CodeForm):
