@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from argon2 import PasswordHasher
-from peewee import CharField, Database, DateField, Model
+from peewee import CharField, Database, DateField, DateTimeField, Model
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as apply
 
@@ -130,6 +130,17 @@ def recovery_codes_under_argon2id(db: Database, _migrator: SchemaMigrator) -> st
     return f"recovery codes: {len(rows)} rehashed with argon2id" if rows else None
 
 
+def enrolment_code_after_a_reset(db: Database, migrator: SchemaMigrator) -> None:
+    """An administrator's second-factor reset issues a one-time code the owner enrols with.
+
+    Accounts reset before this step enrol again as they would have: with the password alone.
+    """
+    apply(
+        migrator.add_column("user", "enrolment_code_hash", CharField(max_length=255, null=True)),
+        migrator.add_column("user", "enrolment_code_expires_at", DateTimeField(null=True)),
+    )
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -140,6 +151,7 @@ MIGRATIONS: list[Migration] = [
     approval_of_roles_that_read_personal_data,
     lost_manage_links,
     recovery_codes_under_argon2id,
+    enrolment_code_after_a_reset,
 ]
 
 

@@ -49,6 +49,10 @@ class User(BaseModel):
     created_at = DateTimeField(default=utcnow)
     # The role a city user approved for this account; any change of role or re-activation clears it.
     approved_role = CharField(max_length=20, null=True)
+    # After an administrator resets the second factor: the one-time code (argon2id) the owner must
+    # give with the password to enrol again, handed over by the administrator, and until when.
+    enrolment_code_hash = CharField(max_length=255, null=True)
+    enrolment_code_expires_at = DateTimeField(null=True)
 
     # Flask-Login's interface: the id in the cookie is the session token, not the user id,
     # so that ending a session on the server ends it for the browser too.

@@ -25,3 +25,5 @@ class EnrolForm(CodeForm):
     """First sign-in: the code from the newly scanned authenticator and a password of one's own."""
 
     new_password = PasswordField(_l("新しいパスワード"), validators=[DataRequired(), Length(max=1024)])
+    # Asked for only after an administrator's reset (see portal/staff/security/enrolment_codes.py).
+    enrolment_code = StringField(_l("管理者から伝えられた登録コード"), validators=[Length(max=40)])

@@ -98,6 +98,8 @@ def enrol(user: User, code: str, new_password: str) -> list[str] | None:
                 totp_secret=secret_box().seal(seed, totp_context(user)),
                 totp_last_step=step,
                 password_hash=hash_password(new_password),
+                enrolment_code_hash=None,
+                enrolment_code_expires_at=None,
             )
             .where(User.id == user.id, User.totp_secret.is_null())
             .execute()
