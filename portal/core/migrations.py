@@ -141,6 +141,11 @@ def enrolment_code_after_a_reset(db: Database, migrator: SchemaMigrator) -> None
     )
 
 
+def session_devices(_db: Database, migrator: SchemaMigrator) -> None:
+    """Sessions keep the browser's User-Agent, so their owner can tell them apart and end one."""
+    apply(migrator.add_column("staff_session", "user_agent", CharField(max_length=200, null=True)))
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -152,6 +157,7 @@ MIGRATIONS: list[Migration] = [
     lost_manage_links,
     recovery_codes_under_argon2id,
     enrolment_code_after_a_reset,
+    session_devices,
 ]
 
 

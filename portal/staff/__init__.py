@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     gate.init_app(app)
 
     from portal.core.security.sealing import Sealer
+    from portal.staff.account import bp as account_bp
     from portal.staff.admin import bp as admin_bp
     from portal.staff.approvals import bp as approvals_bp
     from portal.staff.auth import bp as auth_bp
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (
         auth_bp,
         home_bp,
+        account_bp,
         admin_bp,
         approvals_bp,
         bookings_bp,

@@ -130,6 +130,7 @@ class StaffSession(BaseModel):
     token_hash = CharField(max_length=64, unique=True)
     user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
     client = CharField(max_length=45)
+    user_agent = CharField(max_length=200, null=True)  # so the owner can tell their sessions apart
     created_at = DateTimeField(default=utcnow)
     last_seen_at = DateTimeField(default=utcnow)
     revoked_at = DateTimeField(null=True)

@@ -30,7 +30,7 @@ from portal.staff.approvals.service import open_request
 from portal.staff.roles import ROLE_LABELS
 from portal.staff.security import enrolment_codes
 from portal.staff.security.passwords import generate_password
-from portal.staff.sessions import revoke_all
+from portal.staff.sessions import revoke_all, revoke_everyone_but
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.context_processor(
@@ -172,6 +172,14 @@ def user_end_sessions(user_id: int) -> Response:
     ended = revoke_all(user)
     audit.record("user.sessions-ended", object_type="user", object_id=user.id, outcome=str(ended))
     return redirect_to(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/sessions/end-all")
+def end_all_sessions() -> Response:
+    """Sign every account out everywhere at once (an incident); only this administrator's page stays."""
+    ended = revoke_everyone_but(current_user.staff_session)
+    audit.record("sessions.ended-all", outcome=str(ended))
+    return redirect_to(url_for("admin.users"))
 
 
 @bp.get("/organisations")

@@ -115,9 +115,15 @@ def complete(user: User) -> str:
     pending = session.get(PENDING_KEY) or {}
     next_url = pending.get("next", "")
     session.clear()
-    user.session_token = start_session(user, request.remote_addr or "")
+    user.session_token = start_session(user, request.remote_addr or "", request.user_agent.string)
     login_user(user)
     account, address = _throttle_keys(user.email)
     throttle.forgive(address, account)
     audit.record("signin.success", actor_id=user.id, object_type="user", object_id=user.id)
     return next_url
+
+
+def password_proved_again(user: User) -> None:
+    """A signed-in user typed the password again (to end sessions): that attempt is taken back."""
+    account, address = _throttle_keys(user.email)
+    throttle.forgive(address, account)
