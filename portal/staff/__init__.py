@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
+from portal.core import refusal_log
 from portal.core.settings import ConfigError
-from portal.staff import gate
+from portal.staff import audit, gate
 from portal.staff.security.secrets_at_rest import SecretBox, SecretsKeyError
 
 
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
     storage_setup.init_app(app)
     app.request_class = InMemoryFileRequest
     gate.init_app(app)
+    refusal_log.init_app(app, _audit_refusal)
 
     from portal.core.security.sealing import Sealer
     from portal.staff.account import bp as account_bp
@@ -61,3 +63,8 @@ def init_app(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"
+
+
+def _audit_refusal(action: str, outcome: str) -> None:
+    """Staff refusals join the audit chain, named by the endpoint they were aimed at."""
+    audit.record(action, outcome=outcome, object_type=(request.endpoint or "")[:40] or None)
