@@ -74,8 +74,10 @@ def _internal_error(error: InternalServerError) -> Response:
     incident = secrets.token_hex(6)
     original = error.original_exception or error
     # Only the exception type and where it happened: messages can carry the data that failed.
-    frames = "".join(traceback.format_list(traceback.extract_tb(original.__traceback__)))
-    log.error("incident %s: %s\n%s", incident, type(original).__name__, frames)
+    frames = [f"{f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(original.__traceback__)]
+    kind = type(original).__name__
+    fields = {"incident": incident, "exception": kind, "frames": frames}
+    log.error("incident %s: %s", incident, kind, extra={"fields": fields})
     return _page(
         500,
         _("システムエラーが発生しました"),
