@@ -122,3 +122,12 @@ def test_an_administrator_ends_every_users_sessions_at_once(staff_app, accounts)
         event = AuditEvent.get(AuditEvent.action == "sessions.ended-all")
         assert (event.actor_id, event.outcome) == (accounts["admin"].id, "4")
         assert StaffSession.select().where(StaffSession.revoked_at.is_null()).count() == 1
+
+
+def test_signing_out_tells_the_browser_to_drop_what_it_kept(signed_in):
+    """The intake's draft of a caller lives in the tab's storage: the sign-out answer clears it."""
+    city = signed_in("city")
+    answer = _post(city, "/logout")
+    assert answer.status_code == 303 and answer.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert city.get("/").status_code == 404
+    assert "data-signed-out" in city.get("/login").text

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from flask_login import current_user
 
 from portal.core import refusal_log
 from portal.core.settings import ConfigError
 from portal.staff import audit, gate
 from portal.staff.security.secrets_at_rest import SecretBox, SecretsKeyError
+from portal.staff.sessions import draft_key
 
 
 def init_app(app: Flask) -> None:
@@ -63,6 +65,7 @@ def init_app(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"
+    app.jinja_env.globals["draft_key"] = lambda: draft_key(current_user)
 
 
 def _audit_refusal(action: str, outcome: str) -> None:

@@ -8,7 +8,9 @@ Rows are made only at sign-in, never for anonymous visitors.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -122,3 +124,14 @@ def revoke_everyone_but(keep: StaffSession) -> int:
         .where(StaffSession.id != keep.id, StaffSession.revoked_at.is_null())
         .execute()
     )
+
+
+def draft_key(user: User) -> str:
+    """The key (base64, 256 bits) a page seals its drafts with in the browser's storage.
+
+    Derived from this session's token, so storage only ever holds ciphertext, and a draft left
+    behind by an ended session opens under no later one.
+    """
+    secret = current_app.config["SECRET_KEY"].encode()
+    key = hmac.new(secret, b"draft-key\n" + user.session_token.encode(), hashlib.sha256).digest()
+    return base64.b64encode(key).decode("ascii")

@@ -147,7 +147,10 @@ def logout() -> Response:
     logout_user()
     session.clear()
     audit.record("signout", actor_id=user_id, object_type="user", object_id=user_id)
-    return redirect_to(url_for("auth.login"))
+    response = redirect_to(url_for("auth.login"))
+    # What the browser kept while signed in (the intake's draft of a caller) goes with the session.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.post("/session/keepalive")
