@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import pyotp
-
-from tests.conftest import admin_creates_user, csrf_from
+from tests.conftest import CODE_CLOCK, admin_creates_user, csrf_from
 
 SECRET = re.compile(r'<code class="secret">([^<]+)</code>')
 RECOVERY_CODE = re.compile(r"<li><code>([a-z2-7]{4}(?:-[a-z2-7]{4}){5})</code></li>")
@@ -27,7 +25,7 @@ class Enrolment:
         """Post the enrolment form; `extra` adds fields the page may ask for."""
         fields = {
             "csrf_token": csrf_from(self.page),
-            "code": code or pyotp.TOTP(self.seed).now(),
+            "code": code or CODE_CLOCK.code(self.seed),
             "new_password": new_password,
             **extra,
         }

@@ -6,11 +6,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pyotp
-
 from portal.core.models import AuditEvent, User
 from portal.core.models.base import utcnow
-from tests.conftest import PASSWORD, csrf_from
+from tests.conftest import CODE_CLOCK, PASSWORD, csrf_from
 from tests.enrolment import RECOVERY_CODE, new_account_enrolling, sign_in_with_password
 
 NEW_PASSWORD = "自分で決めた新しいパスワード 2026"
@@ -35,7 +33,7 @@ def _enrol(staff_app, email: str, enrolment_code: str | None, address: str = "12
     page = client.get("/login/enrol").text
     assert 'name="enrolment_code"' in page
     seed = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
-    fields = {"csrf_token": csrf_from(page), "code": pyotp.TOTP(seed).now(), "new_password": NEW_PASSWORD}
+    fields = {"csrf_token": csrf_from(page), "code": CODE_CLOCK.code(seed), "new_password": NEW_PASSWORD}
     if enrolment_code is not None:
         fields["enrolment_code"] = enrolment_code
     return client.post("/login/enrol", data=fields)
