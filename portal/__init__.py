@@ -43,16 +43,17 @@ def create_app(zone: str, config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in config.items() if k not in portal_keys})
 
-    from portal.core import database, errors, headers, hosts, i18n, routing
+    from portal.core import database, errors, headers, hosts, i18n, logs, routing
     from portal.core.cookies import ZoneCookieSessionInterface
     from portal.core.site import bp as site_bp
-    from portal.core.web import csrf, htmx
+    from portal.core.web import htmx, init_csrf
 
+    logs.init_app(app)
     hosts.init_app(app)
     app.session_interface = ZoneCookieSessionInterface()
     routing.init_app(app)
     database.init_app(app, zone)
-    csrf.init_app(app)
+    init_csrf(app)
     htmx.init_app(app)
     i18n.init_app(app)
     headers.init_app(app, zone)

@@ -52,12 +52,12 @@ def waitress_options(settings: Settings) -> dict:
 
 
 def serve(app: Flask, listen: str) -> None:
-    """Run `app` until interrupted; waitress's own refusals are answered by the app."""
-    import logging
-
+    """Run `app` until interrupted, logging JSON lines; waitress's own refusals are answered by the app."""
+    from portal.core.logs import configure
     from portal.waitress_refusals import create_server
 
-    logging.basicConfig()
-    server = create_server(app, listen=listen, **waitress_options(app.config["PORTAL"]))
+    settings = app.config["PORTAL"]
+    configure(settings.zone)
+    server = create_server(app, listen=listen, **waitress_options(settings))
     server.print_listen("Serving on http://{}:{}")
     server.run()

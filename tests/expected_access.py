@@ -49,6 +49,11 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "home.index": EVERYONE,
     "auth.logout": EVERYONE,
     "auth.keepalive": EVERYONE,
+    # Everyone sees and ends the sessions signed in as themselves (the view finds only those).
+    "account.sessions": EVERYONE,
+    "account.confirm": EVERYONE,
+    "account.end_session": EVERYONE,
+    "account.end_other_sessions": EVERYONE,
     # Accounts, organisations and contracts are the administrators' job alone.
     "admin.users": only(ADMIN),
     "admin.user_new": only(ADMIN),
@@ -57,6 +62,7 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "admin.user_expiry": only(ADMIN),
     "admin.user_reset_second_factor": only(ADMIN),
     "admin.user_end_sessions": only(ADMIN),
+    "admin.end_all_sessions": only(ADMIN),
     "admin.user_role": only(ADMIN),
     "admin.user_history": only(ADMIN),
     "admin.organisations": only(ADMIN),

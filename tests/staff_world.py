@@ -22,6 +22,7 @@ from portal.core.models import (
     Holiday,
     Organisation,
     Season,
+    StaffSession,
     User,
     Venue,
     WeeklyPattern,
@@ -30,6 +31,7 @@ from portal.core.reservations import book
 from portal.staff.accounts import create_user
 from portal.staff.daily_reports.service import file_report
 from portal.staff.people import sealed_with_indexes
+from portal.staff.sessions import start_session
 from tests.conftest import PASSWORD
 from tests.library_support import first_version, make_document, make_folder
 from tests.records_world import VISITOR, World, build, with_file_and_grant
@@ -67,6 +69,7 @@ class StaffWorld:
     to_reject: int  # another
     spare_user: int  # an account administrators act on (not one that walks)
     spare_organisation: int
+    elsewhere: dict[str, int]  # by role: a session of the walking account on another device
 
     @property
     def record(self) -> int:
@@ -106,6 +109,12 @@ def _awaiting_approval(email: str, admin: User) -> int:
     return AccountApproval.get(AccountApproval.user == made.user.id).id
 
 
+def _session_elsewhere(account_id: int) -> int:
+    """The account signed in on another device too, so it has a session to end."""
+    start_session(User.get_by_id(account_id), "127.0.0.9", "Mozilla/5.0 (iPhone) Safari/604.1")
+    return StaffSession.get(StaffSession.user == account_id).id
+
+
 def build_staff_world(app) -> StaffWorld:
     """The records world, then bookings, the operating calendar, daily reports and the library."""
     records = with_file_and_grant(app, build(app))
@@ -114,6 +123,7 @@ def build_staff_world(app) -> StaffWorld:
     with app.app_context(), database.connection_context():
         organisations = {role: _organisation(accounts[name].id) for role, name in WALKER.items()}
         spare_organisation = _organisation(accounts["outsider"].id)
+        elsewhere = {role: _session_elsewhere(accounts[name].id) for role, name in WALKER.items()}
         venue = Venue.create(name="架空公民館 相談室", ward="架空西区", address="架空市架空西区2-2")
         session = ConsultationSession.create(
             venue=venue,
@@ -166,4 +176,5 @@ def build_staff_world(app) -> StaffWorld:
         to_reject=to_reject,
         spare_user=accounts["outsider"].id,
         spare_organisation=spare_organisation,
+        elsewhere=elsewhere,
     )

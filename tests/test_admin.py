@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from portal.core.models import AuditEvent, Organisation, StaffSession, User
 from tests.conftest import admin_creates_user, csrf_from
 
@@ -57,9 +59,9 @@ def test_end_sessions_and_reset_second_factor(staff_app, signed_in, accounts):
     user_id = accounts["consultant"].id
     assert admin.post(f"/admin/users/{user_id}/sessions/end", data={"csrf_token": token}).status_code == 303
     assert victim.get("/").status_code == 404
-    assert (
-        admin.post(f"/admin/users/{user_id}/second-factor/reset", data={"csrf_token": token}).status_code
-        == 303
+    reset = admin.post(f"/admin/users/{user_id}/second-factor/reset", data={"csrf_token": token})
+    assert reset.status_code == 200 and re.search(
+        r'<code class="secret">\d{4}-\d{4}-\d{4}</code>', reset.text
     )
     with staff_app.app_context():
         user = User.get_by_id(user_id)

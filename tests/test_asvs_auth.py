@@ -16,8 +16,8 @@ import pyotp
 from itsdangerous import URLSafeTimedSerializer
 from peewee import fn
 
-from portal.core.models import AuditEvent, RecoveryCode, StaffSession
-from portal.staff.security import passwords, totp
+from portal.core.models import AuditEvent, RecoveryCode, StaffSession, User
+from portal.staff.security import passwords, recovery_codes, totp
 from tests.conftest import admin_creates_user, csrf_from, sign_in
 from tests.servers import instance_env, portal_command
 
@@ -234,9 +234,12 @@ def last_seq(app) -> int:
 def test_wrong_codes_recovery_codes_and_sign_out_are_audit_events(staff_app, accounts):
     """V16.3.1: who, what, from where, when and the outcome of each step of a sign-in and sign-out."""
     account = accounts["consultant"]
-    recovery = totp.new_recovery_codes()[0]
+    made = recovery_codes.new_codes()
+    recovery = made.shown[0]
     with staff_app.app_context():
-        RecoveryCode.create(user=account.id, code_hash=totp.recovery_code_hash(recovery))
+        recovery_codes.replace(
+            User.get_by_id(account.id), recovery_codes.NewCodes([recovery], made.hashes[:1])
+        )
     client = staff_app.test_client()
     start = last_seq(staff_app)
     address = "127.0.0.9"

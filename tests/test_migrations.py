@@ -178,7 +178,7 @@ def test_a_public_store_from_before_lost_link_requests_gains_their_table(stores)
         migrate(db)
         db.execute_sql(f'DROP TABLE "{public_schema_name(db)}"."manage_link_request"')
         SchemaVersion.update(version=7).execute()  # release 7: account approvals were the last step
-        assert migrate(db) == 1
+        assert migrate(db) == len(MIGRATIONS) - 7
         assert migrate(db) == 0
     assert _public_columns(stores, "manage_link_request") == [
         ("created_at", False),

@@ -113,8 +113,9 @@ def stated_numbers(settings: Settings) -> dict[str, list[str]]:
     from portal.staff.library.folders import SEARCH_LIMIT
     from portal.staff.roles import ROLE_LABELS
     from portal.staff.security.passwords import MAX_LENGTH, MIN_LENGTH, _common_passwords
+    from portal.staff.security.recovery_codes import COUNT as RECOVERY_CODE_COUNT
     from portal.staff.security.throttle import ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE, MAX_DELAY
-    from portal.staff.security.totp import RECOVERY_CODE_COUNT, STEP_SECONDS
+    from portal.staff.security.totp import STEP_SECONDS
     from portal.staff.storage.filetypes import MAX_RATIO, MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES, TYPES
     from portal.staff.storage.stream_aead import PREFIX, SEGMENT
     from portal.staff.storage.uploads import MAX_NAME

@@ -47,6 +47,7 @@ def url_values(world: StaffWorld, role: str, rule: Rule) -> dict[str, object]:
     """A real object for each of the rule's URL arguments, one the role may reach if anyone may."""
     shelf = world.shelves.get(role, world.shelves["city"])
     by_blueprint = {
+        "account": {"session_id": world.elsewhere.get(role, world.elsewhere["city"])},
         "admin": {"user_id": world.spare_user, "organisation_id": world.spare_organisation},
         "approvals": {"approval_id": world.to_approve},
         "bookings": {"booking_id": world.arriving, "mark": "attended"},

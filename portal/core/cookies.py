@@ -1,11 +1,15 @@
 """The session cookie: one name per zone, so a staff cookie never opens anything public."""
 
+import hashlib
+
 from flask import Flask, Request, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 
 class ZoneCookieSessionInterface(SecureCookieSessionInterface):
-    """Over TLS the cookie is `Secure` and carries the `__Host-` prefix."""
+    """Over TLS the cookie is `Secure` and carries the `__Host-` prefix; signed with HMAC-SHA-256."""
+
+    digest_method = staticmethod(hashlib.sha256)
 
     def get_cookie_name(self, app: Flask) -> str:
         name = app.config["SESSION_COOKIE_NAME"]

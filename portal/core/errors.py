@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound, SecurityError
 
+from portal.core import refusal_log
 from portal.core.headers import private
 from portal.core.web import render
 
@@ -32,6 +33,7 @@ def not_found_page(_error: HTTPException | None = None) -> Response:
 
 
 def _bad_request(_error: CSRFError) -> Response:
+    refusal_log.record(refusal_log.CSRF)
     return _page(
         400,
         _("送信を受け付けられませんでした"),
@@ -60,6 +62,7 @@ def _too_large(_error: HTTPException) -> Response:
 
 
 def _too_many(_error: HTTPException) -> Response:
+    refusal_log.record(refusal_log.RATE_LIMIT)
     return _page(
         429,
         _("送信が多すぎます"),
@@ -71,8 +74,10 @@ def _internal_error(error: InternalServerError) -> Response:
     incident = secrets.token_hex(6)
     original = error.original_exception or error
     # Only the exception type and where it happened: messages can carry the data that failed.
-    frames = "".join(traceback.format_list(traceback.extract_tb(original.__traceback__)))
-    log.error("incident %s: %s\n%s", incident, type(original).__name__, frames)
+    frames = [f"{f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(original.__traceback__)]
+    kind = type(original).__name__
+    fields = {"incident": incident, "exception": kind, "frames": frames}
+    log.error("incident %s: %s", incident, kind, extra={"fields": fields})
     return _page(
         500,
         _("システムエラーが発生しました"),

@@ -15,9 +15,14 @@ TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 babel = Babel()
 
 
+def language_cookie_name() -> str:
+    """Over TLS `__Host-lang`: only this host, over TLS, could have set it (no cookie tossing)."""
+    return f"__Host-{LANGUAGE_COOKIE}" if request.is_secure else LANGUAGE_COOKIE
+
+
 def select_locale() -> str:
     """Japanese whatever the browser asks, unless the visitor chose English with the switch."""
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    chosen = request.cookies.get(language_cookie_name())
     return chosen if chosen in LANGUAGES else "ja"
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from peewee import CharField, Database, DateField, Model
+from argon2 import PasswordHasher
+from peewee import CharField, Database, DateField, DateTimeField, Field, Model
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as apply
 
@@ -101,6 +102,8 @@ def approval_of_roles_that_read_personal_data(db: Database, migrator: SchemaMigr
     one needs an approval to come back.
     """
     _create_frozen(db, schema_history.MIGRATION_7)
+    if "approved_role" in {column.name for column in db.get_columns("user")}:
+        return  # replayed on a store that has it: approving anyone again would skip the second person
     apply(migrator.add_column("user", "approved_role", CharField(max_length=20, null=True)))
     db.execute_sql('UPDATE "user" SET approved_role = role WHERE disabled_at IS NULL')
 
@@ -109,6 +112,57 @@ def lost_manage_links(db: Database, _migrator: SchemaMigrator) -> None:
     """The public store takes visitors' sealed requests for their manage link: a new table there."""
     with _schema(schema_history.MIGRATION_8, public_schema_name(db)):
         _create_frozen(db, schema_history.MIGRATION_8)
+
+
+def _add_missing(db: Database, migrator: SchemaMigrator, table: str, columns: dict[str, Field]) -> None:
+    """Add the columns the table lacks (a step replayed on a newer store adds nothing twice)."""
+    present = {column.name for column in db.get_columns(table)}
+    missing = [migrator.add_column(table, name, f) for name, f in columns.items() if name not in present]
+    if missing:
+        apply(*missing)
+
+
+def recovery_codes_under_argon2id(db: Database, _migrator: SchemaMigrator) -> str | None:
+    """Recovery codes are kept as salted argon2id: each stored SHA-256 is wrapped in one.
+
+    Earlier codes (50 bits, unsalted SHA-256) keep working: the portal checks a code of that form
+    by hashing it with SHA-256 first. The profile is this step's own (OWASP's argon2id minimum).
+    """
+    if is_postgres(db):
+        db.execute_sql('ALTER TABLE "recovery_code" ALTER COLUMN "code_hash" TYPE VARCHAR(255)')
+    hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+    rows = [
+        (row_id, stored)
+        for row_id, stored in db.execute_sql('SELECT id, code_hash FROM "recovery_code"').fetchall()
+        if not stored.startswith("$argon2")  # wrapped already: a replay leaves it alone
+    ]
+    for row_id, sha256 in rows:
+        db.execute_sql(
+            f'UPDATE "recovery_code" SET code_hash = {db.param} WHERE id = {db.param}',
+            (hasher.hash(sha256), row_id),
+        )
+    return f"recovery codes: {len(rows)} rehashed with argon2id" if rows else None
+
+
+def enrolment_code_after_a_reset(db: Database, migrator: SchemaMigrator) -> None:
+    """An administrator's second-factor reset issues a one-time code the owner enrols with.
+
+    Accounts reset before this step enrol again as they would have: with the password alone.
+    """
+    _add_missing(
+        db,
+        migrator,
+        "user",
+        {
+            "enrolment_code_hash": CharField(max_length=255, null=True),
+            "enrolment_code_expires_at": DateTimeField(null=True),
+        },
+    )
+
+
+def session_devices(db: Database, migrator: SchemaMigrator) -> None:
+    """Sessions keep the browser's User-Agent, so their owner can tell them apart and end one."""
+    _add_missing(db, migrator, "staff_session", {"user_agent": CharField(max_length=200, null=True)})
 
 
 MIGRATIONS: list[Migration] = [
@@ -120,6 +174,9 @@ MIGRATIONS: list[Migration] = [
     keyed_audit_chain,
     approval_of_roles_that_read_personal_data,
     lost_manage_links,
+    recovery_codes_under_argon2id,
+    enrolment_code_after_a_reset,
+    session_devices,
 ]
 
 

@@ -19,6 +19,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from portal.core.credentials import guessable, guessable_in_url
+
 if TYPE_CHECKING:
     from storage_backends import Option
 
@@ -422,9 +424,22 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
             for name, default in RETENTION_DEFAULTS.items()
         },
     )
+    _refuse_guessable_credentials(settings)
     if zone == "staff":
         _same_kind(settings.database_url, settings.public_database_url)
     return settings
+
+
+def _refuse_guessable_credentials(settings: Settings) -> None:
+    """A backend login anyone could guess stops start-up (storage backends: when they are opened)."""
+    for name in ("database_url", "public_database_url", "ratelimit_storage"):
+        problem = guessable_in_url(getattr(settings, name))
+        if problem:
+            raise ConfigError(f"{_env_name(name)}: {problem}; give the account a password of its own")
+    if settings.smtp_user:
+        problem = guessable(settings.smtp_password, settings.smtp_user)
+        if problem:
+            raise ConfigError(f"PORTAL_SMTP_PASSWORD: {problem}; give the account a password of its own")
 
 
 def require_secret_key(settings: Settings) -> str:

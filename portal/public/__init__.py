@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
+from portal.core import public_log, refusal_log
 from portal.core.security.sealing import Sealer
 from portal.core.web import check_csrf
 from portal.public import lost_link, manage, venues  # noqa: F401 - they register their routes on bp
@@ -20,6 +21,12 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.ratelimit_storage)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.before_request(check_csrf)
+    refusal_log.init_app(app, _log_refusal)
     limiter.init_app(app)
     app.register_blueprint(bp)
     app.config["START_ENDPOINT"] = "public.index"
+
+
+def _log_refusal(action: str, outcome: str) -> None:
+    """Public refusals go to the public event log, which the staff zone chains."""
+    public_log.log(action, outcome=outcome, object_type=(request.endpoint or "")[:40] or None)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
+from flask_login import current_user
 
+from portal.core import refusal_log
 from portal.core.settings import ConfigError
-from portal.staff import gate
+from portal.staff import audit, gate
 from portal.staff.security.secrets_at_rest import SecretBox, SecretsKeyError
+from portal.staff.sessions import draft_key
 
 
 def init_app(app: Flask) -> None:
@@ -25,8 +28,10 @@ def init_app(app: Flask) -> None:
     storage_setup.init_app(app)
     app.request_class = InMemoryFileRequest
     gate.init_app(app)
+    refusal_log.init_app(app, _audit_refusal)
 
     from portal.core.security.sealing import Sealer
+    from portal.staff.account import bp as account_bp
     from portal.staff.admin import bp as admin_bp
     from portal.staff.approvals import bp as approvals_bp
     from portal.staff.auth import bp as auth_bp
@@ -47,6 +52,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (
         auth_bp,
         home_bp,
+        account_bp,
         admin_bp,
         approvals_bp,
         bookings_bp,
@@ -59,3 +65,9 @@ def init_app(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"
+    app.jinja_env.globals["draft_key"] = lambda: draft_key(current_user)
+
+
+def _audit_refusal(action: str, outcome: str) -> None:
+    """Staff refusals join the audit chain, named by the endpoint they were aimed at."""
+    audit.record(action, outcome=outcome, object_type=(request.endpoint or "")[:40] or None)

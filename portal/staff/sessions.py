@@ -8,7 +8,9 @@ Rows are made only at sign-in, never for anonymous visitors.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -19,16 +21,22 @@ from portal.core.models import Organisation, StaffSession, User
 from portal.core.models.base import utcnow
 
 LAST_SEEN_GRANULARITY = timedelta(seconds=30)
+AGENT_LENGTH = 200
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User, client: str) -> str:
-    """A new session row and the token for the cookie (a fresh id at every sign-in)."""
+def start_session(user: User, client: str, agent: str = "") -> str:
+    """A new session row and the token for the cookie (a fresh id at every sign-in).
+
+    The browser's User-Agent is kept (cut to 200 characters) so its owner can tell sessions apart.
+    """
     token = secrets.token_urlsafe(32)
-    StaffSession.create(token_hash=_token_hash(token), user=user, client=client)
+    StaffSession.create(
+        token_hash=_token_hash(token), user=user, client=client, user_agent=agent[:AGENT_LENGTH]
+    )
     return token
 
 
@@ -82,3 +90,48 @@ def revoke_all(user: User) -> int:
         .where(StaffSession.user == user, StaffSession.revoked_at.is_null())
         .execute()
     )
+
+
+def open_sessions(user: User) -> list[StaffSession]:
+    """The user's sessions that still work (not ended, not past either timeout), latest first."""
+    idle, lifetime = _limits()
+    now = utcnow()
+    return list(
+        StaffSession.select()
+        .where(
+            StaffSession.user == user,
+            StaffSession.revoked_at.is_null(),
+            StaffSession.last_seen_at > now - idle,
+            StaffSession.created_at > now - lifetime,
+        )
+        .order_by(StaffSession.last_seen_at.desc(), StaffSession.id.desc())
+    )
+
+
+def revoke_others(user: User, keep: StaffSession) -> int:
+    """End every session of a user but `keep`; returns how many were open."""
+    return (
+        StaffSession.update(revoked_at=utcnow())
+        .where(StaffSession.user == user, StaffSession.id != keep.id, StaffSession.revoked_at.is_null())
+        .execute()
+    )
+
+
+def revoke_everyone_but(keep: StaffSession) -> int:
+    """End every session of every user but `keep` (an administrator's, who goes on working)."""
+    return (
+        StaffSession.update(revoked_at=utcnow())
+        .where(StaffSession.id != keep.id, StaffSession.revoked_at.is_null())
+        .execute()
+    )
+
+
+def draft_key(user: User) -> str:
+    """The key (base64, 256 bits) a page seals its drafts with in the browser's storage.
+
+    Derived from this session's token, so storage only ever holds ciphertext, and a draft left
+    behind by an ended session opens under no later one.
+    """
+    secret = current_app.config["SECRET_KEY"].encode()
+    key = hmac.new(secret, b"draft-key\n" + user.session_token.encode(), hashlib.sha256).digest()
+    return base64.b64encode(key).decode("ascii")

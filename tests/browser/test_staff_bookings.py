@@ -25,6 +25,7 @@ from tests.browser.conftest import (
     serve_public,
     serve_staff,
     staff_models,
+    type_sign_in,
 )
 from tests.conftest import Account
 
@@ -222,41 +223,107 @@ CALLER = {
 }
 
 
-def test_a_half_typed_caller_survives_a_session_that_ended_mid_call(page, centre):
-    operator = centre.people["operator"]
-    centre.desk.open(page, operator, "/intake")
-    page.get_by_role("radio", name=slot(centre.day, "10:00")).check()
+DRAFTS = "Object.keys(sessionStorage).filter(key => key.startsWith('draft:'))"
+
+
+def draft_kept(page) -> str:
+    """The intake's stored draft, once the page has sealed it (sealing takes a moment)."""
+    page.wait_for_function("sessionStorage.getItem('draft:intake') !== null")
+    assert page.evaluate(DRAFTS) == ["draft:intake"]
+    return page.evaluate("sessionStorage.getItem('draft:intake')")
+
+
+def type_caller(page, day: date) -> None:
+    """A caller half-typed on the intake form, the repeat-caller check done."""
+    page.get_by_role("radio", name=slot(day, "10:00")).check()
     for label, value in CALLER.items():
         page.get_by_label(label, exact=True).fill(value)
     press(page, "Tab")  # the repeat-caller check runs on leaving a field: let it finish
     expect(page.locator(".htmx-request")).to_have_count(0)
+
+
+def test_a_half_typed_caller_survives_a_reload_and_goes_with_the_session(page, centre):
+    operator = centre.people["operator"]
+    centre.desk.open(page, operator, "/intake")
+    type_caller(page, centre.day)
     warning = page.get_by_role("status").filter(has_text="同じ方の予約がすでにあります")
     expect(warning).to_contain_text("架空区役所 会議室A")
+    stored = draft_kept(page)
+    # Storage holds the caller sealed under this session's key, never readable.
+    for value in (*CALLER.values(), "1111", "保子", "\\u4fdd"):
+        assert value not in stored
 
-    # The session ends while the caller is still on the line (an administrator, or the idle limit).
-    with centre.models.app_context():
-        revoke_all(User.get(User.email == operator.email))
-    page.get_by_role("button", name="予約を確定する").click()
-    expect(page.get_by_role("heading", name="ページが見つかりません")).to_be_visible()
-    page.get_by_role("link", name="ログイン画面へ").click()
-    centre.desk.sign_in(page, operator)
-    # The ended session's page is the same for every URL, so sign-in does not know where the
-    # operator was: they come home, and go back to the intake themselves.
-    expect(page).to_have_url(f"{centre.staff}/")
-    page.get_by_role("link", name="電話受付").click()
+    # A slow call: the page is reloaded, and the caller comes back, checked again for repeats.
+    page.reload()
     for label, value in CALLER.items():
         expect(page.get_by_label(label, exact=True)).to_have_value(value)
     expect(page.get_by_role("radio", name=slot(centre.day, "10:00"))).to_be_checked()
     expect(warning).to_contain_text("架空区役所 会議室A")
 
+    # The session ends while the caller is still on the line (an administrator, or the idle
+    # limit): the next page is the ended session's, and the caller's details leave the browser.
+    with centre.models.app_context():
+        revoke_all(User.get(User.email == operator.email))
+    page.get_by_role("button", name="予約を確定する").click()
+    expect(page.get_by_role("heading", name="ページが見つかりません")).to_be_visible()
+    assert page.evaluate(DRAFTS) == []
+    page.get_by_role("link", name="ログイン画面へ").click()
+    centre.desk.sign_in(page, operator)
+    expect(page).to_have_url(f"{centre.staff}/")
+    page.get_by_role("link", name="電話受付").click()
+    for label in CALLER:
+        expect(page.get_by_label(label, exact=True)).to_have_value("")
+
+    type_caller(page, centre.day)
     page.get_by_role("button", name="予約を確定する").click()
     page.wait_for_url(re.compile(r"/intake/booked/\d+$"))
     expect(page.locator(".reference")).to_have_text(re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}"))
+    assert page.evaluate(DRAFTS) == []
     page.get_by_role("link", name="次の電話を受ける").click()
     for label in CALLER:
         expect(page.get_by_label(label, exact=True)).to_have_value("")
     for radio in page.get_by_role("radio").all():
         expect(radio).not_to_be_checked()
+
+
+def test_signing_out_clears_the_draft_even_if_the_server_cannot_be_reached(page, centre):
+    page.goto(f"{centre.staff}/login")
+    type_sign_in(page, centre.people["operator"])  # a session of its own, which this test ends
+    page.goto(f"{centre.staff}/intake")
+    type_caller(page, centre.day)
+    draft_kept(page)
+
+    # The sign-out never reaches the server: the browser has let go of the caller all the same.
+    page.route("**/logout", lambda route: route.fulfill(status=204))
+    page.get_by_role("button", name="ログアウト").click()
+    expect(page.get_by_label("ご担当者名", exact=True)).to_have_value(CALLER["ご担当者名"])
+    assert page.evaluate(DRAFTS) == []
+
+    page.unroute("**/logout")
+    page.reload()  # the page knows nothing of the attempt: it keeps drafts again
+    page.get_by_label("ご担当者名", exact=True).fill("途中 保子2")
+    draft_kept(page)
+    page.get_by_role("button", name="ログアウト").click()
+    expect(page).to_have_url(f"{centre.staff}/login")
+    assert page.evaluate(DRAFTS) == []
+    page.goto(f"{centre.staff}/intake")
+    expect(page.get_by_role("heading", name="ページが見つかりません")).to_be_visible()
+
+
+def test_the_idle_limit_clears_the_draft_in_the_browser_itself(page, centre):
+    """When the idle limit passes the session is over on the server; the page does not wait to
+    hear so from it."""
+    page.clock.install()
+    centre.desk.open(page, centre.people["operator"], "/intake")
+    type_caller(page, centre.day)
+    draft_kept(page)
+    page.clock.run_for("29:00")
+    expect(page.get_by_role("alert").filter(has_text="まもなく自動的にログアウトします")).to_be_visible()
+    assert page.evaluate(DRAFTS) == ["draft:intake"]
+    page.clock.run_for("01:01")
+    assert page.evaluate(DRAFTS) == []
+    page.get_by_label("ご担当者名", exact=True).fill("途中 保子3")
+    assert page.evaluate(DRAFTS) == [], "nothing more is kept once the session is over"
 
 
 def test_a_web_request_is_confirmed_in_the_inbox_and_the_visitor_sees_it(new_page, centre):

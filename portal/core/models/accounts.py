@@ -49,6 +49,10 @@ class User(BaseModel):
     created_at = DateTimeField(default=utcnow)
     # The role a city user approved for this account; any change of role or re-activation clears it.
     approved_role = CharField(max_length=20, null=True)
+    # After an administrator resets the second factor: the one-time code (argon2id) the owner must
+    # give with the password to enrol again, handed over by the administrator, and until when.
+    enrolment_code_hash = CharField(max_length=255, null=True)
+    enrolment_code_expires_at = DateTimeField(null=True)
 
     # Flask-Login's interface: the id in the cookie is the session token, not the user id,
     # so that ending a session on the server ends it for the browser too.
@@ -114,10 +118,10 @@ class AccountApproval(BaseModel):
 
 
 class RecoveryCode(BaseModel):
-    """A one-time code for signing in when the authenticator is lost; stored hashed."""
+    """A one-time code for signing in when the authenticator is lost; stored as salted argon2id."""
 
     user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
-    code_hash = CharField(max_length=64, unique=True)
+    code_hash = CharField(max_length=255, unique=True)
 
 
 class StaffSession(BaseModel):
@@ -126,6 +130,7 @@ class StaffSession(BaseModel):
     token_hash = CharField(max_length=64, unique=True)
     user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
     client = CharField(max_length=45)
+    user_agent = CharField(max_length=200, null=True)  # so the owner can tell their sessions apart
     created_at = DateTimeField(default=utcnow)
     last_seen_at = DateTimeField(default=utcnow)
     revoked_at = DateTimeField(null=True)

@@ -6,7 +6,7 @@ from importlib.resources import files
 
 from flask import Blueprint, Response, current_app, request, send_file, send_from_directory, url_for
 
-from portal.core.i18n import LANGUAGE_COOKIE, LANGUAGES
+from portal.core.i18n import LANGUAGES, language_cookie_name
 from portal.core.links import external_url
 from portal.core.web import redirect_to, safe_next
 
@@ -56,7 +56,7 @@ def set_language(language: str) -> Response:
     response = redirect_to(target)
     if language in LANGUAGES:
         response.set_cookie(
-            LANGUAGE_COOKIE,
+            language_cookie_name(),
             language,
             max_age=ONE_YEAR,
             httponly=True,

@@ -28,8 +28,9 @@ from portal.staff.admin.history import approvals_of, changes_of
 from portal.staff.approvals.labels import DECISION_LABELS, REASON_LABELS
 from portal.staff.approvals.service import open_request
 from portal.staff.roles import ROLE_LABELS
+from portal.staff.security import enrolment_codes
 from portal.staff.security.passwords import generate_password
-from portal.staff.sessions import revoke_all
+from portal.staff.sessions import revoke_all, revoke_everyone_but
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.context_processor(
@@ -41,6 +42,7 @@ bp.context_processor(
     }
 )
 
+VALID_HOURS = int(enrolment_codes.VALID_FOR.total_seconds() // 3600)
 ACCOUNT_ERRORS = {
     "email_taken": _l("このメールアドレスはすでに登録されています。"),
     "bad_email": _l("メールアドレスの形式が正しくありません。"),
@@ -152,14 +154,15 @@ def user_expiry(user_id: int) -> Response:
 
 @bp.post("/users/<int:user_id>/second-factor/reset")
 def user_reset_second_factor(user_id: int) -> Response:
-    """A lost authenticator: the owner enrols again at the next sign-in."""
+    """A lost authenticator: the owner enrols again with the password and the code shown here once."""
     user = _user_or_404(user_id)
     with write_transaction():
         User.update(totp_secret=None, totp_last_step=0).where(User.id == user.id).execute()
         RecoveryCode.delete().where(RecoveryCode.user == user).execute()
         revoke_all(user)
+        code = enrolment_codes.issue(user)
     audit.record("user.second-factor-reset", object_type="user", object_id=user.id)
-    return redirect_to(url_for("admin.user_detail", user_id=user.id))
+    return render("admin/second_factor_reset.html", user=user, code=code, valid_hours=VALID_HOURS)
 
 
 @bp.post("/users/<int:user_id>/sessions/end")
@@ -169,6 +172,14 @@ def user_end_sessions(user_id: int) -> Response:
     ended = revoke_all(user)
     audit.record("user.sessions-ended", object_type="user", object_id=user.id, outcome=str(ended))
     return redirect_to(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/sessions/end-all")
+def end_all_sessions() -> Response:
+    """Sign every account out everywhere at once (an incident); only this administrator's page stays."""
+    ended = revoke_everyone_but(current_user.staff_session)
+    audit.record("sessions.ended-all", outcome=str(ended))
+    return redirect_to(url_for("admin.users"))
 
 
 @bp.get("/organisations")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask import current_app, g, has_request_context, request
 
+from portal.core import refusal_log
 from portal.core.database import database
 from portal.core.models import AuditEvent
 from portal.core.models.base import utcnow
@@ -26,6 +27,8 @@ PUBLIC_ACTIONS = frozenset(
         "booking.move",
         "mail.confirmation",
         "manage_link.request",
+        refusal_log.CSRF,
+        refusal_log.RATE_LIMIT,
     }
 )
 # Chained events that came from the public instance's log carry this before their action.

@@ -18,10 +18,12 @@ class LoginForm(PortalForm):
 class CodeForm(PortalForm):
     """A six-digit code from the authenticator, or a recovery code."""
 
-    code = StringField(_l("確認コード"), validators=[DataRequired(), Length(max=20)])
+    code = StringField(_l("確認コード"), validators=[DataRequired(), Length(max=40)])
 
 
 class EnrolForm(CodeForm):
     """First sign-in: the code from the newly scanned authenticator and a password of one's own."""
 
     new_password = PasswordField(_l("新しいパスワード"), validators=[DataRequired(), Length(max=1024)])
+    # Asked for only after an administrator's reset (see portal/staff/security/enrolment_codes.py).
+    enrolment_code = StringField(_l("管理者から伝えられた登録コード"), validators=[Length(max=40)])

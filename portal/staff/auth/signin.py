@@ -15,10 +15,10 @@ from flask_login import login_user
 
 from portal.core.database import write_transaction
 from portal.core.dates import business_today
-from portal.core.models import RecoveryCode, User
+from portal.core.models import User
 from portal.staff import audit
 from portal.staff.accounts import totp_context
-from portal.staff.security import throttle, totp
+from portal.staff.security import recovery_codes, throttle, totp
 from portal.staff.security.passwords import hash_password
 from portal.staff.security.secrets_at_rest import secret_box
 from portal.staff.sessions import start_session
@@ -76,14 +76,10 @@ def accept_code(user: User, code: str) -> bool:
             User.update(totp_last_step=step).where(User.id == user.id, User.totp_last_step < step).execute()
         )
         return claimed == 1
-    used = (
-        RecoveryCode.delete()
-        .where(RecoveryCode.user == user, RecoveryCode.code_hash == totp.recovery_code_hash(code))
-        .execute()
-    )
+    used = recovery_codes.redeem(user, code)
     if used:
         audit.record("signin.recovery-code", actor_id=user.id, object_type="user", object_id=user.id)
-    return used == 1
+    return used
 
 
 def enrol(user: User, code: str, new_password: str) -> list[str] | None:
@@ -95,24 +91,23 @@ def enrol(user: User, code: str, new_password: str) -> list[str] | None:
     step = totp.matching_step(seed, code, 0) if seed else None
     if step is None:
         return None
-    codes = totp.new_recovery_codes()
+    codes = recovery_codes.new_codes()
     with write_transaction():
         claimed = (
             User.update(
                 totp_secret=secret_box().seal(seed, totp_context(user)),
                 totp_last_step=step,
                 password_hash=hash_password(new_password),
+                enrolment_code_hash=None,
+                enrolment_code_expires_at=None,
             )
             .where(User.id == user.id, User.totp_secret.is_null())
             .execute()
         )
         if claimed != 1:
             return None
-        RecoveryCode.delete().where(RecoveryCode.user == user).execute()
-        RecoveryCode.insert_many(
-            [{"user": user.id, "code_hash": totp.recovery_code_hash(c)} for c in codes]
-        ).execute()
-    return codes
+        recovery_codes.replace(user, codes)
+    return codes.shown
 
 
 def complete(user: User) -> str:
@@ -120,9 +115,15 @@ def complete(user: User) -> str:
     pending = session.get(PENDING_KEY) or {}
     next_url = pending.get("next", "")
     session.clear()
-    user.session_token = start_session(user, request.remote_addr or "")
+    user.session_token = start_session(user, request.remote_addr or "", request.user_agent.string)
     login_user(user)
     account, address = _throttle_keys(user.email)
     throttle.forgive(address, account)
     audit.record("signin.success", actor_id=user.id, object_type="user", object_id=user.id)
     return next_url
+
+
+def password_proved_again(user: User) -> None:
+    """A signed-in user typed the password again (to end sessions): that attempt is taken back."""
+    account, address = _throttle_keys(user.email)
+    throttle.forgive(address, account)

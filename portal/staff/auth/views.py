@@ -15,7 +15,7 @@ from portal.core.web import not_found, redirect_to, render, safe_next
 from portal.staff import audit
 from portal.staff.auth import signin
 from portal.staff.auth.forms import CodeForm, EnrolForm, LoginForm
-from portal.staff.security import totp
+from portal.staff.security import enrolment_codes, totp
 from portal.staff.security.passwords import PASSWORD_PROBLEMS, policy_problem, verify_password
 from portal.staff.sessions import revoke, touch
 
@@ -106,6 +106,11 @@ def enrol() -> Response:
             form.new_password.errors.append(PASSWORD_PROBLEMS[problem])
         elif not signin.allow_attempt(user.email):
             form.form_errors.append(_throttled_message())
+        elif enrolment_codes.required(user) and not enrolment_codes.accepted(user, form.enrolment_code.data):
+            audit.record("signin.enrolment-code-failure", outcome="refused", actor_id=user.id)
+            form.enrolment_code.errors.append(
+                _("登録コードが正しくないか、期限が切れています。管理者に確認してください。")
+            )
         else:
             codes = signin.enrol(user, form.code.data, form.new_password.data)
             if codes is not None:
@@ -117,7 +122,7 @@ def enrol() -> Response:
             form.code.errors.append(
                 _("確認コードが正しくありません。アプリに表示されている最新のコードを入力してください。")
             )
-    return render("auth/enrol.html", form=form, secret=seed)
+    return render("auth/enrol.html", form=form, secret=seed, needs_code=enrolment_codes.required(user))
 
 
 @bp.get("/login/enrol/qr.svg")
@@ -142,7 +147,10 @@ def logout() -> Response:
     logout_user()
     session.clear()
     audit.record("signout", actor_id=user_id, object_type="user", object_id=user_id)
-    return redirect_to(url_for("auth.login"))
+    response = redirect_to(url_for("auth.login"))
+    # What the browser kept while signed in (the intake's draft of a caller) goes with the session.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.post("/session/keepalive")

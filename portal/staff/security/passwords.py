@@ -10,6 +10,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 
+from portal.staff.security.context_words import built_from_context, context_words
+
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 
@@ -19,6 +21,9 @@ PASSWORD_PROBLEMS = {
     "too_short": _l("パスワードは12文字以上にしてください。"),
     "too_long": _l("パスワードは256文字以内にしてください。"),
     "too_common": _l("このパスワードはよく使われているため、推測されやすく使えません。"),
+    "context": _l(
+        "サービス名、組織名、メールアドレスなど、このポータルに関係する語から推測されやすいパスワードは使えません。"
+    ),
 }
 
 
@@ -67,6 +72,8 @@ def policy_problem(password: str, email: str = "") -> str | None:
         return "too_common"
     if len(set(lowered)) < 4:
         return "too_common"
+    if built_from_context(text, context_words(email)):
+        return "context"
     return None
 
 

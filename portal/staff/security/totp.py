@@ -1,8 +1,7 @@
-"""TOTP second factor: a code is accepted once, and recovery codes replace a lost device."""
+"""TOTP second factor: a code is accepted once (recovery codes for a lost device: recovery_codes.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 import unicodedata
@@ -11,8 +10,6 @@ import pyotp
 
 ISSUER = "Madoguchi"
 STEP_SECONDS = 30
-RECOVERY_CODE_COUNT = 10
-RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 
 
 def new_secret() -> str:
@@ -45,18 +42,3 @@ def matching_step(secret: str, code: str, last_step: int) -> int | None:
         if step > last_step and secrets.compare_digest(totp.at(step * STEP_SECONDS), code):
             return step
     return None
-
-
-def new_recovery_codes() -> list[str]:
-    """Ten one-time codes, shown once; 50 bits each, grouped for reading aloud."""
-    codes = []
-    for _ in range(RECOVERY_CODE_COUNT):
-        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
-        codes.append(f"{raw[:5]}-{raw[5:]}")
-    return codes
-
-
-def recovery_code_hash(code: str) -> str:
-    """Recovery codes are random and long, so a plain SHA-256 is a sufficient hash."""
-    cleaned = unicodedata.normalize("NFKC", code).strip().lower().replace("-", "").replace(" ", "")
-    return hashlib.sha256(cleaned.encode()).hexdigest()

@@ -4,20 +4,35 @@ from __future__ import annotations
 
 from flask import Flask
 
+from portal.core.credentials import guessable
 from portal.core.models import StoredObject
-from portal.core.settings import ConfigError, Settings
+from portal.core.settings import ConfigError, Settings, StorageOptions
 from portal.staff.storage.keyring import Keyring, KeyringError
 from portal.staff.storage.objects import ObjectStore
-from storage_backends import Backend, BackendError, load_backend
+from storage_backends import Backend, BackendError, backend_class, load_backend
 
 
 def open_backend(settings: Settings, name: str | None = None) -> Backend:
     """The backend called `name` (default: the configured one), or a ConfigError saying why not."""
     name = name or settings.storage_backend
+    options = settings.storage_options(name)
+    _refuse_guessable_secrets(name, options)
     try:
-        return load_backend(name, **settings.storage_options(name))
+        return load_backend(name, **options)
     except (ValueError, BackendError) as error:
         raise ConfigError(f"PORTAL_STORAGE_BACKEND={name}: {error}") from None
+
+
+def _refuse_guessable_secrets(name: str, options: StorageOptions) -> None:
+    """A backend's secret that is empty, a shipped default or the same as its user is refused
+    before anything connects (MinIO's minioadmin/minioadmin opens the whole bucket)."""
+    declared = backend_class(name).OPTIONS
+    names = [options[o.name] for o in declared if not o.secret and o.kind is str]
+    for option in (o for o in declared if o.secret):
+        problem = guessable(options[option.name], *names)
+        if problem:
+            setting = f"PORTAL_{option.setting_for(name).upper()}"
+            raise ConfigError(f"{setting}: {problem}; give the backend's account a secret of its own")
 
 
 def init_app(app: Flask) -> None:

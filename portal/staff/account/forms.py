@@ -1,0 +1,13 @@
+"""Proving the password again before ending sessions."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, Length
+
+from portal.core.forms import PortalForm
+
+
+class ConfirmPasswordForm(PortalForm):
+    """The current password, checked as at sign-in and counted by the same throttle."""
+
+    password = PasswordField(_l("現在のパスワード"), validators=[DataRequired(), Length(max=1024)])
