@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from peewee import CharField, Database, DateField, Model
+from peewee import CharField, Database, DateField, DateTimeField, Model
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as apply
 
@@ -111,6 +111,20 @@ def lost_manage_links(db: Database, _migrator: SchemaMigrator) -> None:
         _create_frozen(db, schema_history.MIGRATION_8)
 
 
+def code_pause_and_password_change(db: Database, migrator: SchemaMigrator) -> None:
+    """Wrong codes counted per account in a window, the password change a pause requires, and
+    the notices on the staff home page (what a store has of these already is kept)."""
+    _create_frozen(db, schema_history.MIGRATION_9)
+    columns = (("throttle", "window_started_at"), ("user", "password_change_required_at"))
+    apply(
+        *(
+            migrator.add_column(table, column, DateTimeField(null=True))
+            for table, column in columns
+            if column not in {existing.name for existing in db.get_columns(table)}
+        )
+    )
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -120,6 +134,7 @@ MIGRATIONS: list[Migration] = [
     keyed_audit_chain,
     approval_of_roles_that_read_personal_data,
     lost_manage_links,
+    code_pause_and_password_change,
 ]
 
 
