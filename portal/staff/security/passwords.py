@@ -19,6 +19,7 @@ PASSWORD_PROBLEMS = {
     "too_short": _l("パスワードは12文字以上にしてください。"),
     "too_long": _l("パスワードは256文字以内にしてください。"),
     "too_common": _l("このパスワードはよく使われているため、推測されやすく使えません。"),
+    "unchanged": _l("今までのパスワードとは違うパスワードにしてください。"),
 }
 
 
@@ -68,6 +69,14 @@ def policy_problem(password: str, email: str = "") -> str | None:
     if len(set(lowered)) < 4:
         return "too_common"
     return None
+
+
+def replacement_problem(password: str, email: str, current_hash: str) -> str | None:
+    """Why a password cannot replace the current one: the policy, and it must be a different one."""
+    problem = policy_problem(password, email)
+    if problem is None and verify_password(current_hash, password):
+        return "unchanged"
+    return problem
 
 
 def generate_password() -> str:
