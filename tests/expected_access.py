@@ -29,13 +29,15 @@ DAILY_LIST = only(OPERATOR, CITY, CONSULTANT)
 # Job 5: a record's content is its author's (a consultant) and the city's.
 RECORD_CONTENT = only(CONSULTANT, CITY)
 
-# Reachable without signing in: signing in itself, our assets, health, crawler rules, language.
+# Reachable without signing in: signing in itself (with the new password a pause of code entry
+# requires before any session starts), our assets, health, crawler rules, language.
 OPEN = frozenset(
     {
         "auth.login",
         "auth.second_factor",
         "auth.enrol",
         "auth.enrol_qr",
+        "auth.new_password",
         "site.favicon",
         "site.healthz",
         "site.robots",

@@ -37,9 +37,11 @@ def post_password(client, account, password=None, environ=None):
     )
 
 
-def post_code(client, code, path="/login/code"):
-    page = client.get(path)
-    return client.post(path, data={"csrf_token": csrf_from(page.text), "code": code})
+def post_code(client, code, path="/login/code", environ=None):
+    page = client.get(path, environ_base=environ or {})
+    return client.post(
+        path, data={"csrf_token": csrf_from(page.text), "code": code}, environ_base=environ or {}
+    )
 
 
 def cookie_value(client) -> str | None:

@@ -14,6 +14,7 @@ from playhouse.migrate import SchemaMigrator
 from portal.core.database import bind, open_database, open_public_store, public_schema_name
 from portal.core.migrations import MIGRATIONS, migrate
 from portal.core.models import (
+    STAFF_MODELS,
     AccountApproval,
     AuditEvent,
     AvailabilityVersion,
@@ -201,14 +202,14 @@ def _shape(db) -> dict:
 
 
 @pytest.fixture
-def release_4(stores, tmp_path):
-    """A second, separate database built from release 4's frozen schema."""
+def separate(stores, tmp_path):
+    """A second, separate, empty database of the same kind."""
     if not stores.on_postgres:
-        db = open_database(f"sqlite:///{tmp_path / 'release-4.db'}", pool_size=1)
+        db = open_database(f"sqlite:///{tmp_path / 'separate.db'}", pool_size=1)
         yield db
         db.close_all()
         return
-    schema = f"{POSTGRES_SCHEMA}_release_4"
+    schema = f"{POSTGRES_SCHEMA}_separate"
     with psycopg.connect(POSTGRES_DSN, autocommit=True) as admin:
         admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         admin.execute(f"CREATE SCHEMA {schema}")
@@ -219,7 +220,7 @@ def release_4(stores, tmp_path):
         admin.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def test_migrations_1_to_4_replayed_on_release_0_make_release_4s_schema(stores, release_4):
+def test_migrations_1_to_4_replayed_on_release_0_make_release_4s_schema(stores, separate):
     db = bind(stores)
     with db.connection_context():
         create_release_schema(db, 0)
@@ -228,13 +229,13 @@ def test_migrations_1_to_4_replayed_on_release_0_make_release_4s_schema(stores, 
             for step in MIGRATIONS[:4]:
                 step(db, migrator)
         replayed = _shape(db)
-    with release_4.connection_context():
-        create_release_schema(release_4, 4)
-        assert replayed == _shape(release_4)
+    with separate.connection_context():
+        create_release_schema(separate, 4)
+        assert replayed == _shape(separate)
 
 
 def test_accounts_enabled_before_approvals_keep_their_role_and_disabled_ones_must_be_approved(
-    stores, release_4
+    stores, separate
 ):
     db = bind(stores)
     with db.connection_context():
@@ -266,8 +267,19 @@ def test_accounts_enabled_before_approvals_keep_their_role_and_disabled_ones_mus
         migrated = _shape(db)
     # The step makes what today's models describe.
     tables = [Organisation, User, AccountApproval]
-    with release_4.connection_context(), release_4.bind_ctx(tables):
-        release_4.create_tables(tables)
-        fresh = _shape(release_4)
+    with separate.connection_context(), separate.bind_ctx(tables):
+        separate.create_tables(tables)
+        fresh = _shape(separate)
     for table in ("user", "account_approval"):
         assert migrated[table] == fresh[table], table
+
+
+def test_every_migration_replayed_on_release_0_makes_the_schema_a_fresh_store_gets(stores, separate):
+    db = bind(stores)
+    with db.connection_context():
+        create_release_schema(db, 0)
+        migrate(db)
+        replayed = _shape(db)
+    with separate.connection_context(), separate.bind_ctx(STAFF_MODELS):
+        separate.create_tables(STAFF_MODELS)
+        assert replayed == _shape(separate)

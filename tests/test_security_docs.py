@@ -106,6 +106,7 @@ def stated_numbers(settings: Settings) -> dict[str, list[str]]:
     from portal.core.mail import SMTP_TIMEOUT
     from portal.core.models.accounts import ROLES
     from portal.serve import OUTPUT_HIGH_WATERMARK, waitress_options
+    from portal.staff.account_notices import SHOWN_FOR
     from portal.staff.audit import PUBLIC_ACTIONS
     from portal.staff.auth.signin import PENDING_SECONDS
     from portal.staff.bookings.repeat import earlier_bookings
@@ -114,7 +115,7 @@ def stated_numbers(settings: Settings) -> dict[str, list[str]]:
     from portal.staff.roles import ROLE_LABELS
     from portal.staff.security.passwords import MAX_LENGTH, MIN_LENGTH, _common_passwords
     from portal.staff.security.recovery_codes import COUNT as RECOVERY_CODE_COUNT
-    from portal.staff.security.throttle import ACCOUNT_ALLOWANCE, ADDRESS_ALLOWANCE, MAX_DELAY
+    from portal.staff.security.throttle import ACCOUNT_ALLOWANCE, ACCOUNT_CODES, ADDRESS_ALLOWANCE, MAX_DELAY
     from portal.staff.security.totp import STEP_SECONDS
     from portal.staff.storage.filetypes import MAX_RATIO, MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES, TYPES
     from portal.staff.storage.stream_aead import PREFIX, SEGMENT
@@ -148,6 +149,10 @@ def stated_numbers(settings: Settings) -> dict[str, list[str]]:
             f"| one account from one client address | {ACCOUNT_ALLOWANCE} |",
             f"| one client address, whatever accounts it tries (IPv6: its /64) | {ADDRESS_ALLOWANCE} |",
             f"at most {MAX_DELAY.seconds // 60} minutes",
+            f"| {ACCOUNT_CODES.failures} within {ACCOUNT_CODES.period.seconds // 3600} hour of the first |",
+            f"code entry paused for {ACCOUNT_CODES.pause.seconds // 3600} hour",
+            f"leaves {ACCOUNT_CODES.failures - 1} guesses per window",
+            f"home pages for {SHOWN_FOR.days} days",
             f"(`PORTAL_SESSION_IDLE_MINUTES`, {settings.session_idle_minutes})",
             f"(`PORTAL_SESSION_LIFETIME_HOURS`, {settings.session_lifetime_hours})",
             *policy,

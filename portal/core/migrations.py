@@ -165,6 +165,20 @@ def session_devices(db: Database, migrator: SchemaMigrator) -> None:
     _add_missing(db, migrator, "staff_session", {"user_agent": CharField(max_length=200, null=True)})
 
 
+def code_pause_and_password_change(db: Database, migrator: SchemaMigrator) -> None:
+    """Wrong codes counted per account in a window, the password change a pause requires, and
+    the notices on the staff home page (what a store has of these already is kept)."""
+    _create_frozen(db, schema_history.MIGRATION_9)
+    columns = (("throttle", "window_started_at"), ("user", "password_change_required_at"))
+    apply(
+        *(
+            migrator.add_column(table, column, DateTimeField(null=True))
+            for table, column in columns
+            if column not in {existing.name for existing in db.get_columns(table)}
+        )
+    )
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -177,6 +191,7 @@ MIGRATIONS: list[Migration] = [
     recovery_codes_under_argon2id,
     enrolment_code_after_a_reset,
     session_devices,
+    code_pause_and_password_change,
 ]
 
 

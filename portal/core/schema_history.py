@@ -249,3 +249,16 @@ class ManageLinkRequest(Frozen):
 
 
 MIGRATION_8 = [ManageLinkRequest]
+
+
+# Migration 9: the pause of an account's code entry, and the notices shown on the staff home page.
+
+
+class AccountNotice(Frozen):
+    account = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    kind = CharField(max_length=40)
+    created_at = DateTimeField(index=True)
+    until = DateTimeField(null=True)
+
+
+MIGRATION_9 = [AccountNotice]

@@ -25,6 +25,7 @@ OPEN_ENDPOINTS = frozenset(
         "auth.second_factor",
         "auth.enrol",
         "auth.enrol_qr",
+        "auth.new_password",
         "site.healthz",
         "site.robots",
         "site.favicon",

@@ -6,6 +6,7 @@ are the staff store, in creation order.
 
 from portal.core.models.accounts import (
     AccountApproval,
+    AccountNotice,
     Organisation,
     RecoveryCode,
     StaffSession,
@@ -45,6 +46,7 @@ STAFF_MODELS = [
     RecoveryCode,
     StaffSession,
     Throttle,
+    AccountNotice,
     AuditEvent,
     KeyCheck,
     StoredObject,
@@ -69,6 +71,7 @@ __all__ = [
     "RECORD_MODELS",
     "STAFF_MODELS",
     "AccountApproval",
+    "AccountNotice",
     "AuditEvent",
     "AvailabilityVersion",
     "Booking",

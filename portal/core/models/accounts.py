@@ -1,4 +1,4 @@
-"""Organisations, staff accounts, their sessions and sign-in throttles."""
+"""Organisations, staff accounts, their sessions, sign-in throttles and notices about accounts."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ class User(BaseModel):
     # give with the password to enrol again, handed over by the administrator, and until when.
     enrolment_code_hash = CharField(max_length=255, null=True)
     enrolment_code_expires_at = DateTimeField(null=True)
+    # Set when the password must be taken as known to someone else: the next sign-in replaces it.
+    password_change_required_at = DateTimeField(null=True)
 
     # Flask-Login's interface: the id in the cookie is the session token, not the user id,
     # so that ending a session on the server ends it for the browser too.
@@ -86,6 +88,11 @@ class User(BaseModel):
     def enrolled(self) -> bool:
         """Whether the second factor is set up."""
         return self.totp_secret is not None
+
+    @property
+    def password_change_required(self) -> bool:
+        """Whether the next sign-in must set a new password before anything else."""
+        return self.password_change_required_at is not None
 
 
 class ApprovalReason(StrEnum):
@@ -143,6 +150,20 @@ class Throttle(BaseModel):
     failures = IntegerField(default=0)
     blocked_until = DateTimeField(null=True)
     updated_at = DateTimeField(default=utcnow)
+    # Keys counted per window (an account's wrong codes): when the window's first attempt came.
+    window_started_at = DateTimeField(null=True)
+
+
+class AccountNotice(BaseModel):
+    """Something the account holder and the administrators are shown on the staff home page.
+
+    Ids and times only: `kind` says what happened to `account`, `until` when it stops applying.
+    """
+
+    account = ForeignKeyField(User, backref="notices", on_delete="CASCADE")
+    kind = CharField(max_length=40)
+    created_at = DateTimeField(default=utcnow, index=True)
+    until = DateTimeField(null=True)
 
 
 def is_blocked(throttle: Throttle | None, now: datetime) -> bool:

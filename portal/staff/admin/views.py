@@ -27,6 +27,7 @@ from portal.staff.admin.forms import ContractForm, ExpiryForm, NewUserForm, Role
 from portal.staff.admin.history import approvals_of, changes_of
 from portal.staff.approvals.labels import DECISION_LABELS, REASON_LABELS
 from portal.staff.approvals.service import open_request
+from portal.staff.auth.code_pause import paused_until
 from portal.staff.roles import ROLE_LABELS
 from portal.staff.security import enrolment_codes
 from portal.staff.security.passwords import generate_password
@@ -71,6 +72,7 @@ def _detail(user: User) -> dict:
         "pending": open_request(user),
         "expiry_form": ExpiryForm(obj=user),
         "role_form": RoleForm(obj=user),
+        "codes_paused_until": paused_until(user),
     }
 
 

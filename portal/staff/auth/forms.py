@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from portal.core.forms import PortalForm
 
@@ -27,3 +27,16 @@ class EnrolForm(CodeForm):
     new_password = PasswordField(_l("新しいパスワード"), validators=[DataRequired(), Length(max=1024)])
     # Asked for only after an administrator's reset (see portal/staff/security/enrolment_codes.py).
     enrolment_code = StringField(_l("管理者から伝えられた登録コード"), validators=[Length(max=40)])
+
+
+class NewPasswordForm(PortalForm):
+    """A password of one's own in place of one that may be known to someone else, typed twice."""
+
+    new_password = PasswordField(_l("新しいパスワード"), validators=[DataRequired(), Length(max=1024)])
+    confirm_password = PasswordField(
+        _l("新しいパスワード（確認）"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("確認のため、同じパスワードをもう一度入力してください。")),
+        ],
+    )

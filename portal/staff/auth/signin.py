@@ -3,7 +3,9 @@
 After the password, the cookie holds only the user id and the time (signed, five minutes);
 the session row is made once the second factor is accepted, with a new token. An account that
 has no second factor yet gets a fresh seed at that password step, sealed into the same pending
-state, so nobody else who knows the password can plant a seed for the owner to scan.
+state, so nobody else who knows the password can plant a seed for the owner to scan. An account
+whose password must be replaced passes the second factor and then sets a new password, still
+without a session, so nothing behind the gate opens before it is done.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from portal.staff.accounts import totp_context
 from portal.staff.security import recovery_codes, throttle, totp
 from portal.staff.security.passwords import hash_password
 from portal.staff.security.secrets_at_rest import secret_box
-from portal.staff.sessions import start_session
+from portal.staff.sessions import revoke_all, start_session
 
 PENDING_KEY = "pending_sign_in"
 PENDING_SECONDS = 300
@@ -36,9 +38,16 @@ def _throttle_keys(email: str) -> tuple[str, str]:
 
 
 def allow_attempt(email: str) -> bool:
-    """Count a password or code attempt before it is checked; False while throttled."""
+    """Count a password attempt before it is checked; False while throttled."""
     account, address = _throttle_keys(email)
-    return throttle.attempt({account: throttle.ACCOUNT_ALLOWANCE, address: throttle.ADDRESS_ALLOWANCE})
+    return throttle.attempt({account: throttle.ACCOUNT, address: throttle.ADDRESS})
+
+
+def allow_code_attempt(user: User) -> bool:
+    """Count a code attempt before it is checked, also against the account's codes from every address."""
+    account, address = _throttle_keys(user.email)
+    limits = {account: throttle.ACCOUNT, address: throttle.ADDRESS}
+    return throttle.attempt({**limits, throttle.codes_key(user.id): throttle.ACCOUNT_CODES})
 
 
 def begin(user: User, next_url: str | None) -> None:
@@ -83,7 +92,7 @@ def accept_code(user: User, code: str) -> bool:
 
 
 def enrol(user: User, code: str, new_password: str) -> list[str] | None:
-    """Activate this sign-in's seed if `code` matches it, and replace the first password.
+    """Activate this sign-in's seed if `code` matches it, and replace the first (or any earlier) password.
 
     Returns the new recovery codes. Only one of two simultaneous confirmations can win.
     """
@@ -100,6 +109,7 @@ def enrol(user: User, code: str, new_password: str) -> list[str] | None:
                 password_hash=hash_password(new_password),
                 enrolment_code_hash=None,
                 enrolment_code_expires_at=None,
+                password_change_required_at=None,
             )
             .where(User.id == user.id, User.totp_secret.is_null())
             .execute()
@@ -108,6 +118,44 @@ def enrol(user: User, code: str, new_password: str) -> list[str] | None:
             return None
         recovery_codes.replace(user, codes)
     return codes.shown
+
+
+def second_factor_passed() -> None:
+    """The code was right, but the password must be replaced before a session starts."""
+    pending = dict(session[PENDING_KEY], passed=True, at=int(time.time()))
+    session[PENDING_KEY] = pending
+
+
+def awaiting_new_password(user: User) -> bool:
+    """Whether this sign-in passed the second factor and must now replace the password."""
+    return bool((session.get(PENDING_KEY) or {}).get("passed")) and user.password_change_required
+
+
+def must_replace_password(user: User) -> bool:
+    """Read afresh: a pause that began while this code was checked requires the change too."""
+    return User.select().where(User.id == user.id, User.password_change_required_at.is_null(False)).exists()
+
+
+def replace_password(user: User, new_password: str) -> bool:
+    """The required change, once, over the password this sign-in was made with; ends every session.
+
+    False if it was done meanwhile (a replayed form or another browser), which changes nothing.
+    """
+    new_hash = hash_password(new_password)
+    with write_transaction():
+        changed = (
+            User.update(password_hash=new_hash, password_change_required_at=None)
+            .where(
+                User.id == user.id,
+                User.password_hash == user.password_hash,
+                User.password_change_required_at.is_null(False),
+            )
+            .execute()
+        )
+        if changed != 1:
+            return False
+        revoke_all(user)
+    return True
 
 
 def complete(user: User) -> str:

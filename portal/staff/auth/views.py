@@ -1,8 +1,9 @@
-"""Sign-in pages: /login, the second factor, first-time enrolment, sign-out."""
+"""Sign-in pages: /login, the second factor, first-time enrolment, a required new password, sign-out."""
 
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import segno
 from flask import Blueprint, Response, request, session, url_for
@@ -10,13 +11,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from portal.core.dates import business_today
+from portal.core.i18n import date_time
 from portal.core.models import User
 from portal.core.web import not_found, redirect_to, render, safe_next
 from portal.staff import audit
-from portal.staff.auth import signin
-from portal.staff.auth.forms import CodeForm, EnrolForm, LoginForm
+from portal.staff.auth import code_pause, signin
+from portal.staff.auth.forms import CodeForm, EnrolForm, LoginForm, NewPasswordForm
 from portal.staff.security import enrolment_codes, totp
-from portal.staff.security.passwords import PASSWORD_PROBLEMS, policy_problem, verify_password
+from portal.staff.security.passwords import (
+    PASSWORD_PROBLEMS,
+    replacement_problem,
+    verify_password,
+)
 from portal.staff.sessions import revoke, touch
 
 bp = Blueprint("auth", __name__)
@@ -36,6 +42,24 @@ def _awaiting_approval_message() -> str:
 
 def _throttled_message() -> str:
     return _("試行回数が多すぎます。しばらく待ってから、もう一度お試しください。")
+
+
+def _paused_message(until: datetime) -> str:
+    return _(
+        "誤った確認コードが続けて入力されたため、このアカウントの確認コードの入力を %(until)s まで"
+        "停止しています。正しいコードも受け付けません。本人と管理者にはお知らせしました。",
+        until=date_time(until),
+    )
+
+
+def _code_refusal(user: User) -> str:
+    """Why a counted-out code attempt is refused: the account's pause, or this address's throttle."""
+    until = code_pause.paused_until(user)
+    if until is not None:
+        audit.record("signin.code-while-paused", outcome="refused", actor_id=user.id)
+        return _paused_message(until)
+    audit.record("signin.throttled", outcome="refused", actor_id=user.id)
+    return _throttled_message()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -77,17 +101,44 @@ def second_factor() -> Response:
         return redirect_to(url_for("auth.login"))
     if not user.enrolled:
         return redirect_to(url_for("auth.enrol"))
+    if signin.awaiting_new_password(user):
+        return redirect_to(url_for("auth.new_password"))
     form = CodeForm()
     if form.validate_on_submit():
-        if not signin.allow_attempt(user.email):
-            audit.record("signin.throttled", outcome="refused", actor_id=user.id)
-            form.form_errors.append(_throttled_message())
+        if not signin.allow_code_attempt(user):
+            form.form_errors.append(_code_refusal(user))
         elif signin.accept_code(user, form.code.data):
+            code_pause.code_accepted(user)
+            if signin.must_replace_password(user):
+                signin.second_factor_passed()
+                return redirect_to(url_for("auth.new_password"))
             return redirect_to(safe_next(signin.complete(user), _home()))
         else:
             audit.record("signin.code-failure", outcome="refused", actor_id=user.id)
             form.form_errors.append(_("確認コードが正しくないか、すでに使われています。"))
+            until = code_pause.code_refused(user)
+            if until is not None:
+                form.form_errors.append(_paused_message(until))
     return render("auth/code.html", form=form)
+
+
+@bp.route("/login/new-password", methods=["GET", "POST"])
+def new_password() -> Response:
+    """A password taken as known to someone else is replaced before any session starts."""
+    user = signin.pending_user()
+    if user is None or not signin.awaiting_new_password(user):
+        return redirect_to(url_for("auth.login"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        problem = replacement_problem(form.new_password.data, user.email, user.password_hash)
+        if problem:
+            form.new_password.errors.append(PASSWORD_PROBLEMS[problem])
+        elif not signin.replace_password(user, form.new_password.data):
+            return redirect_to(url_for("auth.login"))
+        else:
+            audit.record("user.password-changed", actor_id=user.id, object_type="user", object_id=user.id)
+            return redirect_to(safe_next(signin.complete(user), _home()))
+    return render("auth/new_password.html", form=form)
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
@@ -101,7 +152,7 @@ def enrol() -> Response:
         return redirect_to(url_for("auth.second_factor"))
     form = EnrolForm()
     if form.validate_on_submit():
-        problem = policy_problem(form.new_password.data, user.email)
+        problem = replacement_problem(form.new_password.data, user.email, user.password_hash)
         if problem:
             form.new_password.errors.append(PASSWORD_PROBLEMS[problem])
         elif not signin.allow_attempt(user.email):

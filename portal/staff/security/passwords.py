@@ -24,6 +24,7 @@ PASSWORD_PROBLEMS = {
     "context": _l(
         "サービス名、組織名、メールアドレスなど、このポータルに関係する語から推測されやすいパスワードは使えません。"
     ),
+    "unchanged": _l("今までのパスワードとは違うパスワードにしてください。"),
 }
 
 
@@ -75,6 +76,14 @@ def policy_problem(password: str, email: str = "") -> str | None:
     if built_from_context(text, context_words(email)):
         return "context"
     return None
+
+
+def replacement_problem(password: str, email: str, current_hash: str) -> str | None:
+    """Why a password cannot replace the current one: the policy, and it must be a different one."""
+    problem = policy_problem(password, email)
+    if problem is None and verify_password(current_hash, password):
+        return "unchanged"
+    return problem
 
 
 def generate_password() -> str:
