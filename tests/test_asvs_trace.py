@@ -160,6 +160,14 @@ def test_every_named_document_section_exists(trace):
     assert missing == []
 
 
+def test_the_readme_names_every_requirement_not_met(trace):
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Not met yet, and why", 1)[1].split("\n## ", 1)[0]
+    not_met = {rid for rid, entry in trace["requirements"].items() if entry["status"] == "not-met"}
+    assert {rid for rid in not_met if f"`{rid}`" not in section} == set()
+    assert f"{len(not_met)} are not met" in section
+
+
 def test_the_page_is_current(trace):
     assert trace_module.PAGE.read_text(encoding="utf-8") == trace_module.render(trace), (
         "run `python docs/security/trace.py`"
