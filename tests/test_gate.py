@@ -92,7 +92,7 @@ def test_anonymous_requests_create_no_session_rows_and_are_audited(staff_app, ac
 
 
 def test_a_refusal_names_every_id_of_the_url_within_the_events_64_characters(client, staff_app):
-    record, attachment = "9" * 40, "0f8e4c2a-5b1d-4e7f-9a36-2c8d1e0b7f54"
+    record, attachment = "2147483647", "0f8e4c2a-5b1d-4e7f-9a36-2c8d1e0b7f54"
     assert client.get(f"/records/{record}/attachments/{attachment}").status_code == 404
     assert client.get(f"/records/7/attachments/{attachment}").status_code == 404
     with staff_app.app_context():
