@@ -105,6 +105,11 @@ def approval_of_roles_that_read_personal_data(db: Database, migrator: SchemaMigr
     db.execute_sql('UPDATE "user" SET approved_role = role WHERE disabled_at IS NULL')
 
 
+def staff_names(_db: Database, migrator: SchemaMigrator) -> None:
+    """Accounts get the name colleagues know them by; existing ones show their email until given one."""
+    apply(migrator.add_column("user", "display_name", CharField(max_length=100, null=True)))
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -113,6 +118,7 @@ MIGRATIONS: list[Migration] = [
     public_store_of_its_own,
     keyed_audit_chain,
     approval_of_roles_that_read_personal_data,
+    staff_names,
 ]
 
 

@@ -45,9 +45,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin.user_reset_second_factor": ADMIN,
     "admin.user_end_sessions": ADMIN,
     "admin.user_role": ADMIN,
+    "admin.user_name": ADMIN,
     "admin.user_history": ADMIN,
     "admin.organisations": ADMIN,
     "admin.organisation_contract": ADMIN,
+    "admin.organisation_new": ADMIN,
     # A role that reads personal data, given by an administrator, waits for a city user (the data's owner).
     "approvals.index": CITY,
     "approvals.approve": CITY,

@@ -5,7 +5,8 @@ Giving a role that reads personal data holds the account until a city user appro
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response, flash, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -20,10 +21,17 @@ from portal.staff.accounts import (
     create_user,
     disable,
     enable,
-    organisation_named,
+    same_organisation,
     set_expiry,
 )
-from portal.staff.admin.forms import ContractForm, ExpiryForm, NewUserForm, RoleForm
+from portal.staff.admin.forms import (
+    ContractForm,
+    ExpiryForm,
+    NameForm,
+    NewUserForm,
+    OrganisationForm,
+    RoleForm,
+)
 from portal.staff.admin.history import approvals_of, changes_of
 from portal.staff.approvals.labels import DECISION_LABELS, REASON_LABELS
 from portal.staff.approvals.service import open_request
@@ -44,6 +52,7 @@ bp.context_processor(
 ACCOUNT_ERRORS = {
     "email_taken": _l("このメールアドレスはすでに登録されています。"),
     "bad_email": _l("メールアドレスの形式が正しくありません。"),
+    "bad_name": _l("氏名は100文字以内で、改行などを含めずに入力してください。"),
 }
 
 
@@ -69,6 +78,7 @@ def _detail(user: User) -> dict:
         "pending": open_request(user),
         "expiry_form": ExpiryForm(obj=user),
         "role_form": RoleForm(obj=user),
+        "name_form": NameForm(data={"name": user.display_name}),
     }
 
 
@@ -76,7 +86,7 @@ def _detail(user: User) -> dict:
 def users() -> Response:
     """Every account with its state."""
     rows = User.select(User, Organisation).join(Organisation).order_by(Organisation.name, User.email)
-    return render("admin/users.html", users=rows)
+    return render("admin/users.html", users=list(rows))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -89,10 +99,11 @@ def user_new() -> Response:
             account = create_user(
                 form.email.data,
                 form.role.data,
-                organisation_named(form.organisation.data),
+                Organisation.get_by_id(form.organisation.data),
                 password,
                 enrol_now=False,
                 requested_by=current_user,
+                name=form.name.data,
             )
         except AccountError as error:
             form.email.errors.append(ACCOUNT_ERRORS.get(error.code, _l("登録できませんでした。")))
@@ -128,6 +139,18 @@ def user_status(user_id: int) -> Response:
     else:
         disable(user, current_user)
     return render("admin/user_detail.html", "admin/_user_status.html", **_detail(user))
+
+
+@bp.post("/users/<int:user_id>/name")
+def user_name(user_id: int) -> Response:
+    """Give the account the name colleagues know it by."""
+    user = _user_or_404(user_id)
+    form = NameForm()
+    if form.validate():
+        User.update(display_name=form.name.data).where(User.id == user.id).execute()
+        audit.record("user.name", object_type="user", object_id=user.id)
+        return redirect_to(url_for("admin.user_detail", user_id=user.id))
+    return render("admin/user_detail.html", **{**_detail(user), "name_form": form})
 
 
 @bp.post("/users/<int:user_id>/role")
@@ -171,11 +194,42 @@ def user_end_sessions(user_id: int) -> Response:
     return redirect_to(url_for("admin.user_detail", user_id=user.id))
 
 
+def _organisations_page(form: OrganisationForm) -> Response:
+    rows = list(Organisation.select().order_by(Organisation.name))
+    return render(
+        "admin/organisations.html",
+        organisations=rows,
+        form_for=lambda o: ContractForm(obj=o),
+        new_form=form,
+    )
+
+
 @bp.get("/organisations")
 def organisations() -> Response:
-    """Organisations and their contract end dates."""
-    rows = Organisation.select().order_by(Organisation.name)
-    return render("admin/organisations.html", organisations=rows, form_for=lambda o: ContractForm(obj=o))
+    """Organisations and their contract end dates, and adding one."""
+    return _organisations_page(OrganisationForm(formdata=None))
+
+
+@bp.post("/organisations/new")
+def organisation_new() -> Response:
+    """Add an organisation; a name that differs from an existing one only in spaces or width is
+    that one typed again, and is refused."""
+    form = OrganisationForm()
+    if form.validate():
+        existing = same_organisation(form.name.data)
+        if existing is None:
+            with write_transaction():
+                organisation = Organisation.create(name=form.name.data)
+            audit.record("organisation.create", object_type="organisation", object_id=organisation.id)
+            flash(_("組織「%(name)s」を追加しました。", name=organisation.name))
+            return redirect_to(url_for("admin.organisations"))
+        form.name.errors.append(
+            _(
+                "「%(name)s」がすでにあります。同じ組織なら新しく追加せず、それを使ってください。",
+                name=existing.name,
+            )
+        )
+    return _organisations_page(form)
 
 
 @bp.post("/organisations/<int:organisation_id>/contract")

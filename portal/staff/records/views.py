@@ -25,6 +25,7 @@ from portal.core.web import redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.opening import opened
 from portal.staff.exports import csv_bytes
+from portal.staff.names import person_name
 from portal.staff.people import FIELDS
 from portal.staff.records import content
 from portal.staff.records.access import (
@@ -118,7 +119,7 @@ def follow_ups_csv() -> Response:
             record.booking.reference,
             record.booking.session.date,
             record.booking.session.venue.name,
-            record.author.email,
+            person_name(record.author),
             record.follow_up_due,
         ]
         for record in listed()
@@ -271,7 +272,7 @@ def viewers(record_id: int) -> Response:
 def grant_rows(record: ConsultationRecord, form: GrantForm) -> list[RecordGrant]:
     """The open grants, and the consultants the form may offer."""
     form.grantee.choices = [
-        (user.id, user.email)
+        (user.id, person_name(user))
         for user in User.select()
         .where(User.role == "consultant", User.id != record.author_id, User.disabled_at.is_null())
         .order_by(User.email)
