@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.core.settings import ConfigError
-from portal.staff import gate, names
+from portal.staff import gate, names, navigation
 from portal.staff.security.secrets_at_rest import SecretBox, SecretsKeyError
 
 
@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.request_class = InMemoryFileRequest
     gate.init_app(app)
     names.init_app(app)
+    navigation.init_app(app)
 
     from portal.core.security.sealing import Sealer
     from portal.staff.admin import bp as admin_bp
