@@ -202,7 +202,8 @@ def test_moving_and_cancelling_with_a_reason(staff_app, operator, sessions):
         assert Booking.get_by_id(booking.id).status == "confirmed"
         assert ConsultationSession.get_by_id(roomy).taken == 1
     done = operator.post(
-        f"/intake/{booking.id}/cancel", data={"reason": "お客様のご都合", "csrf_token": token}
+        f"/intake/{booking.id}/cancel",
+        data={"reason": "お客様のご都合", "csrf_token": token, "confirmed": "yes"},
     )
     assert done.status_code == 303
     with staff_app.app_context():

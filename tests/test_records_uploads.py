@@ -307,7 +307,9 @@ def test_the_author_soft_deletes_a_file_and_its_object_stays_until_retention(app
     attachment = newest(app)
     url = f"/records/{world.record}/attachments/{attachment.id}"
     token = re.search(r'csrf-token" content="([^"]+)', author.get("/").text)[1]
-    removed = author.post(f"{url}/delete", data={"csrf_token": token}, headers={"HX-Request": "true"})
+    removed = author.post(
+        f"{url}/delete", data={"csrf_token": token, "confirmed": "yes"}, headers={"HX-Request": "true"}
+    )
     assert removed.status_code == 200 and "<html" not in removed.text and "消す資料.pdf" not in removed.text
     assert author.get(url).status_code == 404
     with app.app_context():

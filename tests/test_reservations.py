@@ -303,7 +303,7 @@ def test_confirm_and_decline_with_a_reason_the_visitor_reads(
         booking = Booking.get()
     response = operator.post(
         f"/bookings/{booking.id}/decline",
-        data={"reason": "当日は会場が使えなくなりました"},
+        data={"reason": "当日は会場が使えなくなりました", "confirmed": "yes"},
         headers={"HX-Request": "true", "X-CSRFToken": token},
     )
     assert response.status_code == 200 and "お断りしました" in response.text and "<html" not in response.text

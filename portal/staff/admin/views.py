@@ -35,6 +35,8 @@ from portal.staff.admin.forms import (
 from portal.staff.admin.history import approvals_of, changes_of
 from portal.staff.approvals.labels import DECISION_LABELS, REASON_LABELS
 from portal.staff.approvals.service import open_request
+from portal.staff.confirm import ask, confirmed
+from portal.staff.names import person_name
 from portal.staff.roles import ROLE_LABELS
 from portal.staff.security.passwords import generate_password
 from portal.staff.sessions import revoke_all
@@ -80,6 +82,17 @@ def _detail(user: User) -> dict:
         "role_form": RoleForm(obj=user),
         "name_form": NameForm(data={"name": user.display_name}),
     }
+
+
+def _ask_about(user: User, title: str, consequence: str, button: str) -> Response:
+    """The confirmation page for an action on an account, naming whose it is."""
+    return ask(
+        title,
+        consequence,
+        button,
+        back=url_for("admin.user_detail", user_id=user.id),
+        details=[(_("氏名"), person_name(user)), (_("メールアドレス"), user.email)],
+    )
 
 
 @bp.get("/users")
@@ -136,6 +149,13 @@ def user_status(user_id: int) -> Response:
     user = _other_user_or_404(user_id)
     if user.disabled_at:
         enable(user, current_user)
+    elif not confirmed():
+        return _ask_about(
+            user,
+            _("アカウントを停止しますか"),
+            _("停止すると、この利用者はすぐにログアウトされ、再開するまでログインできません。"),
+            _("停止する"),
+        )
     else:
         disable(user, current_user)
     return render("admin/user_detail.html", "admin/_user_status.html", **_detail(user))
@@ -177,6 +197,13 @@ def user_expiry(user_id: int) -> Response:
 def user_reset_second_factor(user_id: int) -> Response:
     """A lost authenticator: the owner enrols again at the next sign-in."""
     user = _user_or_404(user_id)
+    if not confirmed():
+        return _ask_about(
+            user,
+            _("二要素認証をリセットしますか"),
+            _("この利用者はすぐにログアウトされ、次のログインで認証アプリを設定し直すまで使えません。"),
+            _("二要素認証をリセットする"),
+        )
     with write_transaction():
         User.update(totp_secret=None, totp_last_step=0).where(User.id == user.id).execute()
         RecoveryCode.delete().where(RecoveryCode.user == user).execute()
@@ -189,6 +216,13 @@ def user_reset_second_factor(user_id: int) -> Response:
 def user_end_sessions(user_id: int) -> Response:
     """Sign the account out everywhere, effective on its next request."""
     user = _user_or_404(user_id)
+    if not confirmed():
+        return _ask_about(
+            user,
+            _("すべてのセッションを終了しますか"),
+            _("この利用者は、使っているすべての端末ですぐにログアウトされます。"),
+            _("すべてのセッションを終了する"),
+        )
     ended = revoke_all(user)
     audit.record("user.sessions-ended", object_type="user", object_id=user.id, outcome=str(ended))
     return redirect_to(url_for("admin.user_detail", user_id=user.id))

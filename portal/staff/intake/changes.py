@@ -16,6 +16,8 @@ from portal.core.web import not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.opening import opened
 from portal.staff.bookings.repeat import index_new_bookings, with_indexes
+from portal.staff.bookings.views import when_and_where
+from portal.staff.confirm import ask, confirmed
 from portal.staff.intake.forms import CancelForm, MoveForm
 from portal.staff.intake.slots import SlotFilter, filter_choices, find_slots
 from portal.staff.intake.views import bp
@@ -110,6 +112,19 @@ def cancel_booking(booking_id: int) -> Response:
     booking = _changeable(booking_id)
     form = CancelForm()
     if form.validate_on_submit():
+        if not confirmed():
+            return ask(
+                _("予約を取り消しますか"),
+                _("取り消すと席が空き、元に戻せません。Webで予約した方には理由が表示されます。"),
+                _("予約を取り消す"),
+                back=url_for("intake.change", booking_id=booking.id),
+                details=[
+                    (_("受付番号"), booking.reference),
+                    (_("日時と会場"), when_and_where(booking)),
+                    (_("ご担当者名"), opened(booking)["contact_name"]),
+                    (_("取り消しの理由"), form.reason.data.strip()),
+                ],
+            )
         cancel(booking, form.reason.data.strip())
         audit.record("booking.cancel", object_type="booking", object_id=booking.id)
         return redirect_to(url_for("intake.booked", booking_id=booking.id))

@@ -24,6 +24,7 @@ from portal.core.reservations import bookings_with_places
 from portal.core.web import redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.opening import opened
+from portal.staff.confirm import ask, confirmed
 from portal.staff.exports import csv_bytes
 from portal.staff.names import person_name
 from portal.staff.people import FIELDS
@@ -255,6 +256,14 @@ def delete(record_id: int) -> Response:
     form = DeleteForm()
     if not form.validate_on_submit():
         return record_page(record, delete_form=form)
+    if not confirmed():
+        return ask(
+            _("相談記録を削除しますか"),
+            _("削除した記録は一覧に出なくなり、編集もできなくなります。保存期間が過ぎると消去されます。"),
+            _("記録を削除する"),
+            back=url_for("records.view", record_id=record.id),
+            details=[(_("受付番号"), record.booking.reference), (_("削除の理由"), form.reason.data.strip())],
+        )
     if content.delete(record, form.reason.data.strip(), current_user):
         audit.record("record.delete", object_type="record", object_id=record.id)
     return redirect_to(url_for("records.index"))
