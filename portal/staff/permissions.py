@@ -58,6 +58,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "bookings.confirm_request": FRONT_DESK,
     "bookings.decline_request": FRONT_DESK,
     "bookings.daily_list": DAILY_LIST,
+    "bookings.daily_print": DAILY_LIST,
     "bookings.daily_csv": DAILY_LIST,
     "bookings.daily_xlsx": DAILY_LIST,
     "bookings.daily_notice": FRONT_DESK,

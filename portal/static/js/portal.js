@@ -121,3 +121,10 @@ document.addEventListener("htmx:configRequest", function (event) {
     });
   });
 })();
+
+// A print view's button prints the page (the browser's own print works as well).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) {
+    window.print();
+  }
+});
