@@ -90,3 +90,5 @@ def test_a_consultant_prints_only_their_own_sessions(staff_app, signed_in, accou
         seat(session_at(place, DAY, 14), contact_name="別室 次郎", business_name="次郎商店")
     page = signed_in("consultant").get(f"/bookings/daily/print?date={DAY.isoformat()}").text
     assert "担当 一郎" in page and "別室 次郎" not in page
+    assert signed_in("operator").get(f"/bookings/reception/print?date={DAY.isoformat()}").status_code == 200
+    assert signed_in("consultant").get(f"/bookings/reception/print?date={DAY.isoformat()}").status_code == 404

@@ -42,6 +42,24 @@ def sessions(staff_app):
 
 
 @pytest.fixture
+def today_sessions(staff_app):
+    """Today's sessions at a venue: one with two places, one with a single place."""
+    with staff_app.app_context():
+        venue = Venue.create(name="架空区役所 会議室C", ward="架空区", address="架空市架空区3-4")
+        roomy, tight = (
+            ConsultationSession.create(
+                venue=venue,
+                date=business_today(),
+                starts_at=time(hour),
+                ends_at=time(hour + 1),
+                capacity=places,
+            )
+            for hour, places in ((10, 2), (13, 1))
+        )
+        return roomy.id, tight.id
+
+
+@pytest.fixture
 def operator(signed_in):
     return signed_in("operator")
 
@@ -250,8 +268,8 @@ def test_intake_is_for_the_front_desk_only_and_refuses_forged_posts(staff_app, s
         assert Booking.select().count() == 0
 
 
-def test_reception_seats_a_walk_in_while_places_remain(staff_app, operator, signed_in, sessions):
-    roomy, tight = sessions
+def test_reception_seats_a_walk_in_while_places_remain(staff_app, operator, signed_in, today_sessions):
+    roomy, tight = today_sessions
     with staff_app.app_context():
         day = ConsultationSession.get_by_id(roomy).date.isoformat()
         book_caller(operator, tight)
@@ -264,7 +282,7 @@ def test_reception_seats_a_walk_in_while_places_remain(staff_app, operator, sign
     refused = operator.post(url, data=typed)
     assert refused.status_code == 200 and 'value="飛込商店"' in refused.text and "電話番号は" in refused.text
     full = operator.post(url, data={"session_id": tight, "contact_name": "来場 太郎", "csrf_token": token})
-    assert "この回は満席です" in full.text
+    assert "この相談枠は満席です" in full.text
     seated = operator.post(url, data={"session_id": roomy, "contact_name": "来場 太郎", "csrf_token": token})
     assert seated.status_code == 303 and seated.headers["Location"].startswith("/bookings/reception?date=")
     with staff_app.app_context():

@@ -63,6 +63,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "bookings.daily_xlsx": DAILY_LIST,
     "bookings.daily_notice": FRONT_DESK,
     "bookings.reception": FRONT_DESK,
+    "bookings.reception_print": FRONT_DESK,
     "bookings.reception_mark": FRONT_DESK,
     "bookings.reception_walk_in": FRONT_DESK,
     "intake.call": FRONT_DESK,

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
 
+from portal.core.dates import business_today
 from portal.core.models import (
     Booking,
     ConsultationRecord,
@@ -82,7 +83,8 @@ def deleted_listed():
 
 
 def to_write():
-    """A consultant's attended bookings that have no record yet."""
+    """A consultant's attended bookings up to today that have no record yet (a consultation on a
+    later day has not happened, whatever its status says)."""
     if current_user.role != "consultant":
         return []
     return (
@@ -91,6 +93,7 @@ def to_write():
         .join(ConsultationRecord, JOIN.LEFT_OUTER, on=ConsultationRecord.booking == Booking.id)
         .where(
             ConsultationSession.consultant == current_user.id,
+            ConsultationSession.date <= business_today(),
             Booking.status == BookingStatus.ATTENDED,
             ConsultationRecord.id.is_null(),
         )
@@ -137,6 +140,7 @@ def _booking_to_record(booking_id: int) -> Booking:
         booking is None
         or booking.status != BookingStatus.ATTENDED
         or booking.session.consultant_id != current_user.id
+        or booking.session.date > business_today()
     ):
         refuse("booking", booking_id, missing=booking is None)
     return booking
