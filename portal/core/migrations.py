@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from peewee import CharField, Database, DateField, Model
+from peewee import CharField, Database, DateField, IntegerField, Model
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as apply
 
@@ -81,6 +81,7 @@ def public_store_of_its_own(db: Database, _migrator: SchemaMigrator) -> str:
     Blind indexes stay in the staff store (their own table); references from staff tables to
     moved rows lose their constraints, which cannot span two stores.
     """
+    _create_frozen(db, schema_history.MIGRATION_5)
     return move_public_tables(db)
 
 
@@ -110,6 +111,16 @@ def staff_names(_db: Database, migrator: SchemaMigrator) -> None:
     apply(migrator.add_column("user", "display_name", CharField(max_length=100, null=True)))
 
 
+def partial_name_search(db: Database, migrator: SchemaMigrator) -> None:
+    """Bookings are found by part of a name or reading through shortened keyed tokens; the staff
+    zone writes them for every booking (old ones included) the next time it looks."""
+    _create_frozen(db, schema_history.MIGRATION_9)
+    apply(
+        migrator.add_column("booking_index", "name_tokens", IntegerField(default=0)),
+        migrator.add_index("booking_index", ("name_tokens",)),
+    )
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -119,6 +130,7 @@ MIGRATIONS: list[Migration] = [
     keyed_audit_chain,
     approval_of_roles_that_read_personal_data,
     staff_names,
+    partial_name_search,
 ]
 
 

@@ -19,6 +19,12 @@ def email(value: str | None) -> str:
     return unicodedata.normalize("NFKC", value or "").strip().casefold()
 
 
+def searchable(value: str | None) -> str:
+    """A name, business name or reading as it is searched: half-width, hiragana and katakana
+    alike, case and spaces ignored: 「すずき ﾀﾛｳ」 = 「スズキタロウ」, 「ＡＢＣ商店」 = 「abc商店」."""
+    return kana(value).casefold()
+
+
 def kana(value: str | None) -> str:
     """Half-width or hiragana readings as full-width katakana, without spaces: ﾔﾏﾀﾞ ﾊﾅｺ = ヤマダハナコ."""
     text = unicodedata.normalize("NFKC", value or "").translate(_HIRAGANA)

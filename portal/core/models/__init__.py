@@ -15,7 +15,7 @@ from portal.core.models.accounts import (
 from portal.core.models.audit import AuditEvent
 from portal.core.models.base import SchemaVersion
 from portal.core.models.calendar import Holiday, Season, WeeklyPattern
-from portal.core.models.liaison import BookingIndex, CallEvent, ListNotice
+from portal.core.models.liaison import BookingIndex, BookingNameToken, CallEvent, ListNotice
 from portal.core.models.library import DailyReport, Document, DocumentVersion, Folder, FolderGrant
 from portal.core.models.records import (
     RECORD_MODELS,
@@ -48,6 +48,7 @@ STAFF_MODELS = [
     KeyCheck,
     StoredObject,
     BookingIndex,
+    BookingNameToken,
     CallEvent,
     ListNotice,
     Season,
@@ -72,6 +73,7 @@ __all__ = [
     "AvailabilityVersion",
     "Booking",
     "BookingIndex",
+    "BookingNameToken",
     "CallEvent",
     "ConsultationRecord",
     "ConsultationSession",

@@ -1,7 +1,8 @@
 """Repeat callers: earlier bookings that share a phone number, email or reading with this one.
 
 Matching uses the blind indexes only, so nothing is decrypted to find a repeat caller. Web
-requests arrive without indexes (the public instance holds no key); the staff zone adds them.
+requests arrive without indexes (the public instance holds no key); the staff zone adds them,
+and the name tokens that find a booking by part of a name.
 """
 
 from __future__ import annotations
@@ -11,30 +12,44 @@ from functools import reduce
 
 from peewee import JOIN
 
-from portal.core.models import Booking, BookingIndex, ConsultationSession
+from portal.core.database import write_transaction
+from portal.core.models import Booking, BookingIndex, BookingNameToken, ConsultationSession
 from portal.core.reservations import bookings_with_places
-from portal.staff.people import MATCHED_BY, index_columns
+from portal.staff.people import MATCHED_BY, NAME_TOKENS_VERSION, index_columns, name_tokens
 from portal.staff.security.unseal import unsealer
 
 INDEX_COLUMNS = tuple(MATCHED_BY)
 
 
 def index_new_bookings() -> None:
-    """Give bookings without blind indexes theirs (in the staff store), computed from the sealed data.
+    """Give bookings without blind indexes or current name tokens theirs (in the staff store),
+    computed from the sealed data.
 
-    Web requests arrive without them; a staff booking has them already, unless a crash between
-    the two stores' commits (SQLite) lost them.
+    Web requests arrive without either; a staff booking has its blind indexes already (unless a
+    crash between the two stores' commits, on SQLite, lost them) and gets its tokens here too.
     """
     opener = unsealer()
-    pending = (
+    pending = list(
         Booking.select(Booking.id, Booking.sealed)
         .join(BookingIndex, JOIN.LEFT_OUTER, on=(BookingIndex.booking == Booking.id))
-        .where(BookingIndex.booking.is_null(), Booking.sealed.is_null(False))
+        .where(
+            BookingIndex.booking.is_null() | (BookingIndex.name_tokens < NAME_TOKENS_VERSION),
+            Booking.sealed.is_null(False),
+        )
     )
-    for booking in pending:
-        BookingIndex.insert(
-            booking=booking.id, **index_columns(opener.open(booking.sealed))
-        ).on_conflict_ignore().execute()
+    if not pending:
+        return
+    with write_transaction():
+        for booking in pending:
+            person = opener.open(booking.sealed)
+            BookingIndex.insert(booking=booking.id, **index_columns(person)).on_conflict_ignore().execute()
+            BookingNameToken.delete().where(BookingNameToken.booking == booking.id).execute()
+            tokens = [{"booking": booking.id, "token": token} for token in sorted(name_tokens(person))]
+            if tokens:
+                BookingNameToken.insert_many(tokens).on_conflict_ignore().execute()
+            BookingIndex.update(name_tokens=NAME_TOKENS_VERSION).where(
+                BookingIndex.booking == booking.id
+            ).execute()
 
 
 def with_indexes(query):
