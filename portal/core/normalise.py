@@ -6,12 +6,20 @@ import re
 import unicodedata
 
 _PHONE_NOISE = re.compile(r"[\s\-‐‑–—―ー()（）]")
+_DASHES = re.compile(r"[‐‑‒–—―ー−]")
 _HIRAGANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
 
 
 def phone(value: str | None) -> str:
     """Full-width digits, hyphens, brackets and spaces as people type them, down to plain digits."""
     return _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", value or ""))
+
+
+def phone_display(value: str | None) -> str:
+    """A phone number as the person wrote it, in half-width with plain hyphens, for reading back:
+    ０３－１２３４－５６７８ = 03-1234-5678 (matching uses phone())."""
+    text = _DASHES.sub("-", unicodedata.normalize("NFKC", value or ""))
+    return " ".join(text.split())
 
 
 def email(value: str | None) -> str:

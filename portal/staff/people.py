@@ -32,9 +32,9 @@ MATCHED_BY = {
 
 def person_from(form: object) -> dict:
     """The sealed payload from a staff form: every personal field (empty if the form lacks it),
-    trimmed, the phone number in digits."""
+    trimmed, the phone number as typed (half-width, hyphens kept) for reading back."""
     person = {name: (getattr(getattr(form, name, None), "data", None) or "").strip() for name in FIELDS}
-    person["phone"] = normalise.phone(person["phone"])
+    person["phone"] = normalise.phone_display(person["phone"])
     return person
 
 

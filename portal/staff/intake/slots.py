@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import request
+from werkzeug.datastructures import MultiDict
 
 from portal.core.dates import business_today
 from portal.core.models import ConsultationSession, Venue
@@ -24,14 +25,15 @@ class SlotFilter:
     ward: str = ""
 
     @classmethod
-    def from_args(cls) -> SlotFilter:
-        """The filter in the query string; anything malformed is ignored."""
+    def from_args(cls, values: MultiDict | None = None) -> SlotFilter:
+        """The filter in the query string (or in `values`, a posted form); anything malformed is ignored."""
+        values = request.args if values is None else values
         try:
-            day = date.fromisoformat(request.args.get("date", ""))
+            day = date.fromisoformat(values.get("date", ""))
         except ValueError:
             day = None
-        venue_id = request.args.get("venue", type=int)
-        return cls(day=day, venue_id=venue_id, ward=request.args.get("ward", "")[:50])
+        venue_id = values.get("venue", type=int)
+        return cls(day=day, venue_id=venue_id, ward=values.get("ward", "")[:50])
 
 
 def find_slots(chosen: SlotFilter, keep: int | None = None) -> list[ConsultationSession]:

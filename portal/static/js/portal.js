@@ -63,9 +63,12 @@ document.addEventListener("htmx:configRequest", function (event) {
         });
       });
     }
+    // What narrows a list (the slot filter) is not part of the caller's draft.
+    const skipped = new Set(Array.from(form.querySelectorAll("[data-draft-skip] [name]"))
+      .map(function (element) { return element.name; }));
     const save = function () {
       const pairs = Array.from(new FormData(form).entries())
-        .filter(function (pair) { return pair[0] !== "csrf_token"; });
+        .filter(function (pair) { return pair[0] !== "csrf_token" && !skipped.has(pair[0]); });
       window.sessionStorage.setItem(key, JSON.stringify(pairs));
     };
     form.addEventListener("input", save);
@@ -127,4 +130,24 @@ document.addEventListener("click", function (event) {
   if (event.target.closest && event.target.closest("[data-print]")) {
     window.print();
   }
+});
+
+// In a form marked data-enter-submits (the intake), Enter in the caller's details or on a slot
+// presses the form's main button. The slot filter's button comes first in the form so that, without
+// JavaScript, Enter narrows the slots and loses nothing; Enter in the filter still does that.
+// Enter that confirms a kana-kanji conversion is left to the input method.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) {
+    return;
+  }
+  const field = event.target;
+  const form = field.form;
+  if (!form || !form.dataset.enterSubmits || field.closest("[data-draft-skip]")) {
+    return;
+  }
+  if (!["text", "tel", "email", "radio", "checkbox"].includes(field.type)) {
+    return;
+  }
+  event.preventDefault();
+  form.requestSubmit(document.getElementById(form.dataset.enterSubmits));
 });
