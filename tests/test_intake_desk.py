@@ -147,3 +147,15 @@ def test_each_slot_has_one_label_and_the_reset_button_is_not_the_primary_one(sig
         assert f'aria-labelledby="{radio}-when {radio}-venue"' in page
     assert '<button type="reset" class="button-secondary">' in page
     assert re.search(r'<button type="submit" id="book"[^>]*>予約を確定する</button>', page)
+
+
+def test_the_web_inbox_counts_its_requests_and_shows_when_they_came_and_what_for(staff_app, signed_in):
+    with staff_app.app_context():
+        session = session_at(venue("架空区役所"), TODAY + timedelta(days=4), 10)
+        first = seat(session, status="requested", channel="web", contact_name="網野 三咲")
+        seat(session, status="requested", channel="web", contact_name="網野 四郎")
+        received = first.created_at
+    page = signed_in("operator").get("/bookings/requests").text
+    assert "確認待ち 2件" in page
+    assert "申込日時" in page and f"{received.year}年" in page
+    assert "家賃支援給付金" in page, "the programmes the visitor asked about"

@@ -109,3 +109,14 @@ def test_a_past_day_is_corrected_by_a_city_user_only_and_audited_as_a_correction
         ("booking.no-show", "refused"),
         ("booking.no-show", "correction"),
     ]
+
+
+def test_a_consultation_to_come_is_never_a_record_to_write(staff_app, signed_in, days):
+    with staff_app.app_context():
+        # Marked as arrived before this rule existed, or by a forged request.
+        Booking.update(status="attended").where(Booking.id.in_(list(days.values()))).execute()
+    consultant = signed_in("consultant")
+    listing = consultant.get("/records").text
+    assert "yesterday商店" in listing and "today商店" in listing and "tomorrow商店" not in listing
+    assert consultant.get(f"/records/new/{days['tomorrow']}").status_code == 404
+    assert consultant.get(f"/records/new/{days['today']}").status_code == 200

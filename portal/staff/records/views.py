@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Response, request, url_for
 from flask_babel import format_datetime
@@ -59,6 +59,9 @@ def programme_names(codes: list[str]) -> str:
     return "、".join(str(names.get(code, code)) for code in codes)
 
 
+FOLLOW_UP_SOON = timedelta(days=7)  # a follow-up due within a week is flagged as coming
+
+
 def listed():
     """The records the signed-in user may know exist (not their content), newest consultation first."""
     query = records_with_booking().where(ConsultationRecord.deleted_at.is_null())
@@ -109,8 +112,10 @@ def index() -> Response:
         "records/index.html",
         records=records,
         readable={record.id for record in records if readable(current_user, record)},
-        pending=to_write(),
+        pending=[(booking, opened(booking)) for booking in to_write()],
         deleted=deleted_listed(),
+        today=business_today(),
+        soon=business_today() + FOLLOW_UP_SOON,
     )
 
 
