@@ -49,7 +49,8 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """Pages in fresh browser contexts (no cookies: one per person in the story), failing the test
+    """Pages in fresh browser contexts (no cookies: one per person in the story; keyword arguments
+    go to the context, such as a viewport), failing the test
     on any CSP violation, script error or missing asset; a page that answers 404 on purpose is the
     test's own business."""
     contexts = []
@@ -63,8 +64,8 @@ def new_page(browser):
         if response.request.resource_type != "document" and response.status >= 400:
             problems.append(f"{response.status} {response.url}")
 
-    def _new_page():
-        context = browser.new_context(locale="en-US")
+    def _new_page(**options):
+        context = browser.new_context(locale="en-US", **options)
         contexts.append(context)
         page = context.new_page()
         page.on("console", on_console)
