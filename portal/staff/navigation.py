@@ -42,11 +42,12 @@ MENU = (
 )
 
 
-def menu() -> list[tuple[Entry, bool]]:
-    """The entries the signed-in user may reach, each with whether it is the current page."""
+def menu(mark_current: bool = True) -> list[tuple[Entry, bool]]:
+    """The entries the signed-in user may reach, each with whether it is the current page (never on
+    an error page, whose body must not tell a refused URL from an unknown one)."""
     endpoint = request.endpoint or ""
     return [
-        (entry, endpoint.startswith(entry.sections))
+        (entry, mark_current and endpoint.startswith(entry.sections))
         for entry in MENU
         if allowed(entry.endpoint, current_user.role)
     ]
