@@ -9,7 +9,6 @@ world of its own, so what its POSTs change cannot reach another role's walk.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pytest
@@ -19,13 +18,13 @@ from werkzeug.routing import Rule
 from portal.core.models import AuditEvent
 from tests.conftest import csrf_from
 from tests.expected_access import EXPECTED_ACCESS, OPEN, ROLES
+from tests.pages import without_tokens
 from tests.records_world import signed_in_as
 from tests.staff_world import WALKER, StaffWorld, build_staff_world
 from tests.test_gate import assert_staff_headers
 
 SAFE = ("GET", "HEAD", "OPTIONS")
 UNTAKEN = ("PUT", "DELETE")  # methods no staff route takes: they reach no endpoint
-TOKENS = re.compile(rb'(csrf-token" content="|name="csrf_token" value=")[^"]*')
 
 
 @dataclass(frozen=True)
@@ -109,11 +108,6 @@ def calls(app, world: StaffWorld, role: str) -> list[Call]:
 def may_reach(role: str, endpoint: str | None) -> bool:
     """The answer key: open to anyone, else the roles the business rules name."""
     return endpoint in OPEN or role in EXPECTED_ACCESS.get(endpoint, ())
-
-
-def without_tokens(body: bytes) -> bytes:
-    """A page without its form tokens (signed with the time, so they change by the second)."""
-    return TOKENS.sub(rb"\1", body)
 
 
 def newest_event(app) -> int:
