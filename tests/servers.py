@@ -12,8 +12,9 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+
+from tests.tls import Tls
 
 BIN = Path(sys.executable).parent
 WEED = BIN / "weed"
@@ -125,14 +126,6 @@ def _weed_ports(count: int) -> list[int]:
         if port < 55535 and port not in ports and port + 10000 not in ports and _is_free(port + 10000):
             ports.append(port)
     return ports
-
-
-@dataclass(frozen=True)
-class Tls:
-    """A certificate and its private key (PEM files) for a server to present."""
-
-    certificate: Path
-    private_key: Path
 
 
 class S3Server:

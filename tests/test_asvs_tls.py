@@ -3,83 +3,37 @@ server whose certificate they cannot verify, and talk to the same server once it
 
 Each server holds a throwaway self-signed certificate. Trust is granted the way an operator
 would, through the system's trust store (`SSL_CERT_FILE`), which proves the refusal is the
-certificate check and nothing else.
+certificate check and nothing else. Trusted, they carry the real work: mail through a relay
+that wants STARTTLS and then a login, and library files to a real S3 server that speaks only
+https.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
-import ssl
 import threading
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from portal import create_app
 from portal.core.dates import business_today
 from portal.core.models import Booking, ConsultationSession, PublicEvent, Venue
 from portal.core.settings import ConfigError
+from tests.at_rest import assert_only_ciphertext
 from tests.conftest import public_config
-from tests.servers import free_port
+from tests.library_support import PDF
+from tests.servers import S3_ACCESS_KEY, S3_SECRET_KEY, free_port, running_s3_server
 from tests.smtp import Inbox
+from tests.test_library_uploads import city_writer, post_file, stored_version
 from tests.test_mail import book
-
-
-@dataclass
-class Certificate:
-    """A self-signed server certificate, its key, and what it is valid for."""
-
-    cert: Path
-    key: Path
-
-    def server_context(self) -> ssl.SSLContext:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.cert, self.key)
-        return context
-
-
-def self_signed(folder: Path, name: str, address: str | None) -> Certificate:
-    """A certificate for DNS `name` (and IP `address`, if given), signed by its own key."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    names: list[x509.GeneralName] = [x509.DNSName(name)]
-    if address:
-        names.append(x509.IPAddress(ipaddress.ip_address(address)))
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    folder.mkdir(exist_ok=True)
-    paths = Certificate(folder / f"{name}.pem", folder / f"{name}.key")
-    paths.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths.key.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return paths
+from tests.tls import Tls, self_signed
 
 
 @pytest.fixture
-def certificates(tmp_path) -> dict[str, Certificate]:
+def certificates(tmp_path) -> dict[str, Tls]:
     """One for this host (127.0.0.1) and one for a host we are not."""
     return {
         "ours": self_signed(tmp_path / "tls", "localhost", "127.0.0.1"),
@@ -87,9 +41,22 @@ def certificates(tmp_path) -> dict[str, Certificate]:
     }
 
 
+SMTP_LOGIN = ("portal-mail", "a-relay-password-of-its-own")
+
+
+def relay_login(_server, _session, _envelope, _mechanism, credentials):
+    """The relay's account check: one login, and only once the channel is encrypted (aiosmtpd
+    refuses AUTH before STARTTLS)."""
+    from aiosmtpd.smtp import AuthResult
+
+    given = (credentials.login.decode(), credentials.password.decode())
+    return AuthResult(success=given == SMTP_LOGIN)
+
+
 @contextlib.contextmanager
-def starttls_smtp(certificate: Certificate):
-    """A real SMTP server that offers STARTTLS with `certificate` and requires it."""
+def starttls_smtp(certificate: Tls, login_required: bool = False):
+    """A real SMTP server that offers STARTTLS with `certificate` and requires it, and a login
+    after it if asked."""
     from aiosmtpd.controller import Controller
 
     inbox = Inbox(free_port())
@@ -99,6 +66,8 @@ def starttls_smtp(certificate: Certificate):
         port=inbox.port,
         tls_context=certificate.server_context(),
         require_starttls=True,
+        authenticator=relay_login if login_required else None,
+        auth_required=login_required,
     )
     controller.start()
     try:
@@ -129,7 +98,7 @@ def test_the_smtp_client_refuses_a_certificate_it_cannot_verify(
     """Untrusted, or trusted but for another host: no message leaves; the booking stays, the failure
     is logged and recorded. Trusted and for this host: the same server gets the message."""
     if trusted:
-        monkeypatch.setenv("SSL_CERT_FILE", str(certificates[trusted].cert))
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificates[trusted].certificate))
     with starttls_smtp(certificates[served]) as inbox:
         settings = {**public_config(config), **inbox.settings, "SMTP_STARTTLS": True, "TESTING": True}
         app = create_app("public", settings)
@@ -143,6 +112,34 @@ def test_the_smtp_client_refuses_a_certificate_it_cannot_verify(
     else:
         assert inbox.messages == [] and event.outcome == "failed"
         assert "confirmation mail not sent: SSLCertVerificationError" in caplog.text
+
+
+@pytest.mark.parametrize("password,delivered", [(SMTP_LOGIN[1], True), ("a-guessed-password", False)])
+def test_mail_goes_through_a_relay_that_wants_starttls_and_a_login(
+    config, session_id, certificates, monkeypatch, caplog, password, delivered
+):
+    """The login happens inside TLS; the relay's own password delivers, another one is refused
+    (the relay answers 535 and hangs up), logged by exception type only and recorded, and the
+    booking stays."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificates["ours"].certificate))
+    with starttls_smtp(certificates["ours"], login_required=True) as inbox:
+        settings = {
+            **public_config(config),
+            **inbox.settings,
+            "SMTP_STARTTLS": True,
+            "SMTP_USER": SMTP_LOGIN[0],
+            "SMTP_PASSWORD": password,
+            "TESTING": True,
+        }
+        app = create_app("public", settings)
+        with caplog.at_level(logging.WARNING, logger="portal.mail"):
+            book(app, session_id)
+    with app.app_context():
+        event = PublicEvent.get(PublicEvent.action == "mail.confirmation")
+        assert Booking.select().count() == 1
+    assert (len(inbox.messages), event.outcome) == ((1, "ok") if delivered else (0, "failed"))
+    if not delivered:
+        assert "confirmation mail not sent: SMTP" in caplog.text and password not in caplog.text
 
 
 class S3Stub(BaseHTTPRequestHandler):
@@ -163,7 +160,7 @@ class S3Stub(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def https_server(certificate: Certificate):
+def https_server(certificate: Tls):
     """An https server on a free port; yields its port and the requests it received."""
     seen: list[str] = []
     handler = type("Stub", (S3Stub,), {"seen": seen})
@@ -185,7 +182,7 @@ def test_the_s3_client_refuses_a_certificate_it_cannot_verify(
     """The staff instance on `PORTAL_MINIO_SECURE=true` sends nothing to a server it cannot verify
     and refuses to start; once trusted, its signed requests arrive."""
     if trusted:
-        monkeypatch.setenv("SSL_CERT_FILE", str(certificates[trusted].cert))
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificates[trusted].certificate))
     with https_server(certificates[served]) as (port, seen):
         settings = {
             "STORAGE_BACKEND": "minio",
@@ -199,3 +196,30 @@ def test_the_s3_client_refuses_a_certificate_it_cannot_verify(
     assert bool(seen) == reached, seen
     if not reached:
         assert "CERTIFICATE_VERIFY_FAILED" in str(refused.value) or "certificate" in str(refused.value)
+
+
+@pytest.fixture
+def s3_over_tls(tmp_path, certificates, monkeypatch):
+    """The S3 server holding this host's certificate, which the system trusts."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificates["ours"].certificate))
+    with running_s3_server(tmp_path / "s3", certificates["ours"]) as server:
+        yield server
+
+
+def test_files_reach_the_s3_server_over_tls_through_the_routes(config, s3_over_tls):
+    """`PORTAL_MINIO_SECURE=true` against a real S3 server that speaks only https: a document
+    uploaded and downloaded through the library's routes arrives whole, and only its ciphertext
+    is on the server."""
+    from minio import Minio
+
+    settings = {**config, **s3_over_tls.settings("over-tls"), "TESTING": True}
+    assert settings["MINIO_SECURE"] == "true"
+    app = create_app("staff", settings)
+    client, token, folder, _ = city_writer(app)
+    assert post_file(client, token, folder, PDF, "手引き.pdf").status_code == 303
+    download = client.get(f"/library/versions/{stored_version(app).id}/download")
+    assert download.status_code == 200 and download.data == PDF
+    assert_only_ciphertext(app, PDF)
+    plain = Minio(s3_over_tls.endpoint, S3_ACCESS_KEY, S3_SECRET_KEY, secure=False)
+    with pytest.raises(Exception):  # noqa: B017 - whatever the client makes of an https port
+        plain.bucket_exists("over-tls")
