@@ -246,7 +246,7 @@ def test_an_ended_session_cookie_gets_the_sign_in_link_and_htmx_is_redirected(st
         StaffSession.update(revoked_at=StaffSession.created_at).execute()
     for path in ("/", "/admin/users", "/nothing-here"):
         page = client.get(path)
-        assert page.status_code == 404
+        assert page.status_code == 404 and "HX-Redirect" not in page.headers
         assert 'href="/login"' in page.text
     with staff_app.app_context():
         newest = AuditEvent.select().order_by(AuditEvent.seq.desc()).limit(3)
