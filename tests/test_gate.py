@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from flask import request
 from werkzeug.routing import Rule
 
 from portal.core.models import AuditEvent, StaffSession
@@ -98,6 +101,15 @@ def test_a_refusal_names_every_id_of_the_url_within_the_events_64_characters(cli
     with staff_app.app_context():
         newest = AuditEvent.select().order_by(AuditEvent.seq.desc()).limit(2)
         assert [e.object_id for e in newest] == [f"7,{attachment}", f"{record},{attachment}"[:64]]
+
+
+def test_ids_beyond_the_events_64_characters_are_cut_not_refused(staff_app):
+    """No route carries that many ids yet (the longest is 56 characters); one that did must still
+    be audited, as PostgreSQL refuses a longer value."""
+    ids = [uuid.UUID(int=n) for n in (1, 2, 3)]
+    with staff_app.test_request_context("/"):
+        request.view_args = {"a": ids[0], "b": ids[1], "c": ids[2], "name": "x" * 80}
+        assert gate._object_id() == ",".join(map(str, ids))[:64]
 
 
 @pytest.mark.parametrize(
