@@ -296,6 +296,17 @@ def sign_in(client, account: Account, next_url: str | None = None):
 
 
 @pytest.fixture
+def still_clock(monkeypatch):
+    """The throttle's clock stands still: on a loaded machine the one-second block after the fifth
+    failure could otherwise lapse between two requests and rightly let another attempt through."""
+    import portal.staff.security.throttle
+
+    frozen = portal.staff.security.throttle.utcnow()
+    monkeypatch.setattr(portal.staff.security.throttle, "utcnow", lambda: frozen)
+    return frozen
+
+
+@pytest.fixture
 def signed_in(staff_app, accounts):
     """A signed-in client per role, made on demand."""
 

@@ -56,6 +56,8 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "account.confirm": EVERYONE,
     "account.end_session": EVERYONE,
     "account.end_other_sessions": EVERYONE,
+    # Everyone changes their own password (after typing the current one); nobody anyone else's.
+    "account.password": EVERYONE,
     # Accounts, organisations and contracts are the administrators' job alone.
     "admin.users": only(ADMIN),
     "admin.user_new": only(ADMIN),
@@ -63,6 +65,8 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "admin.user_status": only(ADMIN),
     "admin.user_expiry": only(ADMIN),
     "admin.user_reset_second_factor": only(ADMIN),
+    # A forgotten password is reset by an administrator only, never by the holder or by email.
+    "admin.user_reset_password": only(ADMIN),
     "admin.user_end_sessions": only(ADMIN),
     "admin.end_all_sessions": only(ADMIN),
     "admin.user_role": only(ADMIN),

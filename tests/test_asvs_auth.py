@@ -67,7 +67,7 @@ def post_code(client, code: str):
 
 
 def test_password_inputs_are_masked_and_paste_and_password_managers_work(staff_app, signed_in):
-    """V6.2.6, V6.2.7: the sign-in and the enrolment pages, the pages that take a password."""
+    """V6.2.6, V6.2.7: the sign-in, enrolment and change pages, the pages that take a password."""
     created = admin_creates_user(
         signed_in("admin"), "new@example.jp", "operator", "株式会社サンプル窓口サービス"
     )
@@ -76,9 +76,11 @@ def test_password_inputs_are_masked_and_paste_and_password_managers_work(staff_a
     pages = {"login": enrolling.get("/login").text}
     assert post_password(enrolling, "new@example.jp", first_password).headers["Location"] == "/login/enrol"
     pages["enrol"] = enrolling.get("/login/enrol").text
+    pages["change"] = signed_in("city").get("/account/password").text
     assert {name: [i["name"] for i in password_inputs(html)] for name, html in pages.items()} == {
         "login": ["password"],
         "enrol": ["new_password"],
+        "change": ["current_password", "new_password", "confirm_password"],
     }
     for html in pages.values():
         assert_masked_and_pasteable(html)

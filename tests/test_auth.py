@@ -163,17 +163,6 @@ def test_expired_accounts_and_ended_contracts_stop_working(staff_app, signed_in,
     assert refused.status_code == 200 and "正しくありません" in refused.text
 
 
-@pytest.fixture
-def still_clock(monkeypatch):
-    """The throttle's clock stands still: on a loaded machine the one-second block after the fifth
-    failure could otherwise lapse between two requests and rightly let another attempt through."""
-    import portal.staff.security.throttle
-
-    frozen = portal.staff.security.throttle.utcnow()
-    monkeypatch.setattr(portal.staff.security.throttle, "utcnow", lambda: frozen)
-    return frozen
-
-
 def test_wrong_passwords_are_refused_progressively_without_locking_out_other_addresses(
     staff_app, accounts, still_clock
 ):

@@ -212,6 +212,7 @@ def test_eighty_wrong_codes_from_twenty_addresses_pause_the_account_and_force_a_
     events = actions(staff_app)
     [changed] = [event for event in events if event.action == "user.password-changed"]
     assert (changed.actor_id, changed.object_id) == (victim.id, str(victim.id))
+    assert [e.outcome for e in events if e.action == "mail.password-changed"] == ["ok"]
     with staff_app.app_context():
         open_sessions = StaffSession.select().where(
             StaffSession.user == victim.id, StaffSession.revoked_at.is_null()

@@ -179,6 +179,11 @@ def code_pause_and_password_change(db: Database, migrator: SchemaMigrator) -> No
     )
 
 
+def temporary_password_after_a_reset(db: Database, migrator: SchemaMigrator) -> None:
+    """An administrator's password reset gives a temporary password that works for a short time."""
+    _add_missing(db, migrator, "user", {"temporary_password_expires_at": DateTimeField(null=True)})
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -192,6 +197,7 @@ MIGRATIONS: list[Migration] = [
     enrolment_code_after_a_reset,
     session_devices,
     code_pause_and_password_change,
+    temporary_password_after_a_reset,
 ]
 
 

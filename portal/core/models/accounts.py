@@ -55,6 +55,8 @@ class User(BaseModel):
     enrolment_code_expires_at = DateTimeField(null=True)
     # Set when the password must be taken as known to someone else: the next sign-in replaces it.
     password_change_required_at = DateTimeField(null=True)
+    # After an administrator's reset: the temporary password signs in until then, only to be replaced.
+    temporary_password_expires_at = DateTimeField(null=True)
 
     # Flask-Login's interface: the id in the cookie is the session token, not the user id,
     # so that ending a session on the server ends it for the browser too.

@@ -1,24 +1,26 @@
-"""/account/sessions: where one is signed in (browser, address, last seen), and ending any of it.
+"""/account/sessions: where one is signed in (browser, address, last seen), and ending any of it;
+/account/password: changing one's password.
 
-Ending sessions needs the password again, so a borrowed or stolen session cannot sign its owner
-out everywhere else: a correct password opens the buttons for five minutes in this session.
+Both need the current password, so a borrowed or stolen session can neither sign its owner out
+everywhere else nor take the account over: for the sessions, a correct password opens the buttons
+for five minutes in this session; a change asks for it with the new one.
 """
 
 from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, session, url_for
+from flask import Blueprint, Response, flash, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.core.models import StaffSession
 from portal.core.web import not_found, redirect_to, render
-from portal.staff import audit
+from portal.staff import audit, password_changes
 from portal.staff.account.devices import device_label
-from portal.staff.account.forms import ConfirmPasswordForm
+from portal.staff.account.forms import ChangePasswordForm, ConfirmPasswordForm
 from portal.staff.auth import signin
-from portal.staff.security.passwords import verify_password
+from portal.staff.security.passwords import PASSWORD_PROBLEMS, replacement_problem, verify_password
 from portal.staff.sessions import open_sessions, revoke, revoke_others
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -30,6 +32,14 @@ CONFIRMED_SECONDS = 300
 def _confirmed() -> bool:
     """Whether this session proved the password within the last five minutes."""
     return time.time() - session.get(CONFIRMED_KEY, 0) <= CONFIRMED_SECONDS
+
+
+def _throttled_message() -> str:
+    return _("試行回数が多すぎます。しばらく待ってから、もう一度お試しください。")
+
+
+def _wrong_password_message() -> str:
+    return _("パスワードが正しくありません。")
 
 
 def _page(form: ConfirmPasswordForm) -> Response:
@@ -56,12 +66,12 @@ def confirm() -> Response:
     if form.validate():
         if not signin.allow_attempt(current_user.email):
             audit.record("session.confirm-throttled", outcome="refused")
-            form.form_errors.append(_("試行回数が多すぎます。しばらく待ってから、もう一度お試しください。"))
+            form.form_errors.append(_throttled_message())
         elif not verify_password(current_user.password_hash, form.password.data):
             audit.record(
                 "session.confirm-failure", outcome="refused", object_type="user", object_id=current_user.id
             )
-            form.password.errors.append(_("パスワードが正しくありません。"))
+            form.password.errors.append(_wrong_password_message())
         else:
             signin.password_proved_again(current_user)
             session[CONFIRMED_KEY] = int(time.time())
@@ -94,3 +104,35 @@ def end_other_sessions() -> Response:
     ended = revoke_others(current_user, current_user.staff_session)
     audit.record("session.ended-others", object_type="user", object_id=current_user.id, outcome=str(ended))
     return redirect_to(url_for("account.sessions"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password() -> Response:
+    """Change one's password: the current one first (counted by the sign-in throttle), the new one twice.
+
+    The change ends every other session of the account; this one stays.
+    """
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user
+        if not signin.allow_attempt(user.email):
+            audit.record(
+                "user.password-change-throttled", outcome="refused", object_type="user", object_id=user.id
+            )
+            form.form_errors.append(_throttled_message())
+        elif not verify_password(user.password_hash, form.current_password.data):
+            audit.record(
+                "user.password-change-failure", outcome="refused", object_type="user", object_id=user.id
+            )
+            form.current_password.errors.append(_wrong_password_message())
+        else:
+            signin.password_proved_again(user)
+            problem = replacement_problem(form.new_password.data, user.email, user.password_hash)
+            if problem:
+                form.new_password.errors.append(PASSWORD_PROBLEMS[problem])
+            elif password_changes.replace(user, form.new_password.data, keep=user.staff_session):
+                flash(_("パスワードを変更しました。この端末以外のセッションはすべて終了しました。"))
+                return redirect_to(url_for("account.sessions"))
+            else:  # changed meanwhile in another browser: what was typed is no longer the current one
+                form.current_password.errors.append(_wrong_password_message())
+    return render("account/password.html", form=form)

@@ -23,6 +23,8 @@ ACCOUNT_EVENTS = {
     "user.expiry": _l("利用期限を変更"),
     "user.second-factor-reset": _l("二要素認証をリセット"),
     "user.second-factor-enrolled": _l("二要素認証を設定"),
+    "user.password-reset": _l("パスワードをリセット（仮パスワードを発行）"),
+    "user.password-changed": _l("パスワードを変更"),
 }
 # Events with no account behind them were made on the server's command line (or by `portal demo-seed`).
 COMMAND_LINE = _l("サーバーのコマンド")

@@ -1,11 +1,13 @@
-"""Create, disable, expire, re-role and reset staff accounts; end their sessions; set contract ends.
+"""Create, disable, expire and re-role staff accounts, reset their password or second factor; end their
+sessions; set contract ends.
 
 Giving a role that reads personal data holds the account until a city user approves (approvals/).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response, flash, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -13,7 +15,7 @@ from portal.core.database import write_transaction
 from portal.core.models import Organisation, RecoveryCode, User
 from portal.core.models.accounts import ROLES_NEEDING_APPROVAL
 from portal.core.web import not_found, redirect_to, render
-from portal.staff import audit
+from portal.staff import audit, password_changes
 from portal.staff.accounts import (
     AccountError,
     change_role,
@@ -44,6 +46,7 @@ bp.context_processor(
 )
 
 VALID_HOURS = int(enrolment_codes.VALID_FOR.total_seconds() // 3600)
+TEMPORARY_HOURS = int(password_changes.TEMPORARY_FOR.total_seconds() // 3600)
 ACCOUNT_ERRORS = {
     "email_taken": _l("このメールアドレスはすでに登録されています。"),
     "bad_email": _l("メールアドレスの形式が正しくありません。"),
@@ -154,15 +157,38 @@ def user_expiry(user_id: int) -> Response:
     return redirect_to(url_for("admin.user_detail", user_id=user.id))
 
 
+@bp.post("/users/<int:user_id>/password/reset")
+def user_reset_password(user_id: int) -> Response:
+    """A forgotten password: a temporary one shown here once, replaced at the next sign-in after the code.
+
+    One's own account is an unknown URL here: its holder changes the password knowing the current one.
+    """
+    user = _other_user_or_404(user_id)
+    password = password_changes.reset(user)
+    if password is None:
+        flash(_("認証アプリの登録が済むまで、パスワードはリセットできません。"))
+        return redirect_to(url_for("admin.user_detail", user_id=user.id))
+    return render("admin/password_reset.html", user=user, password=password, valid_hours=TEMPORARY_HOURS)
+
+
 @bp.post("/users/<int:user_id>/second-factor/reset")
 def user_reset_second_factor(user_id: int) -> Response:
     """A lost authenticator: the owner enrols again with the password and the code shown here once."""
     user = _user_or_404(user_id)
     with write_transaction():
-        User.update(totp_secret=None, totp_last_step=0).where(User.id == user.id).execute()
-        RecoveryCode.delete().where(RecoveryCode.user == user).execute()
-        revoke_all(user)
-        code = enrolment_codes.issue(user)
+        # Not while a temporary password waits: the administrator would hold both halves.
+        voided = (
+            User.update(totp_secret=None, totp_last_step=0)
+            .where(User.id == user.id, User.temporary_password_expires_at.is_null())
+            .execute()
+        )
+        if voided:
+            RecoveryCode.delete().where(RecoveryCode.user == user).execute()
+            revoke_all(user)
+            code = enrolment_codes.issue(user)
+    if not voided:
+        flash(_("仮パスワードが変更されるまで、二要素認証はリセットできません。"))
+        return redirect_to(url_for("admin.user_detail", user_id=user.id))
     audit.record("user.second-factor-reset", object_type="user", object_id=user.id)
     return render("admin/second_factor_reset.html", user=user, code=code, valid_hours=VALID_HOURS)
 

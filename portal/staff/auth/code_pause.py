@@ -11,16 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from portal.core import mail
 from portal.core.database import write_transaction
 from portal.core.dates import business_today
 from portal.core.links import external_url
 from portal.core.models import Organisation, User
 from portal.core.models.base import utcnow
-from portal.staff import account_notices, audit
+from portal.staff import account_mail, account_notices, audit
 from portal.staff.permissions import ADMIN
 from portal.staff.roles import ROLE_LABELS
 from portal.staff.security import throttle
@@ -59,27 +57,19 @@ def _recipients(user: User) -> list[User]:
 
 
 def _tell(user: User, until: datetime) -> None:
-    """Email the holder and the administrators; a refused message is logged and audited, never raised."""
-    if not mail.enabled():
-        return
-    failed = 0
+    """Email the holder and the administrators, each with the link that serves them."""
     links = {True: external_url("auth.login"), False: external_url("admin.user_detail", user_id=user.id)}
-    with force_locale("ja"):
-        subject = _("【窓口】確認コードの入力を一時停止しました")
-        for recipient in _recipients(user):
-            holder = recipient.id == user.id
-            body = render_template(
-                "mail/codes_paused.txt",
-                holder=holder,
-                account_id=user.id,
-                role=ROLE_LABELS[user.role],
-                until=until,
-                link=links[holder],
-            )
-            try:
-                mail.send(mail.compose(recipient.email, subject, body), "codes-paused")
-            except mail.MailError:
-                failed += 1
-    audit.record(
-        "mail.codes-paused", outcome="failed" if failed else "ok", object_type="user", object_id=user.id
-    )
+
+    def body(recipient: User) -> str:
+        holder = recipient.id == user.id
+        return render_template(
+            "mail/codes_paused.txt",
+            holder=holder,
+            account_id=user.id,
+            role=ROLE_LABELS[user.role],
+            until=until,
+            link=links[holder],
+        )
+
+    subject = _l("【窓口】確認コードの入力を一時停止しました")
+    account_mail.send(user, "codes-paused", subject, _recipients(user), body)

@@ -23,7 +23,7 @@ from portal.staff.accounts import totp_context
 from portal.staff.security import recovery_codes, throttle, totp
 from portal.staff.security.passwords import hash_password
 from portal.staff.security.secrets_at_rest import secret_box
-from portal.staff.sessions import revoke_all, start_session
+from portal.staff.sessions import start_session
 
 PENDING_KEY = "pending_sign_in"
 PENDING_SECONDS = 300
@@ -110,6 +110,7 @@ def enrol(user: User, code: str, new_password: str) -> list[str] | None:
                 enrolment_code_hash=None,
                 enrolment_code_expires_at=None,
                 password_change_required_at=None,
+                temporary_password_expires_at=None,
             )
             .where(User.id == user.id, User.totp_secret.is_null())
             .execute()
@@ -134,28 +135,6 @@ def awaiting_new_password(user: User) -> bool:
 def must_replace_password(user: User) -> bool:
     """Read afresh: a pause that began while this code was checked requires the change too."""
     return User.select().where(User.id == user.id, User.password_change_required_at.is_null(False)).exists()
-
-
-def replace_password(user: User, new_password: str) -> bool:
-    """The required change, once, over the password this sign-in was made with; ends every session.
-
-    False if it was done meanwhile (a replayed form or another browser), which changes nothing.
-    """
-    new_hash = hash_password(new_password)
-    with write_transaction():
-        changed = (
-            User.update(password_hash=new_hash, password_change_required_at=None)
-            .where(
-                User.id == user.id,
-                User.password_hash == user.password_hash,
-                User.password_change_required_at.is_null(False),
-            )
-            .execute()
-        )
-        if changed != 1:
-            return False
-        revoke_all(user)
-    return True
 
 
 def complete(user: User) -> str:

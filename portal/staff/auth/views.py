@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 import segno
 from flask import Blueprint, Response, request, session, url_for
@@ -14,7 +14,7 @@ from portal.core.dates import business_today
 from portal.core.i18n import date_time
 from portal.core.models import User
 from portal.core.web import not_found, redirect_to, render, safe_next
-from portal.staff import audit
+from portal.staff import audit, password_changes
 from portal.staff.auth import code_pause, signin
 from portal.staff.auth.forms import CodeForm, EnrolForm, LoginForm, NewPasswordForm
 from portal.staff.security import enrolment_codes, totp
@@ -40,6 +40,10 @@ def _awaiting_approval_message() -> str:
     return _("このアカウントは市職員の承認待ちです。承認されるとログインできます。")
 
 
+def _temporary_password_expired_message() -> str:
+    return _("この仮パスワードは有効期限が切れています。管理者に新しい仮パスワードの発行を依頼してください。")
+
+
 def _throttled_message() -> str:
     return _("試行回数が多すぎます。しばらく待ってから、もう一度お試しください。")
 
@@ -62,6 +66,20 @@ def _code_refusal(user: User) -> str:
     return _throttled_message()
 
 
+def _password_step_refusal(proved: User | None, today: date) -> tuple[str, str]:
+    """Why the password step refuses (audited outcome, message).
+
+    Only the right password learns that the account waits for approval or that its temporary
+    password expired; everyone else is answered as for a wrong password (see README, Decisions).
+    """
+    if proved is not None and proved.active_on(today):
+        if proved.awaiting_approval:
+            return "awaiting-approval", _awaiting_approval_message()
+        if password_changes.temporary_password_expired(proved):
+            return "password-expired", _temporary_password_expired_message()
+    return "refused", _refused_message()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response:
     """Step one: email and password."""
@@ -77,19 +95,17 @@ def login() -> Response:
             user = User.get_or_none(User.email == email)
             password_ok = verify_password(user.password_hash if user else None, form.password.data)
             today = business_today()
-            if password_ok and user.may_sign_in(today):
+            if (
+                password_ok
+                and user.may_sign_in(today)
+                and not password_changes.temporary_password_expired(user)
+            ):
                 signin.begin(user, safe_next(form.next.data, ""))
                 audit.record("signin.password", actor_id=user.id, object_type="user", object_id=user.id)
                 return redirect_to(url_for("auth.second_factor" if user.enrolled else "auth.enrol"))
-            # Only the right password learns that the account waits for approval; everyone else
-            # is answered as for a wrong password (see README, Decisions).
-            held = password_ok and user.awaiting_approval and user.active_on(today)
-            audit.record(
-                "signin.failure",
-                outcome="awaiting-approval" if held else "refused",
-                actor_id=user.id if user else None,
-            )
-            form.form_errors.append(_awaiting_approval_message() if held else _refused_message())
+            outcome, message = _password_step_refusal(user if password_ok else None, today)
+            audit.record("signin.failure", outcome=outcome, actor_id=user.id if user else None)
+            form.form_errors.append(message)
     return render("auth/login.html", form=form)
 
 
@@ -133,12 +149,12 @@ def new_password() -> Response:
         problem = replacement_problem(form.new_password.data, user.email, user.password_hash)
         if problem:
             form.new_password.errors.append(PASSWORD_PROBLEMS[problem])
-        elif not signin.replace_password(user, form.new_password.data):
+        elif not password_changes.replace(user, form.new_password.data, required=True):
             return redirect_to(url_for("auth.login"))
         else:
-            audit.record("user.password-changed", actor_id=user.id, object_type="user", object_id=user.id)
             return redirect_to(safe_next(signin.complete(user), _home()))
-    return render("auth/new_password.html", form=form)
+    reset = password_changes.temporary_password_waiting(user)
+    return render("auth/new_password.html", form=form, reset=reset)
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
