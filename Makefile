@@ -10,7 +10,7 @@ STAFF_PORT ?= 8001
 PUBLIC_USER ?= nobody
 PUBLIC_GROUP ?= nogroup
 
-.PHONY: install translations run test mutation lint clean
+.PHONY: install translations run test screenshots mutation lint clean
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ run: install
 test: install
 	$(BIN)/ruff check portal storage_backends tests bench wsgi.py
 	$(BIN)/pytest -n 2 --cov --cov-report=term
+
+# Screenshots of the pages the browser tests visit, at each width they run (1280, 768, 390 px),
+# into screenshots/ (chromium with a Japanese font, as .ci/run installs them).
+screenshots: install
+	rm -rf screenshots && mkdir screenshots
+	PORTAL_SCREENSHOTS="$(CURDIR)/screenshots" $(BIN)/pytest -n 2 -q -p no:cacheprovider tests/browser
+	@echo "screenshots: $$(ls screenshots | wc -l) pages in screenshots/"
 
 $(BIN)/.mutation: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[test,mutation]'
