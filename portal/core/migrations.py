@@ -179,6 +179,11 @@ def code_pause_and_password_change(db: Database, migrator: SchemaMigrator) -> No
     )
 
 
+def staff_support_ledger(db: Database, _migrator: SchemaMigrator) -> None:
+    """The staff support ledger (応援): a new table only."""
+    _create_frozen(db, schema_history.MIGRATION_SUPPORT_LEDGER)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -192,6 +197,7 @@ MIGRATIONS: list[Migration] = [
     enrolment_code_after_a_reset,
     session_devices,
     code_pause_and_password_change,
+    staff_support_ledger,
 ]
 
 
