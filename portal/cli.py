@@ -14,6 +14,7 @@ from flask.cli import AppGroup, ScriptInfo
 
 from portal.core.models.accounts import ROLES, ROLES_NEEDING_APPROVAL
 from portal.core.settings import ConfigError, Settings, load_settings
+from portal.staff.ledger.commands import ledger_group
 from portal.staff.notify import notify_group
 from portal.staff.retention.commands import retention_group
 from portal.staff.storage.commands import backup_command, keys_group, storage_group
@@ -201,6 +202,7 @@ cli.add_command(keys_group)
 cli.add_command(backup_command)
 cli.add_command(notify_group)
 cli.add_command(retention_group)
+cli.add_command(ledger_group)
 
 
 def main() -> None:

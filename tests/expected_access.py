@@ -152,4 +152,11 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "records.download": RECORD_CONTENT,
     "records.preview": RECORD_CONTENT,
     "records.delete_attachment": only(CONSULTANT),
+    # Job 8 and its issue: only the city and the operator reach the staff support ledger (bureau
+    # names and counts); consultants and administrators have no part in it.
+    "ledger.summary": only(CITY, OPERATOR),
+    "ledger.summary_xlsx": only(CITY, OPERATOR),
+    "ledger.new": only(CITY, OPERATOR),
+    "ledger.entries_list": only(CITY, OPERATOR),
+    "ledger.delete": only(CITY, OPERATOR),
 }

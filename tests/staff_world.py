@@ -23,6 +23,7 @@ from portal.core.models import (
     Organisation,
     Season,
     StaffSession,
+    SupportEntry,
     User,
     Venue,
     WeeklyPattern,
@@ -65,6 +66,7 @@ class StaffWorld:
     season: int
     holiday: int
     report_day: date  # the day of a filed daily report
+    ledger_entry: int  # a staff support ledger entry
     to_approve: int  # an administrator's new consultant account, waiting for the city
     to_reject: int  # another
     spare_user: int  # an account administrators act on (not one that walks)
@@ -144,6 +146,9 @@ def build_staff_world(app) -> StaffWorld:
             name="秋の相談会", starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=36)
         ).id
         holiday = Holiday.create(date=today + timedelta(days=60), name="施設点検日").id
+        ledger_entry = SupportEntry.create(
+            day=today, bureau="建設局", people=2, day_part="full", status="planned"
+        ).id
         admin = User.get_by_id(accounts["admin"].id)
         to_approve, to_reject = (_awaiting_approval(f"consultant-{n}@example.jp", admin) for n in ("d", "e"))
     make_folder(
@@ -172,6 +177,7 @@ def build_staff_world(app) -> StaffWorld:
         season=season,
         holiday=holiday,
         report_day=report_day,
+        ledger_entry=ledger_entry,
         to_approve=to_approve,
         to_reject=to_reject,
         spare_user=accounts["outsider"].id,

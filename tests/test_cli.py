@@ -101,6 +101,8 @@ def test_user_create_demo_seed_and_audit_verify(tmp_path, fresh):
         ("PORTAL_TRUSTED_PROXIES", "-1"),
         ("PORTAL_STORAGE_BACKEND", "ftp"),
         ("PORTAL_MINIO_SECURE", "maybe"),
+        ("PORTAL_HOME_BUREAU", "港湾局"),
+        ("PORTAL_BUREAUS", "建設局,建設局"),
     ],
 )
 def test_a_wrong_setting_is_a_usage_error_that_names_it(fresh, name, value):

@@ -65,6 +65,7 @@ def url_values(world: StaffWorld, role: str, rule: Rule) -> dict[str, object]:
             "grant_id": shelf.grant,
         },
         "daily_reports": {"day": world.report_day.isoformat()},
+        "ledger": {"entry_id": world.ledger_entry},
         "venues": {
             "venue_id": world.venue,
             "session_id": world.session,

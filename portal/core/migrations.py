@@ -184,6 +184,11 @@ def temporary_password_after_a_reset(db: Database, migrator: SchemaMigrator) -> 
     _add_missing(db, migrator, "user", {"temporary_password_expires_at": DateTimeField(null=True)})
 
 
+def staff_support_ledger(db: Database, _migrator: SchemaMigrator) -> None:
+    """The staff support ledger (応援): a new table only."""
+    _create_frozen(db, schema_history.MIGRATION_SUPPORT_LEDGER)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -198,6 +203,7 @@ MIGRATIONS: list[Migration] = [
     session_devices,
     code_pause_and_password_change,
     temporary_password_after_a_reset,
+    staff_support_ledger,
 ]
 
 

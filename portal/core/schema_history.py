@@ -262,3 +262,18 @@ class AccountNotice(Frozen):
 
 
 MIGRATION_9 = [AccountNotice]
+
+
+# The staff support ledger (応援): one new table, nothing else touched.
+
+
+class SupportEntry(Frozen):
+    day = DateField(index=True)
+    bureau = CharField(max_length=40)
+    people = IntegerField()
+    day_part = CharField(max_length=4)
+    status = CharField(max_length=7)
+    note = CharField(max_length=200, default="")
+
+
+MIGRATION_SUPPORT_LEDGER = [SupportEntry]

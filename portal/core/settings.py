@@ -38,6 +38,19 @@ RETENTION_DEFAULTS = {
     "retention_deleted_days": 30,
 }
 RETENTION_MAX_DAYS = 36525
+# The bureaus that lend staff to the subsidy work (the support ledger), and the one they lend to.
+DEFAULT_BUREAUS = (
+    "産業観光局",
+    "環境政策局",
+    "行財政局",
+    "総合企画局",
+    "都市計画局",
+    "建設局",
+    "会計室",
+    "人事委員会事務局",
+    "監査事務局",
+)
+BUREAU_NAME_MAX = 40
 HOST_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
 
 
@@ -114,6 +127,8 @@ class Settings:
     retention_documents_days: int
     retention_exports_days: int
     retention_deleted_days: int
+    bureaus: tuple[str, ...]
+    home_bureau: str
 
     @property
     def public_home(self) -> Path:
@@ -288,6 +303,27 @@ def _mail_address(name: str, value: Any) -> str:
     return text
 
 
+def _bureau_names(name: str, value: Any) -> tuple[str, ...]:
+    """A comma-separated list (or a TOML list) of distinct names, each as the ledger can store it."""
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    names = tuple(str(item).strip() for item in items if str(item).strip())
+    if not names:
+        raise ConfigError(f"{_env_name(name)}: at least one bureau is required")
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{_env_name(name)}: a bureau is named twice")
+    too_long = [bureau for bureau in names if len(bureau) > BUREAU_NAME_MAX]
+    if too_long:
+        raise ConfigError(f"{_env_name(name)}: {too_long[0]!r} is longer than {BUREAU_NAME_MAX} characters")
+    return names
+
+
+def _home_bureau(name: str, value: Any, bureaus: tuple[str, ...]) -> str:
+    text = str(value).strip()
+    if text not in bureaus:
+        raise ConfigError(f"{_env_name(name)}: {text!r} is not one of PORTAL_BUREAUS")
+    return text
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
@@ -379,6 +415,7 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         storage_backend = _choice("storage_backend", get("storage_backend", "local"), tuple(storage))
     else:
         storage, storage_backend = {}, ""
+    bureaus = _bureau_names("bureaus", get("bureaus", DEFAULT_BUREAUS))
     settings = Settings(
         zone=zone,
         instance_path=instance_path,
@@ -423,6 +460,8 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
             name: _parse_int(name, get(name, default), 1, RETENTION_MAX_DAYS)
             for name, default in RETENTION_DEFAULTS.items()
         },
+        bureaus=bureaus,
+        home_bureau=_home_bureau("home_bureau", get("home_bureau", "産業観光局"), bureaus),
     )
     _refuse_guessable_credentials(settings)
     if zone == "staff":

@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.core import refusal_log
 from portal.core.settings import ConfigError
 from portal.staff import audit, gate
+from portal.staff.permissions import allowed
 from portal.staff.security.secrets_at_rest import SecretBox, SecretsKeyError
 from portal.staff.sessions import draft_key
 
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     from portal.staff.daily_reports import bp as daily_reports_bp
     from portal.staff.home import bp as home_bp
     from portal.staff.intake import bp as intake_bp
+    from portal.staff.ledger import bp as ledger_bp
     from portal.staff.library import bp as library_bp
     from portal.staff.records import bp as records_bp
     from portal.staff.retention.views import bp as retention_bp
@@ -62,10 +64,12 @@ def init_app(app: Flask) -> None:
         daily_reports_bp,
         retention_bp,
         records_bp,
+        ledger_bp,
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"
     app.jinja_env.globals["draft_key"] = lambda: draft_key(current_user)
+    app.jinja_env.globals["may_reach"] = lambda endpoint: allowed(endpoint, current_user.role)
 
 
 def _audit_refusal(action: str, outcome: str) -> None:

@@ -11,11 +11,14 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-Cell = str | int | float | date | None
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Cell = str | int | float | Decimal | date | None
+Sheet = tuple[str, Sequence[str], Iterable[Sequence[Cell]]]  # title, header, rows
 
 
 def neutralise(value: Cell) -> Cell:
@@ -37,11 +40,17 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
 
 def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     """One worksheet with a header row; text cells are stored as text, never as formulas."""
+    return workbook_bytes([(title, header, rows)])
+
+
+def workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
+    """A worksheet per (title, header, rows), in order, each made as xlsx_bytes makes its one."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([neutralise(h) for h in header])
-    for row in rows:
-        sheet.append([neutralise(v) for v in row])
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([neutralise(h) for h in header])
+        for row in rows:
+            sheet.append([neutralise(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

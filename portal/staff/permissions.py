@@ -17,6 +17,8 @@ OVERSIGHT = frozenset({"city", "admin"})
 RECORD_READERS = frozenset({"consultant", "city"})
 RECORD_AUTHORS = frozenset({"consultant"})
 CITY = frozenset({"city"})
+# The staff support ledger: the city accounts for the staff its bureaus lent, the operator keeps it.
+LEDGER = frozenset({"city", "operator"})
 
 # Reachable without a session: signing in, assets, health and the crawler rules.
 OPEN_ENDPOINTS = frozenset(
@@ -130,6 +132,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "records.download": RECORD_READERS,
     "records.preview": RECORD_READERS,
     "records.delete_attachment": RECORD_AUTHORS,
+    "ledger.summary": LEDGER,
+    "ledger.summary_xlsx": LEDGER,
+    "ledger.new": LEDGER,
+    "ledger.entries_list": LEDGER,
+    "ledger.delete": LEDGER,
 }
 
 

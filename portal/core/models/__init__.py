@@ -16,6 +16,7 @@ from portal.core.models.accounts import (
 from portal.core.models.audit import AuditEvent
 from portal.core.models.base import SchemaVersion
 from portal.core.models.calendar import Holiday, Season, WeeklyPattern
+from portal.core.models.ledger import SupportEntry
 from portal.core.models.liaison import BookingIndex, CallEvent, ListNotice
 from portal.core.models.library import DailyReport, Document, DocumentVersion, Folder, FolderGrant
 from portal.core.models.records import (
@@ -63,6 +64,7 @@ STAFF_MODELS = [
     DocumentVersion,
     DeletionCertificate,
     *RECORD_MODELS,
+    SupportEntry,
 ]
 
 
@@ -100,6 +102,7 @@ __all__ = [
     "Season",
     "StaffSession",
     "StoredObject",
+    "SupportEntry",
     "Throttle",
     "User",
     "Venue",

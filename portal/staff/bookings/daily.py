@@ -23,10 +23,8 @@ from portal.core.web import render
 from portal.staff import call_counter as calls
 from portal.staff.bookings.opening import opened
 from portal.staff.bookings.views import bp
-from portal.staff.exports import csv_bytes, xlsx_bytes
+from portal.staff.exports import XLSX, csv_bytes, xlsx_bytes
 from portal.staff.permissions import allowed
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def requested_day() -> date:
