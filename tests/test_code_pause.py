@@ -289,7 +289,7 @@ def test_an_enrolment_after_a_pause_replaces_the_password_and_the_requirement(
     # The administrator resets the second factor (the holder lost the device, say).
     admin = signed_in("admin")
     reset = f"/admin/users/{victim.id}/second-factor/reset"
-    answer = admin.post(reset, data={"csrf_token": csrf_from(admin.get("/").text)})
+    answer = admin.post(reset, data={"csrf_token": csrf_from(admin.get("/").text), "confirmed": "yes"})
     handed_over = re.search(r'<code class="secret">(\d{4}-\d{4}-\d{4})</code>', answer.text).group(1)
     clock.advance(PAUSE + timedelta(seconds=1))
     client = staff_app.test_client()

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from portal.core import refusal_log
 from portal.core.settings import ConfigError
-from portal.staff import audit, gate
+from portal.staff import audit, gate, names, navigation
 from portal.staff.security.secrets_at_rest import SecretBox, SecretsKeyError
 from portal.staff.sessions import draft_key
 
@@ -29,6 +29,8 @@ def init_app(app: Flask) -> None:
     app.request_class = InMemoryFileRequest
     gate.init_app(app)
     refusal_log.init_app(app, _audit_refusal)
+    names.init_app(app)
+    navigation.init_app(app)
 
     from portal.core.security.sealing import Sealer
     from portal.staff.account import bp as account_bp

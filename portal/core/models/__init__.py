@@ -16,7 +16,7 @@ from portal.core.models.accounts import (
 from portal.core.models.audit import AuditEvent
 from portal.core.models.base import SchemaVersion
 from portal.core.models.calendar import Holiday, Season, WeeklyPattern
-from portal.core.models.liaison import BookingIndex, CallEvent, ListNotice
+from portal.core.models.liaison import BookingIndex, BookingNameToken, CallEvent, ListNotice
 from portal.core.models.library import DailyReport, Document, DocumentVersion, Folder, FolderGrant
 from portal.core.models.records import (
     RECORD_MODELS,
@@ -51,6 +51,7 @@ STAFF_MODELS = [
     KeyCheck,
     StoredObject,
     BookingIndex,
+    BookingNameToken,
     CallEvent,
     ListNotice,
     Season,
@@ -76,6 +77,7 @@ __all__ = [
     "AvailabilityVersion",
     "Booking",
     "BookingIndex",
+    "BookingNameToken",
     "CallEvent",
     "ConsultationRecord",
     "ConsultationSession",
