@@ -185,7 +185,7 @@ def test_a_phone_booking_leaves_no_trace_of_the_caller(staff_app, world, session
     assert CALLER["business_name"] in change.text
     cancel = {"csrf_token": token(operator), "reason": "都合により"}
     asked = operator.post(f"/intake/{booking_id}/cancel", data=cancel)
-    assert asked.status_code == 200 and CALLER["contact_name"] in asked.text, "the confirmation names the caller"
+    assert asked.status_code == 200 and CALLER["contact_name"] in asked.text, "the confirmation names them"
     cancelled = operator.post(f"/intake/{booking_id}/cancel", data={**cancel, "confirmed": "yes"})
     assert cancelled.status_code == 303
     watch.assert_no_trace()

@@ -171,6 +171,8 @@ def test_eighty_wrong_codes_from_twenty_addresses_pause_the_account_and_force_a_
     )
     notice = admin_home.split('role="alert"')[1].split("</div>")[0]
     assert_holds_no_personal_data(notice, victim)
+    panels = admin_home.split('<div class="panels">')[1]
+    assert panels.index('id="account-notices"') < panels.index('id="panel-accounts"'), "notices first"
     detail = admin_client.get(f"/admin/users/{victim.id}").text
     assert "入力を停止中" in detail and "次のサインインで変更が必要" in detail
     for role in ("operator", "consultant"):
