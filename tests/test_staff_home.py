@@ -90,6 +90,14 @@ def test_every_role_has_the_same_header(signed_in):
         header = signed_in(role).get("/").text.split("<main")[0]
         assert 'class="account-bar"' in header and 'class="staff-nav"' in header, role
         assert ">ログアウト</button>" in header and "ホーム</a>" in header, role
+        assert re.search(r'<form method="post" action="/logout"[^>]* data-sign-out>', header), role
+        assert '<a href="/account/sessions">ログイン中の端末</a>' in header, role
+
+
+def test_one_s_own_sessions_page_is_marked_in_the_header_and_no_menu_entry_is(signed_in):
+    header = signed_in("operator").get("/account/sessions").text.split("<main")[0]
+    assert '<a href="/account/sessions" aria-current="page">ログイン中の端末</a>' in header
+    assert 'aria-current="page"' not in header.split('class="staff-nav"')[1]
 
 
 def test_an_administrator_sees_the_accounts_to_follow_up(staff_app, signed_in, accounts):

@@ -5,7 +5,7 @@ from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
-from portal.core.forms import PortalForm
+from portal.core.forms import PortalForm, within_database
 from portal.core.models import Organisation
 from portal.core.models.accounts import ROLES
 from portal.staff.roles import ROLE_LABELS
@@ -30,9 +30,10 @@ CHOOSE_ORGANISATION = _l(
 
 
 def _chosen_id(value: object) -> int | None:
-    """An id from the list, or None for the "choose" line or anything else."""
+    """An id from the list, or None for the "choose" line or anything else (a number past the
+    database's integers included)."""
     try:
-        return int(value)
+        return within_database(int(value))
     except (TypeError, ValueError):
         return None
 
