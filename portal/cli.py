@@ -97,7 +97,8 @@ def user_group() -> None:
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--org", "organisation", required=True, help="Organisation name (created if missing).")
-def user_create_command(email: str, role: str, organisation: str) -> None:
+@click.option("--name", default="", help="The name colleagues see on lists (the email until given).")
+def user_create_command(email: str, role: str, organisation: str, name: str) -> None:
     """Create an enrolled account; the password comes from standard input unless it is a terminal.
 
     The account works at once, whatever its role: whoever runs this on the server holds the keys
@@ -113,7 +114,13 @@ def user_create_command(email: str, role: str, organisation: str) -> None:
     with database.connection_context():
         try:
             account = create_user(
-                email, role, organisation_named(organisation), password, enrol_now=True, requested_by=None
+                email,
+                role,
+                organisation_named(organisation),
+                password,
+                enrol_now=True,
+                requested_by=None,
+                name=name,
             )
         except AccountError as error:
             raise click.UsageError(f"cannot create {email}: {error.code}") from None

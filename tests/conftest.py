@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import html
 import os
 import re
 import time
@@ -347,12 +348,33 @@ def _close_databases(monkeypatch):
         db.close_all()
 
 
-def admin_creates_user(admin, email: str, role: str, organisation: str):
-    """Submit the administrator's new-user form; returns the response."""
+def organisation_option(page: str, organisation: str) -> str | None:
+    """The value of the organisation's line in the new-user form's list, if it is there."""
+    escaped = html.escape(organisation, quote=False)
+    match = re.search(rf'<option value="(\d+)">{re.escape(escaped)}</option>', page)
+    return match.group(1) if match else None
+
+
+def admin_creates_user(admin, email: str, role: str, organisation: str, name: str = "新しい 職員"):
+    """Submit the administrator's new-user form, adding the organisation first (a step of its own)
+    if the list lacks it; returns the response."""
     page = admin.get("/admin/users/new")
+    if organisation_option(page.text, organisation) is None:
+        listing = admin.get("/admin/organisations")
+        added = admin.post(
+            "/admin/organisations/new", data={"csrf_token": csrf_from(listing.text), "name": organisation}
+        )
+        assert added.status_code == 303, added.text
+        page = admin.get("/admin/users/new")
     return admin.post(
         "/admin/users/new",
-        data={"csrf_token": csrf_from(page.text), "email": email, "role": role, "organisation": organisation},
+        data={
+            "csrf_token": csrf_from(page.text),
+            "name": name,
+            "email": email,
+            "role": role,
+            "organisation": organisation_option(page.text, organisation),
+        },
     )
 
 

@@ -70,9 +70,11 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "admin.user_end_sessions": only(ADMIN),
     "admin.end_all_sessions": only(ADMIN),
     "admin.user_role": only(ADMIN),
+    "admin.user_name": only(ADMIN),
     "admin.user_history": only(ADMIN),
     "admin.organisations": only(ADMIN),
     "admin.organisation_contract": only(ADMIN),
+    "admin.organisation_new": only(ADMIN),
     # Two people: a role that reads personal data, given by an administrator, waits for a city
     # user's approval, the city owning that data.
     "approvals.index": only(CITY),
@@ -83,10 +85,14 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "bookings.confirm_request": FRONT_DESK,
     "bookings.decline_request": FRONT_DESK,
     "bookings.daily_list": DAILY_LIST,
+    # Its A4 print goes to the same people as the list itself.
+    "bookings.daily_print": DAILY_LIST,
     "bookings.daily_csv": DAILY_LIST,
     "bookings.daily_xlsx": DAILY_LIST,
     "bookings.daily_notice": FRONT_DESK,
     "bookings.reception": FRONT_DESK,
+    # The reception sheet is reception's, on paper.
+    "bookings.reception_print": FRONT_DESK,
     "bookings.reception_mark": FRONT_DESK,
     "bookings.reception_walk_in": FRONT_DESK,
     "intake.call": FRONT_DESK,

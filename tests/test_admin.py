@@ -27,7 +27,9 @@ def test_disable_through_htmx_swaps_the_fragment_and_ends_sessions(staff_app, si
     admin = signed_in("admin")
     token = csrf_from(admin.get("/").text)
     url = f"/admin/users/{accounts['operator'].id}/status"
-    response = admin.post(url, headers={"HX-Request": "true", "X-CSRFToken": token})
+    response = admin.post(
+        url, data={"confirmed": "yes"}, headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<section id="user-status"')
     assert "<html" not in response.text and "HX-Request" in response.headers["Vary"]
@@ -57,9 +59,10 @@ def test_end_sessions_and_reset_second_factor(staff_app, signed_in, accounts):
     admin = signed_in("admin")
     token = csrf_from(admin.get("/").text)
     user_id = accounts["consultant"].id
-    assert admin.post(f"/admin/users/{user_id}/sessions/end", data={"csrf_token": token}).status_code == 303
+    confirmed = {"csrf_token": token, "confirmed": "yes"}
+    assert admin.post(f"/admin/users/{user_id}/sessions/end", data=confirmed).status_code == 303
     assert victim.get("/").status_code == 404
-    reset = admin.post(f"/admin/users/{user_id}/second-factor/reset", data={"csrf_token": token})
+    reset = admin.post(f"/admin/users/{user_id}/second-factor/reset", data=confirmed)
     assert reset.status_code == 200 and re.search(
         r'<code class="secret">\d{4}-\d{4}-\d{4}</code>', reset.text
     )

@@ -153,7 +153,7 @@ def test_re_activating_a_disabled_consultant_needs_approval(staff_app, signed_in
     working = signed_in("consultant")
     admin, city = signed_in("admin"), signed_in("city")
     status = f"/admin/users/{consultant.id}/status"
-    post(admin, status)
+    post(admin, status, confirmed="yes")
     assert working.get("/").status_code == 404
     back = admin.post(status, headers={"HX-Request": "true", "X-CSRFToken": csrf_from(admin.get("/").text)})
     assert back.text.lstrip().startswith('<section id="user-status"') and "承認待ち" in back.text
@@ -170,7 +170,7 @@ def test_re_activating_a_disabled_consultant_needs_approval(staff_app, signed_in
 def test_re_enabling_an_operator_needs_nobody(staff_app, signed_in, accounts):
     admin = signed_in("admin")
     status = f"/admin/users/{accounts['operator'].id}/status"
-    post(admin, status)
+    post(admin, status, confirmed="yes")
     post(admin, status)
     assert sign_in(staff_app.test_client(), accounts["operator"]).status_code == 303
 

@@ -183,9 +183,10 @@ def test_a_phone_booking_leaves_no_trace_of_the_caller(staff_app, world, session
     booking_id = int(booked.headers["Location"].rsplit("/", 1)[1])
     change = operator.get(f"/intake/{booking_id}/change")
     assert CALLER["business_name"] in change.text
-    cancelled = operator.post(
-        f"/intake/{booking_id}/cancel", data={"csrf_token": token(operator), "reason": "都合により"}
-    )
+    cancel = {"csrf_token": token(operator), "reason": "都合により"}
+    asked = operator.post(f"/intake/{booking_id}/cancel", data=cancel)
+    assert asked.status_code == 200 and CALLER["contact_name"] in asked.text, "the confirmation names them"
+    cancelled = operator.post(f"/intake/{booking_id}/cancel", data={**cancel, "confirmed": "yes"})
     assert cancelled.status_code == 303
     watch.assert_no_trace()
 
@@ -221,7 +222,9 @@ def test_a_consultation_record_and_its_file_leave_no_trace(staff_app, world, wat
     assert RECORD["notes"] in city.get(f"/records/{record}").text
     assert city.get(f"/records/{record}/viewers", headers={"HX-Request": "true"}).status_code == 200
     assert author.get("/records/follow-ups.csv").status_code == 200
-    deleted = author.post(f"/records/{record}/delete", data={"csrf_token": token(author), "reason": REASON})
+    delete = {"csrf_token": token(author), "reason": REASON}
+    assert author.post(f"/records/{record}/delete", data=delete).status_code == 200, "it asks first"
+    deleted = author.post(f"/records/{record}/delete", data={**delete, "confirmed": "yes"})
     assert deleted.status_code == 303
     watch.assert_no_trace()
 
@@ -248,8 +251,8 @@ def test_a_library_document_leaves_no_trace_of_its_file(staff_app, world, watch)
     assert author.get(f"/library/versions/{version}/download").status_code == 200
     assert author.get(f"/library/documents/{document}/seen").status_code == 200
     assert author.get("/library/", query_string={"q": "決算書"}).status_code == 200
-    deleted = author.post(
-        f"/library/documents/{document}/delete", data={"csrf_token": token(author), "reason": REASON}
-    )
+    delete = {"csrf_token": token(author), "reason": REASON}
+    assert author.post(f"/library/documents/{document}/delete", data=delete).status_code == 200, "it asks"
+    deleted = author.post(f"/library/documents/{document}/delete", data={**delete, "confirmed": "yes"})
     assert deleted.status_code == 303
     watch.assert_no_trace()

@@ -171,6 +171,8 @@ def test_eighty_wrong_codes_from_twenty_addresses_pause_the_account_and_force_a_
     )
     notice = admin_home.split('role="alert"')[1].split("</div>")[0]
     assert_holds_no_personal_data(notice, victim)
+    panels = admin_home.split('<div class="panels">')[1]
+    assert panels.index('id="account-notices"') < panels.index('id="panel-accounts"'), "notices first"
     detail = admin_client.get(f"/admin/users/{victim.id}").text
     assert "入力を停止中" in detail and "次のサインインで変更が必要" in detail
     for role in ("operator", "consultant"):
@@ -290,7 +292,7 @@ def test_an_enrolment_after_a_pause_replaces_the_password_and_the_requirement(
     # The administrator resets the second factor (the holder lost the device, say).
     admin = signed_in("admin")
     reset = f"/admin/users/{victim.id}/second-factor/reset"
-    answer = admin.post(reset, data={"csrf_token": csrf_from(admin.get("/").text)})
+    answer = admin.post(reset, data={"csrf_token": csrf_from(admin.get("/").text), "confirmed": "yes"})
     handed_over = re.search(r'<code class="secret">(\d{4}-\d{4}-\d{4})</code>', answer.text).group(1)
     clock.advance(PAUSE + timedelta(seconds=1))
     client = staff_app.test_client()

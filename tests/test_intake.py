@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -42,6 +43,24 @@ def sessions(staff_app):
 
 
 @pytest.fixture
+def today_sessions(staff_app):
+    """Today's sessions at a venue: one with two places, one with a single place."""
+    with staff_app.app_context():
+        venue = Venue.create(name="架空区役所 会議室C", ward="架空区", address="架空市架空区3-4")
+        roomy, tight = (
+            ConsultationSession.create(
+                venue=venue,
+                date=business_today(),
+                starts_at=time(hour),
+                ends_at=time(hour + 1),
+                capacity=places,
+            )
+            for hour, places in ((10, 2), (13, 1))
+        )
+        return roomy.id, tight.id
+
+
+@pytest.fixture
 def operator(signed_in):
     return signed_in("operator")
 
@@ -58,8 +77,18 @@ def intake_form(client, session_id: int, **changes) -> dict:
     }
 
 
+def repeat_seen(page: str) -> str | None:
+    """The bookings the repeat-caller warning on the page lists, as the form sends them back."""
+    match = re.search(r'name="repeat_seen" value="([^"]*)"', page)
+    return match.group(1) if match else None
+
+
 def book_caller(client, session_id: int, **changes) -> Booking:
-    response = client.post("/intake", data=intake_form(client, session_id, **changes))
+    """Book as the operator does: a repeat caller's warning is read, and the booking confirmed."""
+    data = intake_form(client, session_id, **changes)
+    response = client.post("/intake", data=data)
+    if response.status_code == 200 and repeat_seen(response.text):
+        response = client.post("/intake", data={**data, "repeat_seen": repeat_seen(response.text)})
     assert response.status_code == 303, response.text
     assert response.headers["Location"].startswith("/intake/booked/")
     return Booking.get_by_id(int(response.headers["Location"].rsplit("/", 1)[1]))
@@ -82,11 +111,14 @@ def test_an_operator_books_a_caller_sealed_and_blind_indexed(staff_app, operator
         assert index.phone_index and index.email_index and index.kana_index
         private = PrivateKey((config["INSTANCE_PATH"] / "keys" / "seal.key").read_bytes())
         person = json.loads(SealedBox(private).decrypt(bytes(booking.sealed)))
-        assert person["phone"] == "0312345678" and person["contact_kana"] == "さとう いちろう"
+        assert person["phone"] == "03-1234-5678" and person["contact_kana"] == "さとう いちろう"
         assert CallEvent.select().where(CallEvent.kind == "booking").count() == 1
         assert AuditEvent.select().where(AuditEvent.action == "booking.phone").count() == 1
     done = operator.get(f"/intake/booked/{booking.id}")
-    assert booking.reference in done.text and "予約 1件" in done.text and "架空工務店" not in done.text
+    assert booking.reference in done.text and "予約 1件" in done.text
+    assert "佐藤 一郎 様のご予約を承りました" in done.text and "架空工務店" in done.text, (
+        "read back to the caller"
+    )
 
 
 def test_a_refused_caller_form_keeps_everything_typed(staff_app, operator, sessions):
@@ -94,7 +126,7 @@ def test_a_refused_caller_form_keeps_everything_typed(staff_app, operator, sessi
     data.pop("session_id")
     page = operator.post("/intake", data=data)
     assert page.status_code == 200
-    assert "日時を選んでください" in page.text and "電話番号は" in page.text
+    assert "日時と会場を、一覧から選んでください" in page.text and "電話番号は" in page.text
     for value in ("架空工務店", "佐藤 一郎", "さとう いちろう", "ichiro@example.com", "建設業"):
         assert f'value="{value}"' in page.text
     assert (
@@ -202,7 +234,8 @@ def test_moving_and_cancelling_with_a_reason(staff_app, operator, sessions):
         assert Booking.get_by_id(booking.id).status == "confirmed"
         assert ConsultationSession.get_by_id(roomy).taken == 1
     done = operator.post(
-        f"/intake/{booking.id}/cancel", data={"reason": "お客様のご都合", "csrf_token": token}
+        f"/intake/{booking.id}/cancel",
+        data={"reason": "お客様のご都合", "csrf_token": token, "confirmed": "yes"},
     )
     assert done.status_code == 303
     with staff_app.app_context():
@@ -249,8 +282,8 @@ def test_intake_is_for_the_front_desk_only_and_refuses_forged_posts(staff_app, s
         assert Booking.select().count() == 0
 
 
-def test_reception_seats_a_walk_in_while_places_remain(staff_app, operator, signed_in, sessions):
-    roomy, tight = sessions
+def test_reception_seats_a_walk_in_while_places_remain(staff_app, operator, signed_in, today_sessions):
+    roomy, tight = today_sessions
     with staff_app.app_context():
         day = ConsultationSession.get_by_id(roomy).date.isoformat()
         book_caller(operator, tight)
@@ -263,7 +296,7 @@ def test_reception_seats_a_walk_in_while_places_remain(staff_app, operator, sign
     refused = operator.post(url, data=typed)
     assert refused.status_code == 200 and 'value="飛込商店"' in refused.text and "電話番号は" in refused.text
     full = operator.post(url, data={"session_id": tight, "contact_name": "来場 太郎", "csrf_token": token})
-    assert "この回は満席です" in full.text
+    assert "この相談枠は満席です" in full.text
     seated = operator.post(url, data={"session_id": roomy, "contact_name": "来場 太郎", "csrf_token": token})
     assert seated.status_code == 303 and seated.headers["Location"].startswith("/bookings/reception?date=")
     with staff_app.app_context():
@@ -312,4 +345,4 @@ def test_a_refused_form_keeps_a_slot_found_beyond_the_default_fortnight(staff_ap
     assert f'id="slot-{later.id}"' not in operator.get("/intake").text
     page = operator.post("/intake", data=intake_form(operator, later.id, phone="1"))
     assert "電話番号は" in page.text
-    assert f'id="slot-{later.id}" value="{later.id}" checked' in page.text.replace('"\n', '" ')
+    assert re.search(rf'<input type="radio"[^>]* id="slot-{later.id}"[^>]* checked[ >]', page.text)

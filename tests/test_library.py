@@ -252,7 +252,7 @@ def test_soft_delete_hides_the_document_keeps_the_object_and_shows_the_reason_to
     assert refused.status_code == 200 and "削除の理由を入力してください" in refused.text
     response = city.post(
         f"/library/documents/{document}/delete",
-        data={"csrf_token": cast.tokens["city"], "reason": "古い版のため"},
+        data={"csrf_token": cast.tokens["city"], "reason": "古い版のため", "confirmed": "yes"},
     )
     assert response.status_code == 303
     after = counts(app)

@@ -35,9 +35,9 @@ def _confirm(client, password: str):
     )
 
 
-def _post(client, path: str):
+def _post(client, path: str, **fields: str):
     page = client.get("/")
-    return client.post(path, data={"csrf_token": csrf_from(page.text)})
+    return client.post(path, data={"csrf_token": csrf_from(page.text), **fields})
 
 
 def _actions(staff_app) -> list[str]:
@@ -117,7 +117,12 @@ def test_an_administrator_ends_every_users_sessions_at_once(staff_app, accounts)
     assert _post(others[0], "/admin/sessions/end-all").status_code == 404
     assert all(client.get("/").status_code == 200 for client in others)
 
-    assert _post(admin, "/admin/sessions/end-all").status_code == 303
+    # It asks first: unconfirmed, the answer is a page saying what will happen, and nothing ends.
+    asked = _post(admin, "/admin/sessions/end-all")
+    assert asked.status_code == 200 and 'name="confirmed" value="yes"' in asked.text
+    assert all(client.get("/").status_code == 200 for client in others)
+
+    assert _post(admin, "/admin/sessions/end-all", confirmed="yes").status_code == 303
     assert all(client.get("/").status_code == 404 for client in others)
     assert admin.get("/").status_code == 200
     with staff_app.app_context():

@@ -199,7 +199,8 @@ def test_deletion_is_soft_with_a_sealed_reason_by_the_author_or_the_city(staff_a
     assert refused.status_code == 200 and "削除の理由を入力してください。" in refused.text
     reason = "別の記録と重複していたため REASON-CANARY"
     deleted = author.post(
-        f"/records/{world.record}/delete", data={"csrf_token": token(author), "reason": reason}
+        f"/records/{world.record}/delete",
+        data={"csrf_token": token(author), "reason": reason, "confirmed": "yes"},
     )
     assert deleted.status_code == 303
     with staff_app.app_context():
@@ -218,7 +219,8 @@ def test_deletion_is_soft_with_a_sealed_reason_by_the_author_or_the_city(staff_a
     assert reference not in operator.get("/records").text, "deleted records leave the scheduling list"
     assert reference in city.get("/records").text.split("削除された記録")[1]
     city_deletes = city.post(
-        f"/records/{world.other_record}/delete", data={"csrf_token": token(city), "reason": "市による削除"}
+        f"/records/{world.other_record}/delete",
+        data={"csrf_token": token(city), "reason": "市による削除", "confirmed": "yes"},
     )
     assert city_deletes.status_code == 303
 

@@ -286,7 +286,11 @@ def test_the_author_soft_deletes_a_file_and_its_object_stays_until_retention(app
     assert upload(author, world.record, PDF, "消す資料.pdf").status_code == 303
     attachment = newest(app)
     url = f"/records/{world.record}/attachments/{attachment.id}"
-    removed = author.post(f"{url}/delete", data={"csrf_token": token(author)}, headers={"HX-Request": "true"})
+    removed = author.post(
+        f"{url}/delete",
+        data={"csrf_token": token(author), "confirmed": "yes"},
+        headers={"HX-Request": "true"},
+    )
     assert removed.status_code == 200 and "<html" not in removed.text and "消す資料.pdf" not in removed.text
     assert author.get(url).status_code == 404
     with app.app_context():

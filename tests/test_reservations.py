@@ -314,7 +314,7 @@ def test_confirm_and_decline_with_a_reason_the_visitor_reads(
         booking = Booking.get()
     response = operator.post(
         f"/bookings/{booking.id}/decline",
-        data={"reason": "当日は会場が使えなくなりました"},
+        data={"reason": "当日は会場が使えなくなりました", "confirmed": "yes"},
         headers={"HX-Request": "true", "X-CSRFToken": token},
     )
     assert response.status_code == 200 and "お断りしました" in response.text and "<html" not in response.text
@@ -391,7 +391,11 @@ def test_reception_checks_visitors_in_with_one_click(
 
     with staff_app.app_context():
         booking = Booking.get()
-        day = booking.session.date.isoformat()
+        # Reception marks arrivals on the consultation day itself: the day has come.
+        ConsultationSession.update(date=business_today()).where(
+            ConsultationSession.id == booking.session_id
+        ).execute()
+        day = business_today().isoformat()
     operator = signed_in("operator")
     page = operator.get(f"/bookings/reception?date={day}")
     assert page.status_code == 200 and "架空商店" in page.text and booking.reference in page.text

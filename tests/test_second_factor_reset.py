@@ -19,7 +19,8 @@ def _reset(staff_app, admin, user_id: int) -> str:
     """The administrator's reset; returns the code shown on the answer page."""
     page = admin.get(f"/admin/users/{user_id}")
     answer = admin.post(
-        f"/admin/users/{user_id}/second-factor/reset", data={"csrf_token": csrf_from(page.text)}
+        f"/admin/users/{user_id}/second-factor/reset",
+        data={"csrf_token": csrf_from(page.text), "confirmed": "yes"},
     )
     assert answer.status_code == 200
     return re.search(r'<code class="secret">(\d{4}-\d{4}-\d{4})</code>', answer.text).group(1)

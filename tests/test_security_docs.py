@@ -110,7 +110,7 @@ def stated_numbers(settings: Settings) -> dict[str, list[str]]:
     from portal.staff.audit import PUBLIC_ACTIONS
     from portal.staff.auth.signin import PENDING_SECONDS
     from portal.staff.bookings.repeat import earlier_bookings
-    from portal.staff.intake.changes import RESULTS
+    from portal.staff.intake.search import RESULTS
     from portal.staff.library.folders import SEARCH_LIMIT
     from portal.staff.roles import ROLE_LABELS
     from portal.staff.security.passwords import MAX_LENGTH, MIN_LENGTH, _common_passwords

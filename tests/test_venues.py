@@ -370,9 +370,9 @@ def test_the_operating_calendar_generates_a_season_through_the_pages(staff_app, 
         f"/venues/seasons/{season.id}/generate", headers={"HX-Request": "true", "X-CSRFToken": token}
     )
     # From 15 June to 31 July 2020: seven Thursdays less 23 July, and six Saturdays.
-    assert generated.text.lstrip().startswith("<tr") and "12件の回を作成しました" in generated.text
+    assert generated.text.lstrip().startswith("<tr") and "相談枠を12件作りました" in generated.text
     again = city.post(f"/venues/seasons/{season.id}/generate", data={"csrf_token": token})
-    assert again.status_code == 200 and "0件の回を作成しました" in again.text and "<html" in again.text
+    assert again.status_code == 200 and "相談枠を0件作りました" in again.text and "<html" in again.text
     with staff_app.app_context():
         made = ConsultationSession.select().where(ConsultationSession.venue == venue)
         assert made.count() == 12 and date(2020, 7, 23) not in {s.date for s in made}
@@ -385,10 +385,14 @@ def test_the_operating_calendar_generates_a_season_through_the_pages(staff_app, 
         first = Holiday.get(date=date(2020, 7, 23))
         a_pattern = WeeklyPattern.select().first()
     removed = city.post(
-        f"/venues/holidays/{first.id}/delete", headers={"HX-Request": "true", "X-CSRFToken": token}
+        f"/venues/holidays/{first.id}/delete",
+        data={"confirmed": "yes"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
     )
     assert removed.status_code == 200 and removed.text == ""
-    gone = city.post(f"/venues/{venue.id}/patterns/{a_pattern.id}/delete", data={"csrf_token": token})
+    gone = city.post(
+        f"/venues/{venue.id}/patterns/{a_pattern.id}/delete", data={"csrf_token": token, "confirmed": "yes"}
+    )
     assert gone.status_code == 303
     assert (
         city.post(

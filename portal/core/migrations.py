@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from argon2 import PasswordHasher
-from peewee import CharField, Database, DateField, DateTimeField, Field, Model
+from peewee import CharField, Database, DateField, DateTimeField, Field, IntegerField, Model
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as apply
 
@@ -82,6 +82,7 @@ def public_store_of_its_own(db: Database, _migrator: SchemaMigrator) -> str:
     Blind indexes stay in the staff store (their own table); references from staff tables to
     moved rows lose their constraints, which cannot span two stores.
     """
+    _create_frozen(db, schema_history.MIGRATION_5)
     return move_public_tables(db)
 
 
@@ -168,7 +169,7 @@ def session_devices(db: Database, migrator: SchemaMigrator) -> None:
 def code_pause_and_password_change(db: Database, migrator: SchemaMigrator) -> None:
     """Wrong codes counted per account in a window, the password change a pause requires, and
     the notices on the staff home page (what a store has of these already is kept)."""
-    _create_frozen(db, schema_history.MIGRATION_9)
+    _create_frozen(db, schema_history.MIGRATION_ACCOUNT_NOTICES)
     columns = (("throttle", "window_started_at"), ("user", "password_change_required_at"))
     apply(
         *(
@@ -189,6 +190,20 @@ def staff_support_ledger(db: Database, _migrator: SchemaMigrator) -> None:
     _create_frozen(db, schema_history.MIGRATION_SUPPORT_LEDGER)
 
 
+def staff_names(db: Database, migrator: SchemaMigrator) -> None:
+    """Accounts get the name colleagues know them by; existing ones show their email until given one."""
+    _add_missing(db, migrator, "user", {"display_name": CharField(max_length=100, null=True)})
+
+
+def partial_name_search(db: Database, migrator: SchemaMigrator) -> None:
+    """Bookings are found by part of a name or reading through shortened keyed tokens; the staff
+    zone writes them for every booking (old ones included) the next time it looks."""
+    _create_frozen(db, schema_history.MIGRATION_NAME_TOKENS)
+    _add_missing(db, migrator, "booking_index", {"name_tokens": IntegerField(default=0)})
+    if not any(tuple(index.columns) == ("name_tokens",) for index in db.get_indexes("booking_index")):
+        apply(migrator.add_index("booking_index", ("name_tokens",)))
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -204,6 +219,8 @@ MIGRATIONS: list[Migration] = [
     code_pause_and_password_change,
     temporary_password_after_a_reset,
     staff_support_ledger,
+    staff_names,
+    partial_name_search,
 ]
 
 

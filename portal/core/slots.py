@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from werkzeug.datastructures import MultiDict
+
 from portal.core.dates import business_today
 from portal.core.models import ConsultationSession, Venue
 from portal.core.query_args import date_arg, int_arg, text_arg
@@ -24,9 +26,12 @@ class SlotFilter:
     ward: str = ""
 
     @classmethod
-    def from_args(cls) -> SlotFilter:
-        """The filter in the query string; anything malformed is ignored."""
-        return cls(day=date_arg("date"), venue_id=int_arg("venue"), ward=text_arg("ward", 50))
+    def from_args(cls, values: MultiDict | None = None) -> SlotFilter:
+        """The filter in the query string (or in `values`, a form posted back); anything malformed
+        is ignored."""
+        return cls(
+            day=date_arg("date", values), venue_id=int_arg("venue", values), ward=text_arg("ward", 50, values)
+        )
 
 
 def find_slots(

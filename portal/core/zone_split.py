@@ -1,8 +1,9 @@
 """Moving a store made before the zones were apart: its public tables go to the public store.
 
-Run once by migration 5 from the staff zone, which reaches both stores. Rows keep their ids;
-blind indexes go to their own staff table; constraints from staff tables to moved rows are
-dropped (no constraint spans two stores); then the old tables are dropped.
+Run once by migration 5 from the staff zone, which reaches both stores, after it made the blind
+indexes' own staff table. Rows keep their ids; blind indexes go to that table; constraints from
+staff tables to moved rows are dropped (no constraint spans two stores); then the old tables are
+dropped.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ def move_public_tables(db: Database) -> str:
     here = db.execute_sql("SELECT current_schema()").fetchone()[0] if is_postgres(db) else "main"
     there = public_schema_name(db)
     bookings = Booking._meta.table_name
-    db.create_tables([BookingIndex])
     if bookings in own:
         _copy_blind_indexes(db, f'"{here}"."{bookings}"')
     counts = []

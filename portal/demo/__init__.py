@@ -34,10 +34,10 @@ from portal.staff.accounts import create_user, organisation_named
 from portal.staff.security.passwords import generate_password
 
 DEMO_ACCOUNTS = (
-    ("city", "city@example.jp", "架空市 産業観光局"),
-    ("consultant", "consultant@example.jp", "架空行政書士会"),
-    ("operator", "operator@example.jp", "株式会社サンプル窓口サービス"),
-    ("admin", "admin@example.jp", "架空市 情報システム課"),
+    ("city", "city@example.jp", "架空市 産業観光局", "中村 美咲"),
+    ("consultant", "consultant@example.jp", "架空行政書士会", "高橋 誠"),
+    ("operator", "operator@example.jp", "株式会社サンプル窓口サービス", "佐々木 由美"),
+    ("admin", "admin@example.jp", "架空市 情報システム課", "小林 健"),
 )
 
 
@@ -47,10 +47,16 @@ def seed() -> list[str] | None:
         if User.select().exists() or Organisation.select().exists() or Venue.select().exists():
             return None
         lines, users = [], {}
-        for role, email, organisation in DEMO_ACCOUNTS:
+        for role, email, organisation, name in DEMO_ACCOUNTS:
             password = generate_password()
             account = create_user(
-                email, role, organisation_named(organisation), password, enrol_now=True, requested_by=None
+                email,
+                role,
+                organisation_named(organisation),
+                password,
+                enrol_now=True,
+                requested_by=None,
+                name=name,
             )
             users[role] = account.user.id
             lines.append(f"{role}\t{email}\t{password}\t{account.otpauth_uri}")

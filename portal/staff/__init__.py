@@ -7,8 +7,7 @@ from flask_login import current_user
 
 from portal.core import refusal_log
 from portal.core.settings import ConfigError
-from portal.staff import audit, gate
-from portal.staff.permissions import allowed
+from portal.staff import audit, gate, names, navigation
 from portal.staff.security.secrets_at_rest import SecretBox, SecretsKeyError
 from portal.staff.sessions import draft_key
 
@@ -30,6 +29,8 @@ def init_app(app: Flask) -> None:
     app.request_class = InMemoryFileRequest
     gate.init_app(app)
     refusal_log.init_app(app, _audit_refusal)
+    names.init_app(app)
+    navigation.init_app(app)
 
     from portal.core.security.sealing import Sealer
     from portal.staff.account import bp as account_bp
@@ -69,7 +70,6 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"
     app.jinja_env.globals["draft_key"] = lambda: draft_key(current_user)
-    app.jinja_env.globals["may_reach"] = lambda endpoint: allowed(endpoint, current_user.role)
 
 
 def _audit_refusal(action: str, outcome: str) -> None:

@@ -6,6 +6,7 @@ its role) holds it until a city user approves, unless the server's command line 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,6 +52,17 @@ def organisation_named(name: str) -> Organisation:
     return organisation
 
 
+def _organisation_key(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def same_organisation(name: str) -> Organisation | None:
+    """An organisation whose name differs from `name` only in spaces, width or case: the same one
+    typed again, which must not become a second organisation."""
+    key = _organisation_key(name)
+    return next((o for o in Organisation.select() if _organisation_key(o.name) == key), None)
+
+
 def create_user(
     email: str,
     role: str,
@@ -59,6 +71,7 @@ def create_user(
     *,
     enrol_now: bool,
     requested_by: User | None,
+    name: str = "",
 ) -> NewAccount:
     """A new account; with `enrol_now` its second factor is set and the URI is returned.
 
@@ -70,6 +83,9 @@ def create_user(
         raise AccountError("unknown_role")
     if "@" not in email or len(email) > 254 or any(ord(c) < 0x21 or c == "\x7f" for c in email):
         raise AccountError("bad_email")
+    name = name.strip()
+    if len(name) > 100 or any(ord(c) < 0x20 or c == "\x7f" for c in name):
+        raise AccountError("bad_name")
     problem = policy_problem(password, email)
     if problem:
         raise AccountError(problem)
@@ -78,6 +94,7 @@ def create_user(
         with write_transaction():
             user = User.create(
                 email=email,
+                display_name=name or None,
                 password_hash=hash_password(password),
                 role=role,
                 organisation=organisation,

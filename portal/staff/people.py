@@ -32,9 +32,9 @@ MATCHED_BY = {
 
 def person_from(form: object) -> dict:
     """The sealed payload from a staff form: every personal field (empty if the form lacks it),
-    trimmed, the phone number in digits."""
+    trimmed, the phone number as typed (half-width, hyphens kept) for reading back."""
     person = {name: (getattr(getattr(form, name, None), "data", None) or "").strip() for name in FIELDS}
-    person["phone"] = normalise.phone(person["phone"])
+    person["phone"] = normalise.phone_display(person["phone"])
     return person
 
 
@@ -56,6 +56,33 @@ def email_index(value: str) -> str | None:
 def kana_index(value: str) -> str | None:
     """The index a reading (フリガナ) is found by, in hiragana, katakana or half-width."""
     return blind_index().digest("kana", normalise.kana(value))
+
+
+NAME_FIELDS = ("contact_name", "contact_kana", "business_name", "business_kana")
+NAME_TOKEN_HEX = 4  # 16 bits: each token stands for many pieces of text, so none proves a name
+NAME_TOKENS_VERSION = 1  # bumped when the pieces or the token change, so every booking is redone
+
+
+def name_pieces(text: str) -> set[str]:
+    """The two-character pieces of a searchable text (a one-character text is its own piece)."""
+    text = normalise.searchable(text)
+    return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+
+
+def name_token(piece: str) -> str:
+    """The shortened keyed hash a piece is found by."""
+    return blind_index().digest("name-piece", piece)[:NAME_TOKEN_HEX]
+
+
+def name_tokens(person: dict) -> set[str]:
+    """The tokens of every piece of a person's names, readings and business name."""
+    return {name_token(piece) for field in NAME_FIELDS for piece in name_pieces(person.get(field, ""))}
+
+
+def names_contain(person: dict, typed: str) -> bool:
+    """Whether any of the person's names or readings contains what was typed (searchably)."""
+    wanted = normalise.searchable(typed)
+    return any(wanted in normalise.searchable(person.get(field, "")) for field in NAME_FIELDS)
 
 
 def index_columns(person: dict) -> dict:

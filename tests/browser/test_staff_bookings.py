@@ -35,9 +35,10 @@ STAFF = {
     "consultant_a": ("gyosei-a@example.jp", "consultant", CONSULTANTS),
     "consultant_b": ("gyosei-b@example.jp", "consultant", CONSULTANTS),
 }
-# Booked before the day starts: one seat in each of the day's sessions, and one of the last two
-# seats of a session the day after.
+# Booked before the day starts: one seat in each of the day's sessions, one of the last two seats
+# of a session the day after, and one in a session today (reception marks arrivals on the day).
 SEATED = {
+    "today": {"contact_name": "本日 五郎", "business_name": "五郎商店", "phone": "03-5555-0005"},
     "morning": {"contact_name": "相談 一子", "business_name": "一子商店", "phone": "0311110001"},
     "afternoon": {"contact_name": "別室 二郎", "business_name": "二郎工房", "phone": "0322220002"},
     "last_seat": {"contact_name": "先客 三郎", "business_name": "三郎食堂", "phone": "0333330003"},
@@ -73,13 +74,14 @@ def _session(
 
 
 def _seed(models: Flask, day: date, later: date) -> dict[str, int]:
-    """Two venues; the day's morning and afternoon sessions, one per consultant; a nearly full
-    session the day after; and a booking in each."""
+    """Two venues; today's session; the day's morning and afternoon sessions, one per consultant;
+    a nearly full session the day after; and a booking in each."""
     with models.app_context():
         ward_office = Venue.create(name="架空区役所 会議室A", ward="架空区", address="架空市架空区1-1")
         branch = Venue.create(name="北架空支所 相談室", ward="北架空区", address="架空市北架空区2-2")
         consultant = {key: User.get(User.email == STAFF[key][0]) for key in ("consultant_a", "consultant_b")}
         sessions = {
+            "today": _session(ward_office, business_today(), 10, 6),
             "morning": _session(ward_office, day, 10, 6, consultant["consultant_a"]),
             "afternoon": _session(branch, day, 14, 6, consultant["consultant_b"]),
             "last_seat": _session(ward_office, later, 13, 2),
@@ -204,7 +206,7 @@ def test_an_operator_takes_calls_with_the_keyboard_alone(page, centre):
     # Both bookings are found again by the phone number, typed with hyphens.
     page.get_by_role("link", name="予約を探す・変更する").focus()
     press(page, "Enter")
-    expect(page.get_by_label("受付番号・電話番号・メールアドレス・フリガナ")).to_be_focused()
+    expect(page.get_by_label("受付番号・電話番号・メールアドレス・名前・フリガナ")).to_be_focused()
     page.keyboard.type("03-5555-0101")
     press(page, "Enter")
     results = page.get_by_role("table")
@@ -351,9 +353,9 @@ def test_a_web_request_is_confirmed_in_the_inbox_and_the_visitor_sees_it(new_pag
 
 
 def test_reception_checks_a_visitor_in_with_one_click_and_seats_a_walk_in(page, centre):
-    centre.desk.open(page, centre.people["operator"], f"/bookings/reception?date={centre.day.isoformat()}")
+    centre.desk.open(page, centre.people["operator"], "/bookings/reception")
     assert_accessible(page)
-    visitor = page.get_by_role("row").filter(has_text=SEATED["morning"]["contact_name"])
+    visitor = page.get_by_role("row").filter(has_text=SEATED["today"]["contact_name"])
     page.evaluate("window.sameDocument = true")
     visitor.get_by_role("button", name="来場").click()
     expect(visitor.get_by_role("button", name="来場")).to_have_count(0)

@@ -17,7 +17,7 @@ from portal.core.models.audit import AuditEvent
 from portal.core.models.base import SchemaVersion
 from portal.core.models.calendar import Holiday, Season, WeeklyPattern
 from portal.core.models.ledger import SupportEntry
-from portal.core.models.liaison import BookingIndex, CallEvent, ListNotice
+from portal.core.models.liaison import BookingIndex, BookingNameToken, CallEvent, ListNotice
 from portal.core.models.library import DailyReport, Document, DocumentVersion, Folder, FolderGrant
 from portal.core.models.records import (
     RECORD_MODELS,
@@ -52,6 +52,7 @@ STAFF_MODELS = [
     KeyCheck,
     StoredObject,
     BookingIndex,
+    BookingNameToken,
     CallEvent,
     ListNotice,
     Season,
@@ -78,6 +79,7 @@ __all__ = [
     "AvailabilityVersion",
     "Booking",
     "BookingIndex",
+    "BookingNameToken",
     "CallEvent",
     "ConsultationRecord",
     "ConsultationSession",

@@ -39,6 +39,8 @@ class User(BaseModel):
     """A staff account; the second factor is required for every one."""
 
     email = CharField(max_length=254, unique=True)
+    # How colleagues see the account on every list; the email stands in until one is given.
+    display_name = CharField(max_length=100, null=True)
     password_hash = CharField(max_length=255)
     role = CharField(max_length=20, choices=[(r, r) for r in ROLES])
     organisation = ForeignKeyField(Organisation, backref="users", on_delete="RESTRICT")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import CharField, DateField, DateTimeField, ForeignKeyField
+from peewee import CharField, CompositeKey, DateField, DateTimeField, ForeignKeyField, IntegerField
 
 from portal.core.models.accounts import User
 from portal.core.models.base import BaseModel, CrossStoreKey, utcnow
@@ -20,6 +20,24 @@ class BookingIndex(BaseModel):
     phone_index = CharField(max_length=64, null=True, index=True)
     email_index = CharField(max_length=64, null=True, index=True)
     kana_index = CharField(max_length=64, null=True, index=True)
+    # Which version of the name tokens (BookingNameToken) the booking has; 0 until they are written.
+    name_tokens = IntegerField(default=0, index=True)
+
+
+class BookingNameToken(BaseModel):
+    """Shortened keyed hashes of the two-character pieces of a booking's names and readings.
+
+    Staff find a booking by part of a name, reading or business name with them. A token is four
+    hex digits of an HMAC, so each stands for many different pieces and none proves a name; the
+    bookings a search finds are opened and checked before they are shown. Equal pieces in two
+    bookings share a token: a copy of the store can count them, never read them. Staff store only.
+    """
+
+    booking = CrossStoreKey(Booking, backref="+")
+    token = CharField(max_length=4)
+
+    class Meta:
+        primary_key = CompositeKey("token", "booking")
 
 
 class CallEvent(BaseModel):

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
 from portal.core.models import AccountApproval, User
+from portal.staff.names import person_name
 from portal.staff.seen import sightings
 
 ACCOUNT_EVENTS = {
@@ -45,7 +46,7 @@ def changes_of(user: User, limit: int = 500) -> list[Entry]:
     return [
         Entry(
             seen.event.at,
-            seen.actor.email if seen.actor else str(COMMAND_LINE),
+            person_name(seen.actor) if seen.actor else str(COMMAND_LINE),
             seen.event.client,
             str(ACCOUNT_EVENTS[seen.event.action]),
         )

@@ -22,14 +22,23 @@ from portal.staff.accounts import (
     create_user,
     disable,
     enable,
-    organisation_named,
+    same_organisation,
     set_expiry,
 )
-from portal.staff.admin.forms import ContractForm, ExpiryForm, NewUserForm, RoleForm
+from portal.staff.admin.forms import (
+    ContractForm,
+    ExpiryForm,
+    NameForm,
+    NewUserForm,
+    OrganisationForm,
+    RoleForm,
+)
 from portal.staff.admin.history import approvals_of, changes_of
 from portal.staff.approvals.labels import DECISION_LABELS, REASON_LABELS
 from portal.staff.approvals.service import open_request
 from portal.staff.auth.code_pause import paused_until
+from portal.staff.confirm import ask, confirmed
+from portal.staff.names import person_name
 from portal.staff.roles import ROLE_LABELS
 from portal.staff.security import enrolment_codes
 from portal.staff.security.passwords import generate_password
@@ -50,6 +59,7 @@ TEMPORARY_HOURS = int(password_changes.TEMPORARY_FOR.total_seconds() // 3600)
 ACCOUNT_ERRORS = {
     "email_taken": _l("このメールアドレスはすでに登録されています。"),
     "bad_email": _l("メールアドレスの形式が正しくありません。"),
+    "bad_name": _l("氏名は100文字以内で、改行などを含めずに入力してください。"),
 }
 
 
@@ -76,14 +86,26 @@ def _detail(user: User) -> dict:
         "expiry_form": ExpiryForm(obj=user),
         "role_form": RoleForm(obj=user),
         "codes_paused_until": paused_until(user),
+        "name_form": NameForm(data={"name": user.display_name}),
     }
+
+
+def _ask_about(user: User, title: str, consequence: str, button: str) -> Response:
+    """The confirmation page for an action on an account, naming whose it is."""
+    return ask(
+        title,
+        consequence,
+        button,
+        back=url_for("admin.user_detail", user_id=user.id),
+        details=[(_("氏名"), person_name(user)), (_("メールアドレス"), user.email)],
+    )
 
 
 @bp.get("/users")
 def users() -> Response:
     """Every account with its state."""
     rows = User.select(User, Organisation).join(Organisation).order_by(Organisation.name, User.email)
-    return render("admin/users.html", users=rows)
+    return render("admin/users.html", users=list(rows))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -96,10 +118,11 @@ def user_new() -> Response:
             account = create_user(
                 form.email.data,
                 form.role.data,
-                organisation_named(form.organisation.data),
+                Organisation.get_by_id(form.organisation.data),
                 password,
                 enrol_now=False,
                 requested_by=current_user,
+                name=form.name.data,
             )
         except AccountError as error:
             form.email.errors.append(ACCOUNT_ERRORS.get(error.code, _l("登録できませんでした。")))
@@ -132,9 +155,28 @@ def user_status(user_id: int) -> Response:
     user = _other_user_or_404(user_id)
     if user.disabled_at:
         enable(user, current_user)
+    elif not confirmed():
+        return _ask_about(
+            user,
+            _("アカウントを停止しますか"),
+            _("停止すると、この利用者はすぐにログアウトされ、再開するまでログインできません。"),
+            _("停止する"),
+        )
     else:
         disable(user, current_user)
     return render("admin/user_detail.html", "admin/_user_status.html", **_detail(user))
+
+
+@bp.post("/users/<int:user_id>/name")
+def user_name(user_id: int) -> Response:
+    """Give the account the name colleagues know it by."""
+    user = _user_or_404(user_id)
+    form = NameForm()
+    if form.validate():
+        User.update(display_name=form.name.data).where(User.id == user.id).execute()
+        audit.record("user.name", object_type="user", object_id=user.id)
+        return redirect_to(url_for("admin.user_detail", user_id=user.id))
+    return render("admin/user_detail.html", **{**_detail(user), "name_form": form})
 
 
 @bp.post("/users/<int:user_id>/role")
@@ -175,6 +217,13 @@ def user_reset_password(user_id: int) -> Response:
 def user_reset_second_factor(user_id: int) -> Response:
     """A lost authenticator: the owner enrols again with the password and the code shown here once."""
     user = _user_or_404(user_id)
+    if not confirmed():
+        return _ask_about(
+            user,
+            _("二要素認証をリセットしますか"),
+            _("この利用者はすぐにログアウトされ、次のログインで認証アプリを設定し直すまで使えません。"),
+            _("二要素認証をリセットする"),
+        )
     with write_transaction():
         # Not while a temporary password waits: the administrator would hold both halves.
         voided = (
@@ -197,6 +246,13 @@ def user_reset_second_factor(user_id: int) -> Response:
 def user_end_sessions(user_id: int) -> Response:
     """Sign the account out everywhere, effective on its next request."""
     user = _user_or_404(user_id)
+    if not confirmed():
+        return _ask_about(
+            user,
+            _("すべてのセッションを終了しますか"),
+            _("この利用者は、使っているすべての端末ですぐにログアウトされます。"),
+            _("すべてのセッションを終了する"),
+        )
     ended = revoke_all(user)
     audit.record("user.sessions-ended", object_type="user", object_id=user.id, outcome=str(ended))
     return redirect_to(url_for("admin.user_detail", user_id=user.id))
@@ -205,16 +261,56 @@ def user_end_sessions(user_id: int) -> Response:
 @bp.post("/sessions/end-all")
 def end_all_sessions() -> Response:
     """Sign every account out everywhere at once (an incident); only this administrator's page stays."""
+    if not confirmed():
+        return ask(
+            _("全利用者のセッションを終了しますか"),
+            _(
+                "すべての利用者が、使っているすべての端末ですぐにログアウトされます（この画面のセッションを除く）。"
+            ),
+            _("全利用者のセッションを終了する"),
+            back=url_for("admin.users"),
+        )
     ended = revoke_everyone_but(current_user.staff_session)
     audit.record("sessions.ended-all", outcome=str(ended))
     return redirect_to(url_for("admin.users"))
 
 
+def _organisations_page(form: OrganisationForm) -> Response:
+    rows = list(Organisation.select().order_by(Organisation.name))
+    return render(
+        "admin/organisations.html",
+        organisations=rows,
+        form_for=lambda o: ContractForm(obj=o),
+        new_form=form,
+    )
+
+
 @bp.get("/organisations")
 def organisations() -> Response:
-    """Organisations and their contract end dates."""
-    rows = Organisation.select().order_by(Organisation.name)
-    return render("admin/organisations.html", organisations=rows, form_for=lambda o: ContractForm(obj=o))
+    """Organisations and their contract end dates, and adding one."""
+    return _organisations_page(OrganisationForm(formdata=None))
+
+
+@bp.post("/organisations/new")
+def organisation_new() -> Response:
+    """Add an organisation; a name that differs from an existing one only in spaces or width is
+    that one typed again, and is refused."""
+    form = OrganisationForm()
+    if form.validate():
+        existing = same_organisation(form.name.data)
+        if existing is None:
+            with write_transaction():
+                organisation = Organisation.create(name=form.name.data)
+            audit.record("organisation.create", object_type="organisation", object_id=organisation.id)
+            flash(_("組織「%(name)s」を追加しました。", name=organisation.name))
+            return redirect_to(url_for("admin.organisations"))
+        form.name.errors.append(
+            _(
+                "「%(name)s」がすでにあります。同じ組織なら新しく追加せず、それを使ってください。",
+                name=existing.name,
+            )
+        )
+    return _organisations_page(form)
 
 
 @bp.post("/organisations/<int:organisation_id>/contract")

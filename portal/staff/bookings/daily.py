@@ -1,11 +1,13 @@
-"""The daily list: one day's bookings per venue, as a page, CSV and XLSX.
+"""The daily list: one day's bookings under a heading per venue, in time order, as a page, an A4
+print view, CSV and XLSX.
 
 The city and the operator see every session; a consultant sees only the sessions assigned to
-them. Every booking whose details appear is an audit event (a view, or an export).
+them. Every booking whose details appear is an audit event (a view, a print or an export).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import Response
@@ -14,6 +16,7 @@ from flask_login import current_user
 
 from portal.core import mail
 from portal.core.dates import business_today
+from portal.core.labels import status_label
 from portal.core.models import Booking, ConsultationSession, ListNotice, Venue
 from portal.core.models.reservations import SEAT_HOLDING
 from portal.core.programmes import PROGRAMMES
@@ -25,6 +28,14 @@ from portal.staff.bookings.opening import opened
 from portal.staff.bookings.views import bp
 from portal.staff.exports import XLSX, csv_bytes, xlsx_bytes
 from portal.staff.permissions import allowed
+
+
+@dataclass
+class VenueDay:
+    """One venue's part of a day: its heading and its rows, earliest first."""
+
+    venue: Venue
+    rows: list = field(default_factory=list)
 
 
 def requested_day() -> date:
@@ -46,11 +57,11 @@ def day_venues(day: date) -> list[Venue]:
 
 
 def day_bookings(day: date, venue_id: int | None = None):
-    """The day's seat-holding bookings the signed-in user may see, by venue and time."""
+    """The day's seat-holding bookings the signed-in user may see, in time order."""
     query = (
         bookings_with_places()
         .where(ConsultationSession.date == day, Booking.status.in_(SEAT_HOLDING))
-        .order_by(Venue.name, ConsultationSession.starts_at, Booking.reference)
+        .order_by(ConsultationSession.starts_at, Venue.name, Booking.reference)
     )
     if current_user.role == "consultant":
         query = query.where(ConsultationSession.consultant == current_user.id)
@@ -59,24 +70,35 @@ def day_bookings(day: date, venue_id: int | None = None):
     return query
 
 
-def _rows(day: date, action: str) -> list[dict]:
+def by_venue(rows: list, venue_of) -> list[VenueDay]:
+    """Rows (already in time order) under their venue; the venue whose day starts first comes first."""
+    sections: dict[int, VenueDay] = {}
+    for row in rows:
+        venue = venue_of(row)
+        sections.setdefault(venue.id, VenueDay(venue)).rows.append(row)
+    return list(sections.values())
+
+
+def _row(booking: Booking, person: dict, names: dict) -> dict:
+    return {
+        "time": booking.session.starts_at.strftime("%H:%M"),
+        "venue": booking.session.venue.name,
+        "reference": booking.reference,
+        "status": status_label(booking.status),
+        "business_name": person["business_name"],
+        "contact_name": person["contact_name"],
+        "phone": person["phone"],
+        "programmes": "、".join(str(names.get(c, c)) for c in booking.programmes.split(",") if c),
+    }
+
+
+def day_rows(day: date, action: str) -> list[tuple[Booking, dict]]:
+    """The day's bookings (for the chosen venue, if any), each with its row; every one is opened."""
     names = dict(PROGRAMMES)
-    rows = []
-    for booking in day_bookings(day, requested_venue()):
-        person = opened(booking, action)
-        rows.append(
-            {
-                "time": booking.session.starts_at.strftime("%H:%M"),
-                "venue": booking.session.venue.name,
-                "reference": booking.reference,
-                "status": booking.status,
-                "business_name": person["business_name"],
-                "contact_name": person["contact_name"],
-                "phone": person["phone"],
-                "programmes": "、".join(str(names.get(c, c)) for c in booking.programmes.split(",") if c),
-            }
-        )
-    return rows
+    return [
+        (booking, _row(booking, opened(booking, action), names))
+        for booking in day_bookings(day, requested_venue())
+    ]
 
 
 def _table(day: date, action: str) -> tuple[list[str], list[list[str]]]:
@@ -90,7 +112,18 @@ def _table(day: date, action: str) -> tuple[list[str], list[list[str]]]:
         _("電話番号"),
         _("相談したい支援制度"),
     ]
-    return header, [list(row.values()) for row in _rows(day, action)]
+    sections = by_venue(day_rows(day, action), lambda pair: pair[0].session.venue)
+    return header, [list(row.values()) for section in sections for _booking, row in section.rows]
+
+
+def _list_context(day: date, action: str) -> dict:
+    rows = day_rows(day, action)
+    return {
+        "day": day,
+        "venue_id": requested_venue(),
+        "sections": by_venue(rows, lambda pair: pair[0].session.venue),
+        "total": len(rows),
+    }
 
 
 @bp.get("/daily")
@@ -99,14 +132,19 @@ def daily_list() -> Response:
     day = requested_day()
     return render(
         "bookings/daily.html",
-        day=day,
-        venue_id=requested_venue(),
         venues=day_venues(day),
-        rows=_rows(day, "booking.view"),
         counter=calls.count(day),
         notice=ListNotice.get_or_none(ListNotice.day == day),
         can_notify=mail.enabled() and allowed("bookings.daily_notice", current_user.role),
+        **_list_context(day, "booking.view"),
     )
+
+
+@bp.get("/daily/print")
+def daily_print() -> Response:
+    """The list on A4, a page per venue, to hand to the venue or file."""
+    day = requested_day()
+    return render("bookings/daily_print.html", **_list_context(day, "booking.print"))
 
 
 @bp.get("/daily.csv")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request, url_for
 from flask_babel import gettext as _
 
+from portal.core.i18n import long_date
 from portal.core.labels import status_label
 from portal.core.models import Booking, ConsultationSession
 from portal.core.models.reservations import BookingStatus, Channel
@@ -13,9 +14,16 @@ from portal.core.web import htmx, not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.opening import opened
 from portal.staff.bookings.repeat import earlier_bookings, index_new_bookings, indexes_of, with_indexes
+from portal.staff.confirm import ask, confirmed
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 bp.add_app_template_filter(status_label)
+
+
+def when_and_where(booking: Booking) -> str:
+    """The booking's day, time and venue, as a line staff read out."""
+    session = booking.session
+    return f"{long_date(session.date)} {session.starts_at:%H:%M} {session.venue.name}"
 
 
 def _requests():
@@ -60,6 +68,18 @@ def decline_request(booking_id: int) -> Response:
     """Decline a web request with the reason the visitor will read; the seat is freed."""
     booking = _request_or_404(booking_id)
     reason = (request.form.get("reason") or "").strip()[:500] or _("ご希望の日時でお受けできませんでした。")
+    if not confirmed():
+        return ask(
+            _("Web予約をお断りしますか"),
+            _("お断りすると席が空き、申込者の予約確認ページに次の理由が表示されます。元に戻せません。"),
+            _("お断りする"),
+            back=url_for("bookings.requests_inbox"),
+            details=[
+                (_("受付番号"), booking.reference),
+                (_("日時と会場"), when_and_where(booking)),
+                (_("お断りの理由"), reason),
+            ],
+        )
     cancel(booking, reason)
     audit.record("booking.decline", object_type="booking", object_id=booking.id)
     booking.status = BookingStatus.CANCELLED

@@ -1,61 +1,26 @@
-"""Finding a booking again (by reference, phone, email or reading), moving it, cancelling it."""
+"""A booking found again: its details, moving it to another slot, cancelling it."""
 
 from __future__ import annotations
 
-import unicodedata
-
-from flask import Response, request, url_for
+from flask import Response, url_for
 from flask_babel import gettext as _
 
-from portal.core import normalise
 from portal.core.links import manage_url
-from portal.core.models import Booking, BookingIndex, ConsultationSession
+from portal.core.models import Booking
 from portal.core.models.reservations import SEAT_HOLDING
 from portal.core.reservations import SessionFull, bookings_with_places, cancel, move
 from portal.core.slots import SlotFilter, filter_choices, find_slots
 from portal.core.web import not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.opening import opened
-from portal.staff.bookings.repeat import index_new_bookings, with_indexes
+from portal.staff.bookings.views import when_and_where
+from portal.staff.confirm import ask, confirmed
 from portal.staff.intake.forms import CancelForm, MoveForm
 from portal.staff.intake.views import bp
-from portal.staff.people import email_index, kana_index, phone_index
-
-RESULTS = 50
-
-
-def _bookings():
-    return bookings_with_places()
-
-
-def search_bookings(text: str):
-    """Bookings whose reference is `text`, or whose phone, email or reading equals it."""
-    typed = unicodedata.normalize("NFKC", text).strip()
-    reference = normalise.reference(typed)
-    if reference:
-        condition = Booking.reference == reference
-    elif normalise.phone(typed).isdigit():
-        condition = BookingIndex.phone_index == phone_index(typed)
-    elif "@" in typed:
-        condition = BookingIndex.email_index == email_index(typed)
-    else:
-        condition = BookingIndex.kana_index == kana_index(typed)
-    index_new_bookings()
-    return with_indexes(_bookings()).where(condition).order_by(ConsultationSession.date.desc()).limit(RESULTS)
-
-
-@bp.route("/search", methods=["GET", "POST"])
-def search() -> Response:
-    """A POST, so that a phone number never sits in a URL or an access log."""
-    text = (request.form.get("q") or "").strip()[:100] if request.method == "POST" else ""
-    rows = [(booking, opened(booking)) for booking in search_bookings(text)] if text else []
-    if text:
-        audit.record("booking.search")
-    return render("intake/search.html", text=text, rows=rows, searched=bool(text), holding=SEAT_HOLDING)
 
 
 def _changeable(booking_id: int) -> Booking:
-    booking = _bookings().where(Booking.id == booking_id, Booking.status.in_(SEAT_HOLDING)).first()
+    booking = bookings_with_places().where(Booking.id == booking_id, Booking.status.in_(SEAT_HOLDING)).first()
     if booking is None:
         not_found()
     return booking
@@ -97,7 +62,7 @@ def move_booking(booking_id: int) -> Response:
         try:
             moved = move(booking, form.session_id.data)
         except SessionFull:
-            form.session_id.errors = [_("この回は満席になりました。別の日時を選んでください。")]
+            form.session_id.errors = [_("この相談枠は満席になりました。別の日時を選んでください。")]
         else:
             if moved:
                 audit.record("booking.move", object_type="booking", object_id=booking.id)
@@ -112,6 +77,19 @@ def cancel_booking(booking_id: int) -> Response:
     booking = _changeable(booking_id)
     form = CancelForm()
     if form.validate_on_submit():
+        if not confirmed():
+            return ask(
+                _("予約を取り消しますか"),
+                _("取り消すと席が空き、元に戻せません。Webで予約した方には理由が表示されます。"),
+                _("予約を取り消す"),
+                back=url_for("intake.change", booking_id=booking.id),
+                details=[
+                    (_("受付番号"), booking.reference),
+                    (_("日時と会場"), when_and_where(booking)),
+                    (_("ご担当者名"), opened(booking)["contact_name"]),
+                    (_("取り消しの理由"), form.reason.data.strip()),
+                ],
+            )
         cancel(booking, form.reason.data.strip())
         audit.record("booking.cancel", object_type="booking", object_id=booking.id)
         return redirect_to(url_for("intake.booked", booking_id=booking.id))

@@ -16,7 +16,8 @@ from portal.core.slots import SlotFilter, filter_choices, find_slots
 from portal.core.web import htmx, not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff import call_counter as calls
-from portal.staff.bookings.repeat import earlier_bookings
+from portal.staff.bookings.opening import opened
+from portal.staff.bookings.repeat import acknowledged, earlier_bookings
 from portal.staff.intake.forms import CallerForm
 from portal.staff.people import index_columns, person_from, sealed_with_indexes
 
@@ -25,22 +26,34 @@ bp = Blueprint("intake", __name__, url_prefix="/intake")
 
 @bp.route("", methods=["GET", "POST"])
 def call() -> Response:
-    """The intake screen; a refused form comes back with everything the operator typed."""
+    """The intake screen. A refused form, a narrowed slot list (the filter's button, without
+    JavaScript) and a repeat caller not yet shown to the operator all come back with everything
+    the operator typed; only the last books on a second press."""
     form = CallerForm()
-    if request.method == "GET":
+    posted = request.method == "POST"
+    narrowing = posted and "filter" in request.form
+    chosen = SlotFilter.from_args(request.form if posted else None)
+    matches = earlier_bookings(index_columns(person_from(form))) if posted else []
+    # A form sent twice is one booking: the first sending's booking is not a second caller.
+    key = form.idempotency_key.data
+    matches = [match for match in matches if not key or match.booking.idempotency_key != key]
+    confirm_step = False
+    if not posted:
         form.idempotency_key.data = secrets.token_urlsafe(24)
-    elif form.validate_on_submit():
-        booked = _book(form)
-        if booked is not None:
-            return redirect_to(url_for("intake.booked", booking_id=booked.id))
-    matches = earlier_bookings(index_columns(person_from(form))) if request.method == "POST" else []
-    chosen = SlotFilter.from_args()
+    elif not narrowing and form.validate_on_submit():
+        if acknowledged(matches, request.form.get("repeat_seen")):
+            booked = _book(form)
+            if booked is not None:
+                return redirect_to(url_for("intake.booked", booking_id=booked.id))
+        else:
+            confirm_step = True
     return render(
         "intake/call.html",
         form=form,
         chosen=chosen,
         slots=find_slots(chosen, keep=form.session_id.data),
         matches=matches,
+        confirm_step=confirm_step,
         counter=calls.count(business_today()),
         **filter_choices(),
     )
@@ -58,7 +71,7 @@ def _book(form: CallerForm) -> Booking | None:
             **sealed_with_indexes(person_from(form)),
         )
     except SessionFull:
-        form.session_id.errors = [_("この回は満席になりました。別の日時を選んでください。")]
+        form.session_id.errors = [_("この相談枠は満席になりました。別の日時を選んでください。")]
         return None
     if not made.repeated:
         calls.record(business_today(), "booking", current_user.id)
@@ -94,8 +107,10 @@ def enquiry() -> Response:
 
 @bp.get("/booked/<int:booking_id>")
 def booked(booking_id: int) -> Response:
-    """The reference to read out to the caller, with the day and venue (no personal data)."""
+    """What to read back to the caller: their name, the day, the venue and the reference."""
     booking = bookings_with_places().where(Booking.id == booking_id).first()
     if booking is None:
         not_found()
-    return render("intake/booked.html", booking=booking, counter=calls.count(business_today()))
+    return render(
+        "intake/booked.html", booking=booking, person=opened(booking), counter=calls.count(business_today())
+    )

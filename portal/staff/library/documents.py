@@ -14,6 +14,7 @@ from peewee import JOIN
 from portal.core.models import Document, DocumentVersion, Folder, StoredObject, User
 from portal.core.web import redirect_to, render
 from portal.staff import audit
+from portal.staff.confirm import ask, confirmed
 from portal.staff.library import store
 from portal.staff.library.access import checked_folder, may_read, may_write, writable
 from portal.staff.library.folders import bp, folder_page
@@ -154,6 +155,14 @@ def delete(document_id: int) -> Response:
     form = DeleteForm()
     if not form.validate_on_submit():
         return document_page(found, delete_form=form)
+    if not confirmed():
+        return ask(
+            _("文書を削除しますか"),
+            _("削除した文書は誰にも表示されなくなり、保存期間が過ぎると消去されます。"),
+            _("文書を削除する"),
+            back=url_for("library.document", document_id=found.id),
+            details=[(_("題名"), found.title), (_("削除の理由"), form.reason.data.strip())],
+        )
     store.soft_delete(found, form.reason.data.strip(), current_user)
     return redirect_to(url_for("library.folder", folder_id=found.folder_id))
 

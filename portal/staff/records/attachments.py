@@ -8,6 +8,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask import Response, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.core.database import write_transaction
@@ -15,6 +16,7 @@ from portal.core.models import ConsultationRecord, RecordAttachment
 from portal.core.models.base import utcnow
 from portal.core.web import htmx, not_found, redirect_to, render
 from portal.staff import audit
+from portal.staff.confirm import ask, confirmed
 from portal.staff.records.access import Rule, bp, readable, record_or_404, writable
 from portal.staff.records.files import RecordGone, attachment_rows, file_type, name_of, store_attachment
 from portal.staff.records.forms import AttachmentForm
@@ -103,6 +105,14 @@ def preview(record_id: int, attachment_id: UUID) -> Response:
 def delete_attachment(record_id: int, attachment_id: UUID) -> Response:
     """The author takes a file off the record (soft delete: the object stays until retention)."""
     attachment = _attachment_or_404(record_id, attachment_id, writable)
+    if not confirmed():
+        return ask(
+            _("添付ファイルを削除しますか"),
+            _("削除したファイルは記録から外れ、ダウンロードできなくなります。"),
+            _("ファイルを削除する"),
+            back=url_for("records.view", record_id=record_id),
+            details=[(_("ファイル名"), name_of(attachment))],
+        )
     with write_transaction():
         RecordAttachment.update(deleted_at=utcnow(), deleted_by=current_user.id).where(
             RecordAttachment.id == attachment.id

@@ -76,7 +76,11 @@ class DeleteForm(PortalForm):
 class GrantForm(PortalForm):
     """A consultant who may read the record."""
 
-    grantee = SelectField(_l("閲覧を許可する相談員"), coerce=int, validators=[InputRequired()])
+    grantee = SelectField(
+        _l("閲覧を許可する相談員"),
+        coerce=int,
+        validators=[InputRequired(_l("閲覧を許可する相談員を一覧から選んでください。"))],
+    )
 
 
 class AttachmentForm(PortalForm):

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from portal.core.models import ConsultationRecord, RecordAttachment
+from portal.staff.names import person_name
 from portal.staff.records.files import name_of
 from portal.staff.seen import sightings
 
@@ -38,7 +39,7 @@ def seen_by(record: ConsultationRecord) -> list[Seen]:
     labels = {**RECORD_VIEWS, **FILE_VIEWS}
     return [
         Seen(
-            seen.actor.email if seen.actor else "—",
+            person_name(seen.actor) or "—",
             seen.event.at,
             seen.event.client,
             str(labels[seen.event.action]),

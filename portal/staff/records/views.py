@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Response, request, url_for
 from flask_babel import format_datetime
@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
 
+from portal.core.dates import business_today
 from portal.core.models import (
     Booking,
     ConsultationRecord,
@@ -24,7 +25,9 @@ from portal.core.reservations import bookings_with_places
 from portal.core.web import redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.opening import opened
+from portal.staff.confirm import ask, confirmed
 from portal.staff.exports import csv_bytes
+from portal.staff.names import person_name
 from portal.staff.people import FIELDS
 from portal.staff.records import content
 from portal.staff.records.access import (
@@ -56,6 +59,9 @@ def programme_names(codes: list[str]) -> str:
     return "、".join(str(names.get(code, code)) for code in codes)
 
 
+FOLLOW_UP_SOON = timedelta(days=7)  # a follow-up due within a week is flagged as coming
+
+
 def listed():
     """The records the signed-in user may know exist (not their content), newest consultation first."""
     query = records_with_booking().where(ConsultationRecord.deleted_at.is_null())
@@ -80,7 +86,8 @@ def deleted_listed():
 
 
 def to_write():
-    """A consultant's attended bookings that have no record yet."""
+    """A consultant's attended bookings up to today that have no record yet (a consultation on a
+    later day has not happened, whatever its status says)."""
     if current_user.role != "consultant":
         return []
     return (
@@ -89,6 +96,7 @@ def to_write():
         .join(ConsultationRecord, JOIN.LEFT_OUTER, on=ConsultationRecord.booking == Booking.id)
         .where(
             ConsultationSession.consultant == current_user.id,
+            ConsultationSession.date <= business_today(),
             Booking.status == BookingStatus.ATTENDED,
             ConsultationRecord.id.is_null(),
         )
@@ -104,8 +112,10 @@ def index() -> Response:
         "records/index.html",
         records=records,
         readable={record.id for record in records if readable(current_user, record)},
-        pending=to_write(),
+        pending=[(booking, opened(booking)) for booking in to_write()],
         deleted=deleted_listed(),
+        today=business_today(),
+        soon=business_today() + FOLLOW_UP_SOON,
     )
 
 
@@ -118,7 +128,7 @@ def follow_ups_csv() -> Response:
             record.booking.reference,
             record.booking.session.date,
             record.booking.session.venue.name,
-            record.author.email,
+            person_name(record.author),
             record.follow_up_due,
         ]
         for record in listed()
@@ -135,6 +145,7 @@ def _booking_to_record(booking_id: int) -> Booking:
         booking is None
         or booking.status != BookingStatus.ATTENDED
         or booking.session.consultant_id != current_user.id
+        or booking.session.date > business_today()
     ):
         refuse("booking", booking_id, missing=booking is None)
     return booking
@@ -254,6 +265,14 @@ def delete(record_id: int) -> Response:
     form = DeleteForm()
     if not form.validate_on_submit():
         return record_page(record, delete_form=form)
+    if not confirmed():
+        return ask(
+            _("相談記録を削除しますか"),
+            _("削除した記録は一覧に出なくなり、編集もできなくなります。保存期間が過ぎると消去されます。"),
+            _("記録を削除する"),
+            back=url_for("records.view", record_id=record.id),
+            details=[(_("受付番号"), record.booking.reference), (_("削除の理由"), form.reason.data.strip())],
+        )
     if content.delete(record, form.reason.data.strip(), current_user):
         audit.record("record.delete", object_type="record", object_id=record.id)
     return redirect_to(url_for("records.index"))
@@ -271,7 +290,7 @@ def viewers(record_id: int) -> Response:
 def grant_rows(record: ConsultationRecord, form: GrantForm) -> list[RecordGrant]:
     """The open grants, and the consultants the form may offer."""
     form.grantee.choices = [
-        (user.id, user.email)
+        (user.id, person_name(user))
         for user in User.select()
         .where(User.role == "consultant", User.id != record.author_id, User.disabled_at.is_null())
         .order_by(User.email)

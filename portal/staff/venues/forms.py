@@ -24,6 +24,7 @@ from portal.core.dates import business_today
 from portal.core.forms import PortalForm
 from portal.core.models import Organisation, User
 from portal.core.models.reservations import SessionStatus
+from portal.staff.names import person_name
 
 WEEKDAYS = (_l("月曜"), _l("火曜"), _l("水曜"), _l("木曜"), _l("金曜"), _l("土曜"), _l("日曜"))
 STATUSES = {SessionStatus.OPEN: _l("受付中"), SessionStatus.CLOSED: _l("受付停止")}
@@ -104,7 +105,7 @@ class StaffingForm(PortalForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.consultant.choices = [SelectChoice("", _l("未定"))] + [
-            SelectChoice(str(user.id), user.email) for user in active_consultants()
+            SelectChoice(str(user.id), person_name(user)) for user in active_consultants()
         ]
 
     @property

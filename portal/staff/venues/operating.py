@@ -10,6 +10,7 @@ from portal.core.database import write_transaction
 from portal.core.models import Holiday, Season
 from portal.core.web import not_found, redirect_to, render
 from portal.staff import audit
+from portal.staff.confirm import ask, confirmed
 from portal.staff.venues.concurrency import fingerprint, overtaken
 from portal.staff.venues.forms import HolidayForm, SeasonForm
 from portal.staff.venues.season import add_national_holidays, generate
@@ -86,7 +87,7 @@ def season_generate(season_id: int) -> Response:
     season = _season_or_404(season_id)
     created = generate(season)
     audit.record("season.generate", object_type="season", object_id=season.id, outcome=str(created))
-    message = _("%(count)d件の回を作成しました。", count=created)
+    message = _("相談枠を%(count)d件作りました。", count=created)
     return _calendar(fragment="venues/_season_row.html", season=season, notices={season.id: message})
 
 
@@ -117,6 +118,15 @@ def holiday_new() -> Response:
 @bp.post("/holidays/<int:holiday_id>/delete")
 def holiday_delete(holiday_id: int) -> Response:
     """Remove a holiday; the next generation fills that day."""
+    if not Holiday.select().where(Holiday.id == holiday_id).exists():
+        not_found()
+    if not confirmed():
+        return ask(
+            _("休日を削除しますか"),
+            _("次に期間の相談枠をまとめて作るとき、この日にも相談枠ができます。"),
+            _("削除する"),
+            back=url_for("venues.operating_calendar"),
+        )
     if not Holiday.delete().where(Holiday.id == holiday_id).execute():
         not_found()
     audit.record("holiday.delete", object_type="holiday", object_id=holiday_id)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Response, url_for
+from flask_babel import gettext as _
 from peewee import JOIN
 
 from portal.core.models import User, WeeklyPattern
 from portal.core.web import not_found, redirect_to, render
 from portal.staff import audit
+from portal.staff.confirm import ask, confirmed
 from portal.staff.venues.forms import PatternForm
 from portal.staff.venues.views import bp, row_removed, venue_or_404
 
@@ -40,6 +42,19 @@ def patterns(venue_id: int) -> Response:
 @bp.post("/<int:venue_id>/patterns/<int:pattern_id>/delete")
 def pattern_delete(venue_id: int, pattern_id: int) -> Response:
     """Remove a weekly session; sessions already generated from it stay."""
+    if (
+        not WeeklyPattern.select()
+        .where(WeeklyPattern.id == pattern_id, WeeklyPattern.venue == venue_id)
+        .exists()
+    ):
+        not_found()
+    if not confirmed():
+        return ask(
+            _("毎週の相談枠を削除しますか"),
+            _("これから作る期間に、この相談枠はできなくなります。作成済みの相談枠と予約はそのまま残ります。"),
+            _("削除する"),
+            back=url_for("venues.patterns", venue_id=venue_id),
+        )
     removed = (
         WeeklyPattern.delete()
         .where(WeeklyPattern.id == pattern_id, WeeklyPattern.venue == venue_id)

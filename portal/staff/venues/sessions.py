@@ -152,7 +152,7 @@ def session_new(venue_id: int) -> Response:
                 )
                 availability.changed()
         except IntegrityError:
-            form.starts_at.errors.append(_("この会場のこの日時の回はすでにあります。"))
+            form.starts_at.errors.append(_("この会場のこの日時の相談枠はすでにあります。"))
         else:
             audit.record("session.create", object_type="session", object_id=created.id)
             return redirect_to(_month_url(created))

@@ -95,9 +95,9 @@ document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
       .then(function (plain) { return JSON.parse(new TextDecoder().decode(plain)); })
       .catch(function () { return null; });
   };
-  const restore = function (form, saved) {
+  const restore = function (form, saved, skipped) {
     Array.from(form.elements).forEach(function (element) {
-      if (!element.name || element.name === "csrf_token") {
+      if (!element.name || element.name === "csrf_token" || skipped.has(element.name)) {
         return;
       }
       const values = saved.filter(function (pair) { return pair[0] === element.name; })
@@ -123,6 +123,9 @@ document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
   };
   document.querySelectorAll("form[data-draft]").forEach(function (form) {
     const key = DRAFT_PREFIX + form.dataset.draft;
+    // What narrows a list (the slot filter) is not part of the caller's draft.
+    const skipped = new Set(Array.from(form.querySelectorAll("[data-draft-skip] [name]"))
+      .map(function (element) { return element.name; }));
     sealingKey(form).then(function (sealing) {
       if (!sealing) {
         window.sessionStorage.removeItem(key);
@@ -132,7 +135,7 @@ document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
         if (saved === null) {
           window.sessionStorage.removeItem(key);  // another session's, or none
         } else if (!Array.from(form.elements).some(typed)) {
-          restore(form, saved);
+          restore(form, saved, skipped);
         }
       });
       let writing = Promise.resolve();
@@ -141,7 +144,7 @@ document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
           return;
         }
         const pairs = Array.from(new FormData(form).entries())
-          .filter(function (pair) { return pair[0] !== "csrf_token"; });
+          .filter(function (pair) { return pair[0] !== "csrf_token" && !skipped.has(pair[0]); });
         writing = writing.then(function () { return seal(sealing, pairs); }).then(function (sealed) {
           if (!sessionOver) {
             window.sessionStorage.setItem(key, sealed);
@@ -204,3 +207,30 @@ document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
     });
   });
 })();
+
+// A print view's button prints the page (the browser's own print works as well).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) {
+    window.print();
+  }
+});
+
+// In a form marked data-enter-submits (the intake), Enter in the caller's details or on a slot
+// presses the form's main button. The slot filter's button comes first in the form so that, without
+// JavaScript, Enter narrows the slots and loses nothing; Enter in the filter still does that.
+// Enter that confirms a kana-kanji conversion is left to the input method.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) {
+    return;
+  }
+  const field = event.target;
+  const form = field.form;
+  if (!form || !form.dataset.enterSubmits || field.closest("[data-draft-skip]")) {
+    return;
+  }
+  if (!["text", "tel", "email", "radio", "checkbox"].includes(field.type)) {
+    return;
+  }
+  event.preventDefault();
+  form.requestSubmit(document.getElementById(form.dataset.enterSubmits));
+});
