@@ -127,6 +127,7 @@ def test_weekly_slots_and_holidays_are_removed_only_when_confirmed(staff_app, si
     [
         ("status", lambda user: user.disabled_at is not None),
         ("second-factor/reset", lambda user: user.totp_secret is None),
+        ("password/reset", lambda user: user.temporary_password_expires_at is not None),
         ("sessions/end", None),
     ],
 )

@@ -206,6 +206,13 @@ def user_reset_password(user_id: int) -> Response:
     One's own account is an unknown URL here: its holder changes the password knowing the current one.
     """
     user = _other_user_or_404(user_id)
+    if not confirmed():
+        return _ask_about(
+            user,
+            _("パスワードをリセットしますか"),
+            _("この利用者はすぐにログアウトされ、今のパスワードは使えなくなります。仮パスワードがこの後に一度だけ表示されます。"),
+            _("パスワードをリセットする"),
+        )
     password = password_changes.reset(user)
     if password is None:
         flash(_("認証アプリの登録が済むまで、パスワードはリセットできません。"))
