@@ -179,6 +179,22 @@ def code_pause_and_password_change(db: Database, migrator: SchemaMigrator) -> No
     )
 
 
+def waiting_list(db: Database, _migrator: SchemaMigrator) -> None:
+    """The public store takes the waiting list: visitors' sealed requests and the places offered.
+
+    On PostgreSQL the new tables' foreign keys name the public schema's tables; a SQLite foreign
+    key names a table of its own file (the attached public store) without qualifying it.
+    """
+    schema, tables = public_schema_name(db), schema_history.MIGRATION_13
+    if is_postgres(db):
+        with _schema([*tables, schema_history.ConsultationSession, schema_history.Booking], schema):
+            _create_frozen(db, tables)
+        return
+    for table in tables:
+        with _schema([table], schema):
+            _create_frozen(db, [table])
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -192,6 +208,7 @@ MIGRATIONS: list[Migration] = [
     enrolment_code_after_a_reset,
     session_devices,
     code_pause_and_password_change,
+    waiting_list,
 ]
 
 

@@ -38,6 +38,7 @@ RETENTION_DEFAULTS = {
     "retention_deleted_days": 30,
 }
 RETENTION_MAX_DAYS = 36525
+WAITING_OFFER_MAX_HOURS = 168  # a place offered from the waiting list is held a week at most
 HOST_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
 
 
@@ -97,6 +98,7 @@ class Settings:
     booking_rate_limit: str
     centre_phone: str
     change_cutoff: time
+    waiting_offer_hours: int
     public_url: str
     staff_url: str
     extra_hosts: tuple[str, ...]
@@ -406,6 +408,9 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         booking_rate_limit=str(get("booking_rate_limit", "5 per minute;30 per hour")),
         centre_phone=str(get("centre_phone", "0120-000-000")),
         change_cutoff=_clock_time("change_cutoff", get("change_cutoff", "17:00")),
+        waiting_offer_hours=_parse_int(
+            "waiting_offer_hours", get("waiting_offer_hours", 24), 1, WAITING_OFFER_MAX_HOURS
+        ),
         public_url=_base_url("public_url", get("public_url", "http://127.0.0.1:8000")),
         staff_url=_base_url("staff_url", get("staff_url", "http://127.0.0.1:8001")),
         extra_hosts=_host_names("extra_hosts", get("extra_hosts", "")),
