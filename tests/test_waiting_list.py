@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -276,6 +276,8 @@ def test_the_inbox_shows_the_first_in_line_for_a_freed_place_and_offers_it_by_em
         actions = [
             (e.action, e.outcome) for e in AuditEvent.select().where(AuditEvent.action.contains("wait"))
         ]
+        viewed = {e.object_id for e in AuditEvent.select().where(AuditEvent.action == "waiting_request.view")}
+    assert viewed == {str(first)}, "a request without a place is never opened"
     assert ("waiting_request.view", "ok") in actions and ("waiting_request.offer", "no-place") in actions
     assert ("waiting_request.offer", "ok") in actions and ("mail.waiting_offer", "ok") in actions
     [message] = smtp.messages
@@ -453,6 +455,7 @@ def test_an_offer_whose_email_cannot_go_is_undone(public_app, staff_app, week, o
     )
     assert without.status_code == 303
     assert "メールの送信が設定されていないため" in operator.get("/bookings/requests").text
+    assert taken(public_app, week.monday) == 0 and request_of(public_app, request_id).status == "waiting"
     assert offer(operator, 999999).status_code == 404
 
 
@@ -532,3 +535,12 @@ def test_a_booking_form_sent_after_the_last_place_went_offers_the_waiting_list(p
     answer = late.post(f"/sessions/{week.monday}", data=late_form)
     assert answer.status_code == 200 and "この回は満席になりました" in answer.text
     assert f'href="/sessions/{week.monday}/waiting"' in answer.text and "予約を申し込む" not in answer.text
+
+
+def test_a_request_for_any_session_that_week_waits_until_the_week_is_over():
+    from portal.staff.bookings.waiting import last_day
+
+    thursday = date(2026, 6, 4)
+    session = ConsultationSession(date=thursday)
+    assert last_day(WaitingRequest(session=session, any_in_week=False)) == thursday
+    assert last_day(WaitingRequest(session=session, any_in_week=True)) == date(2026, 6, 7)
