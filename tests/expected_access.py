@@ -84,6 +84,8 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "bookings.requests_inbox": FRONT_DESK,
     "bookings.confirm_request": FRONT_DESK,
     "bookings.decline_request": FRONT_DESK,
+    # The waiting list is part of the same inbox: the front desk offers a freed place by email.
+    "bookings.offer_waiting": FRONT_DESK,
     "bookings.daily_list": DAILY_LIST,
     # Its A4 print goes to the same people as the list itself.
     "bookings.daily_print": DAILY_LIST,

@@ -26,9 +26,11 @@ from portal.core.models import (
     SupportEntry,
     User,
     Venue,
+    WaitingRequest,
     WeeklyPattern,
 )
 from portal.core.reservations import book
+from portal.core.security.sealing import sealer
 from portal.staff.accounts import create_user
 from portal.staff.daily_reports.service import file_report
 from portal.staff.people import sealed_with_indexes
@@ -60,6 +62,7 @@ class StaffWorld:
     to_confirm: int  # a web request the inbox confirms
     to_decline: int  # another it declines
     arriving: int  # a confirmed booking reception checks in
+    waiting: int  # a waiting-list request with a place free for it
     venue: int
     session: int
     pattern: int
@@ -139,6 +142,7 @@ def build_staff_world(app) -> StaffWorld:
         arriving = book(
             session, channel="phone", status="confirmed", **sealed_with_indexes(VISITOR)
         ).booking.id
+        waiting = WaitingRequest.create(session=session, sealed=sealer().seal(VISITOR)).id
         pattern = WeeklyPattern.create(
             venue=venue, weekday=0, starts_at=time(13), ends_at=time(14), capacity=4
         ).id
@@ -171,6 +175,7 @@ def build_staff_world(app) -> StaffWorld:
         to_confirm=to_confirm,
         to_decline=to_decline,
         arriving=arriving,
+        waiting=waiting,
         venue=venue.id,
         session=session,
         pattern=pattern,

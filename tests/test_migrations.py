@@ -12,8 +12,9 @@ import pytest
 from playhouse.migrate import SchemaMigrator
 
 from portal.core.database import bind, open_database, open_public_store, public_schema_name
-from portal.core.migrations import MIGRATIONS, migrate
+from portal.core.migrations import MIGRATIONS, migrate, waiting_list
 from portal.core.models import (
+    PUBLIC_MODELS,
     STAFF_MODELS,
     AccountApproval,
     AuditEvent,
@@ -187,6 +188,30 @@ def test_a_public_store_from_before_lost_link_requests_gains_their_table(stores)
         ("sealed", False),
     ]
     assert _public_count(stores, "manage_link_request") == 0
+
+
+def test_a_public_store_from_before_the_waiting_list_gains_its_tables_as_a_fresh_store_has_them(
+    stores, separate
+):
+    db = bind(stores)
+    step = MIGRATIONS.index(waiting_list)
+    with db.connection_context():
+        migrate(db)
+        for table in ("waiting_offer", "waiting_request"):
+            db.execute_sql(f'DROP TABLE "{public_schema_name(db)}"."{table}"')
+        SchemaVersion.update(version=step).execute()
+        assert migrate(db) == len(MIGRATIONS) - step
+        assert migrate(db) == 0
+    public = open_public_store(stores, pool_size=1)
+    with public.connection_context():
+        migrated = _shape(public)
+    public.close_all()
+    with separate.connection_context(), separate.bind_ctx(PUBLIC_MODELS):
+        separate.create_tables(PUBLIC_MODELS)
+        fresh = _shape(separate)
+    for table in ("waiting_request", "waiting_offer"):
+        assert migrated[table] == fresh[table], table
+    assert _public_count(stores, "waiting_request") == 0
 
 
 def _shape(db) -> dict:

@@ -55,7 +55,9 @@ def _change(client, current: str, new: str = NEW_PASSWORD, again: str | None = N
 def _reset(admin, user_id: int):
     page = admin.get(f"/admin/users/{user_id}")
     token = csrf_from(page.text)
-    return admin.post(f"/admin/users/{user_id}/password/reset", data={"csrf_token": token, "confirmed": "yes"})
+    return admin.post(
+        f"/admin/users/{user_id}/password/reset", data={"csrf_token": token, "confirmed": "yes"}
+    )
 
 
 def _events(staff_app, action: str) -> list[AuditEvent]:
@@ -256,14 +258,18 @@ def test_an_administrator_never_holds_both_the_password_and_the_second_factor(st
 
     # A temporary password waits: the second factor cannot be reset (the administrator would enrol it).
     assert _reset(admin, operator.id).status_code == 200
-    refused = admin.post(f"/admin/users/{operator.id}/second-factor/reset", data={"csrf_token": token, "confirmed": "yes"})
+    refused = admin.post(
+        f"/admin/users/{operator.id}/second-factor/reset", data={"csrf_token": token, "confirmed": "yes"}
+    )
     assert refused.status_code == 303
     assert "二要素認証はリセットできません" in admin.get(refused.headers["Location"]).text
     with staff_app.app_context():
         assert User.get_by_id(operator.id).enrolled
 
     # No authenticator (after a second-factor reset): the password cannot be reset.
-    reset = admin.post(f"/admin/users/{consultant.id}/second-factor/reset", data={"csrf_token": token, "confirmed": "yes"})
+    reset = admin.post(
+        f"/admin/users/{consultant.id}/second-factor/reset", data={"csrf_token": token, "confirmed": "yes"}
+    )
     assert reset.status_code == 200
     before = _password_hash(staff_app, consultant.id)
     refused = _reset(admin, consultant.id)

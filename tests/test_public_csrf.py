@@ -13,10 +13,21 @@ import pytest
 
 from portal.core import refusal_log
 from portal.core.dates import business_today
-from portal.core.models import Booking, ConsultationSession, ManageLinkRequest, PublicEvent, Venue
+from portal.core.models import (
+    Booking,
+    ConsultationSession,
+    ManageLinkRequest,
+    PublicEvent,
+    Venue,
+    WaitingOffer,
+    WaitingRequest,
+)
+from portal.core.models.base import utcnow
+from portal.core.reservations import book, manage_hash
 from tests.conftest import change_settings, csrf_from
 from tests.routes import reached, state_changing_routes
 from tests.test_reservations import form_data
+from tests.test_waiting_list import WAITING
 
 # name -> (the token sent, given a token of another visitor's session; extra headers)
 FORGERIES: dict[str, Callable[[str], tuple[str | None, dict]]] = {
@@ -37,6 +48,10 @@ class Visit:
     manage_url: str
     booking: int
     reference: str
+    full: int  # a session with no place left, whose waiting list the visitor may join
+    offers: dict[
+        str, str
+    ]  # a place offered from the waiting list, by what the visitor will answer: its secret
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,32 @@ def _move(visit: Visit) -> tuple[str, dict]:
     return f"{visit.manage_url}/move", {"csrf_token": token, "session_id": visit.other}
 
 
+def _join_waiting_list(visit: Visit) -> tuple[str, dict]:
+    asking = f"/sessions/{visit.full}/waiting"
+    page = visit.client.get(asking).text
+    key = page.split('name="idempotency_key" type="hidden" value="')[1].split('"')[0]
+    return asking, {**WAITING, "csrf_token": csrf_from(page), "idempotency_key": key}
+
+
+def _answer_offer(choice: str) -> Callable[[Visit], tuple[str, dict]]:
+    def request(visit: Visit) -> tuple[str, dict]:
+        link = f"/waiting/{visit.offers[choice]}"
+        return f"{link}/{choice}", {"csrf_token": csrf_from(visit.client.get(link).text)}
+
+    return request
+
+
+def _answered(choice: str) -> Callable[[object, Visit], bool]:
+    def made(app, visit: Visit) -> bool:
+        with app.app_context():
+            return (
+                WaitingOffer.get(WaitingOffer.offer_hash == manage_hash(visit.offers[choice])).answer
+                is not None
+            )
+
+    return made
+
+
 def _booking(app, visit: Visit) -> Booking:
     with app.app_context():
         return Booking.get_by_id(visit.booking)
@@ -74,7 +115,7 @@ def _booking(app, visit: Visit) -> Booking:
 # Every public (endpoint, method) that may change state: a new one fails until it is added here.
 CHANGES = {
     ("public.session_page", "POST"): Change(
-        _book, lambda app, visit: len(snapshot(app)[0]) == 2 and taken(app, visit.other) == 1
+        _book, lambda app, visit: web_requests(app) == 2 and taken(app, visit.other) == 1
     ),
     ("public.manage_cancel", "POST"): Change(
         _cancel, lambda app, visit: _booking(app, visit).status == "cancelled"
@@ -85,7 +126,18 @@ CHANGES = {
     ("public.manage_move", "POST"): Change(
         _move, lambda app, visit: _booking(app, visit).session_id == visit.other
     ),
+    ("public.waiting_form", "POST"): Change(
+        _join_waiting_list,
+        lambda app, visit: WaitingRequest.select().where(WaitingRequest.session == visit.full).count() == 1,
+    ),
+    ("public.offer_accept", "POST"): Change(_answer_offer("accept"), _answered("accept")),
+    ("public.offer_decline", "POST"): Change(_answer_offer("decline"), _answered("decline")),
 }
+
+
+def web_requests(app) -> int:
+    with app.app_context():
+        return Booking.select().where(Booking.status == "requested").count()
 
 
 def lost_link_requests(app) -> int:
@@ -113,12 +165,15 @@ def snapshot(app) -> tuple:
             [(s.id, s.taken) for s in ConsultationSession.select().order_by(ConsultationSession.id)],
             PublicEvent.select().where(PublicEvent.action.not_in(REFUSALS)).count(),
             ManageLinkRequest.select().count(),
+            [(r.id, r.status) for r in WaitingRequest.select().order_by(WaitingRequest.id)],
+            [(o.id, o.answer) for o in WaitingOffer.select().order_by(WaitingOffer.id)],
         )
 
 
 @pytest.fixture
 def visit(public_app) -> Visit:
-    """Two sessions a week ahead; the visitor booked the first through the form."""
+    """Two sessions a week ahead; the visitor booked the first through the form. A full one, and
+    one whose two places are offered to the visitor from the waiting list."""
     change_settings(public_app, booking_rate_limit="100 per minute")
     day = business_today() + timedelta(days=7)
     with public_app.app_context():
@@ -129,13 +184,35 @@ def visit(public_app) -> Visit:
             ).id
             for hour in (10, 13)
         )
+        full = ConsultationSession.create(
+            venue=venue, date=day, starts_at=time(15), ends_at=time(16), capacity=1, taken=1
+        ).id
+        offers = {
+            choice: _offered(venue, day, hour, choice) for hour, choice in ((8, "accept"), (9, "decline"))
+        }
     client = public_app.test_client()
     assert client.post(f"/sessions/{booked}", data=form_data(client, booked)).status_code == 303
     done = client.get("/booking/complete").text
     manage_url = "/manage/" + done.split('href="/manage/')[1].split('"')[0]
     with public_app.app_context():
-        booking = Booking.get()
-    return Visit(client, booked, other, manage_url, booking.id, booking.reference)
+        booking = Booking.get(Booking.session == booked)
+    return Visit(client, booked, other, manage_url, booking.id, booking.reference, full, offers)
+
+
+def _offered(venue: Venue, day, hour: int, secret: str) -> str:
+    """A place offered to a waiting request, as the staff zone leaves it (the secret is given)."""
+    session = ConsultationSession.create(
+        venue=venue, date=day, starts_at=time(hour), ends_at=time(hour + 1), capacity=1
+    )
+    waiting = WaitingRequest.create(session=session, sealed=b"sealed", status="offered")
+    held = book(session.id, channel="web", status="offered", sealed=b"sealed").booking
+    WaitingOffer.create(
+        request=waiting,
+        booking=held,
+        offer_hash=manage_hash(secret),
+        valid_until=utcnow() + timedelta(hours=1),
+    )
+    return secret
 
 
 def test_every_state_changing_public_route_is_attacked(public_app):

@@ -20,9 +20,19 @@ from psycopg import errors, sql
 
 from portal import create_app
 from portal.core.dates import business_today
-from portal.core.models import PUBLIC_MODELS, STAFF_MODELS, ConsultationSession, Venue
+from portal.core.models import (
+    PUBLIC_MODELS,
+    STAFF_MODELS,
+    ConsultationSession,
+    Venue,
+    WaitingOffer,
+    WaitingRequest,
+)
+from portal.core.models.base import utcnow
+from portal.core.reservations import book, manage_hash
 from tests.conftest import POSTGRES_DSN, POSTGRES_SCHEMA, csrf_from, public_config
 from tests.test_reservations import FORM, form_data
+from tests.test_waiting_list import WAITING
 
 STAFF_TABLES = sorted(model._meta.table_name for model in STAFF_MODELS)
 PUBLIC_TABLES = sorted(model._meta.table_name for model in PUBLIC_MODELS)
@@ -39,22 +49,56 @@ def _attempts(table: str) -> list[str]:
     ]
 
 
-def _sessions(staff_app) -> tuple[int, int]:
+def _sessions(staff_app) -> tuple[int, int, int]:
+    """Two sessions with places and a full one, a week ahead."""
     week = business_today() + timedelta(days=7)
     with staff_app.app_context():
         venue = Venue.create(name="架空区役所", ward="架空区", address="架空市1-1")
         return tuple(
             ConsultationSession.create(
-                venue=venue, date=week, starts_at=time(h), ends_at=time(h + 1), capacity=3
+                venue=venue, date=week, starts_at=time(h), ends_at=time(h + 1), capacity=3, taken=taken
             ).id
-            for h in (10, 13)
+            for h, taken in ((10, 0), (13, 0), (15, 3))
         )
 
 
+def _offer(staff_app, session_id: int, secret: str) -> None:
+    """The staff zone offers the visitor a place (set up directly: the offer's mail is not this test's)."""
+    with staff_app.app_context():
+        waiting = WaitingRequest.get(WaitingRequest.status == "waiting")
+        WaitingRequest.update(status="offered").where(WaitingRequest.id == waiting.id).execute()
+        ConsultationSession.update(taken=2).where(ConsultationSession.id == session_id).execute()
+        held = book(session_id, channel="web", status="offered", sealed=waiting.sealed).booking
+        WaitingOffer.create(
+            request=waiting,
+            booking=held,
+            offer_hash=manage_hash(secret),
+            valid_until=utcnow() + timedelta(hours=1),
+        )
+
+
+def _waiting_list_works(public_app, staff_app, full: int) -> None:
+    """Two visitors join the full session's waiting list; one accepts a place offered, one declines."""
+    for visitor, answer in ((public_app.test_client(), "accept"), (public_app.test_client(), "decline")):
+        page = visitor.get(f"/sessions/{full}/waiting").text
+        key = page.split('name="idempotency_key" type="hidden" value="')[1].split('"')[0]
+        joined = {**WAITING, "csrf_token": csrf_from(page), "idempotency_key": key}
+        assert visitor.post(f"/sessions/{full}/waiting", data=joined).status_code == 303
+        secret = f"{answer}-{full}"
+        _offer(staff_app, full, secret)
+        offered = visitor.get(f"/waiting/{secret}")
+        answered = visitor.post(f"/waiting/{secret}/{answer}", data={"csrf_token": csrf_from(offered.text)})
+        assert answered.status_code == 303, answered.text
+    with staff_app.app_context():
+        statuses = sorted(request.status for request in WaitingRequest.select())
+        assert statuses == ["booked", "declined"]
+        assert ConsultationSession.get_by_id(full).taken == 2
+
+
 def _public_site_works_end_to_end(public_app, staff_app, signed_in) -> None:
-    """Calendar, booking, manage link, move, cancel and a lost-link request, then the staff inbox sees
-    a booking."""
-    first, second = _sessions(staff_app)
+    """Calendar, booking, manage link, move, cancel, a lost-link request and the waiting list, then
+    the staff inbox sees a booking."""
+    first, second, full = _sessions(staff_app)
     visitor = public_app.test_client()
     assert (
         visitor.get("/calendar?month=" + (business_today() + timedelta(days=7)).strftime("%Y-%m")).status_code
@@ -77,6 +121,7 @@ def _public_site_works_end_to_end(public_app, staff_app, signed_in) -> None:
     asked = visitor.get("/manage/lost")
     lost = {"csrf_token": csrf_from(asked.text), "reference": reference, "contact": FORM["phone"]}
     assert visitor.post("/manage/lost", data=lost).status_code == 303
+    _waiting_list_works(public_app, staff_app, full)
     inbox = signed_in("operator").get("/bookings/requests")
     assert inbox.status_code == 200 and FORM["business_name"] in inbox.text
 
@@ -100,11 +145,14 @@ def test_the_public_sqlite_file_holds_only_public_tables_and_reaches_nothing_els
         attacker.execute("UPDATE \"user\" SET password_hash = 'x' WHERE role = 'city'")
     sealed = [row[0] for row in attacker.execute("SELECT sealed FROM booking")]
     assert sealed and all(FORM["business_name"].encode() not in blob for blob in sealed)
+    waiting = [row[0] for row in attacker.execute("SELECT sealed FROM waiting_request")]
+    assert len(waiting) == 2 and all(WAITING["email"].encode() not in blob for blob in waiting)
     public_files = sorted(p.name for p in Path(config["INSTANCE_PATH"], "public").iterdir())
     assert not {"seal.key", "field.key"} & set(public_files) and not any(
         n.startswith("kek-") for n in public_files
     )
-    assert FORM["business_name"].encode() not in Path(stores.public_file).read_bytes()
+    for value in (FORM["business_name"], WAITING["email"]):
+        assert value.encode() not in Path(stores.public_file).read_bytes()
     attacker.close()
 
 
@@ -145,8 +193,23 @@ def test_the_public_postgresql_role_reads_and_writes_nothing_of_the_staff_zone(
             "DELETE FROM public_event",
             "DELETE FROM booking",
             "UPDATE booking SET sealed = NULL",
+            # The waiting list: a request is written once and never read back or removed; offers
+            # are the staff zone's to make, and the public zone only answers them.
+            "SELECT sealed FROM waiting_request",
+            "SELECT * FROM waiting_request",
+            "UPDATE waiting_request SET sealed = NULL",
+            "UPDATE waiting_request SET session_id = session_id",
+            "DELETE FROM waiting_request",
+            "INSERT INTO waiting_offer DEFAULT VALUES",
+            "UPDATE waiting_offer SET valid_until = valid_until",
+            "UPDATE waiting_offer SET offer_hash = offer_hash",
+            "DELETE FROM waiting_offer",
             "CREATE TABLE planted (id int)",
         ):
             with pytest.raises(errors.InsufficientPrivilege):
                 attacker.execute(statement)
-        assert attacker.execute("SELECT count(*) FROM booking").fetchone()[0] == 2
+        assert attacker.execute("SELECT count(*) FROM booking").fetchone()[0] == 4
+        assert attacker.execute("SELECT status FROM waiting_request ORDER BY id").fetchall() == [
+            ("booked",),
+            ("declined",),
+        ]

@@ -49,7 +49,7 @@ def url_values(world: StaffWorld, role: str, rule: Rule) -> dict[str, object]:
         "account": {"session_id": world.elsewhere.get(role, world.elsewhere["city"])},
         "admin": {"user_id": world.spare_user, "organisation_id": world.spare_organisation},
         "approvals": {"approval_id": world.to_approve},
-        "bookings": {"booking_id": world.arriving, "mark": "attended"},
+        "bookings": {"booking_id": world.arriving, "mark": "attended", "waiting_id": world.waiting},
         "intake": {"booking_id": world.records.not_attended},
         "records": {
             "record_id": world.record,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -18,6 +18,12 @@ ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 def business_today() -> date:
     """Today in Tokyo: what decides expiry, bookable days and cut-offs."""
     return datetime.now(TOKYO).date()
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """The Monday and Sunday of `day`'s week: the week a waiting request for any session may take."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
 
 
 def in_business_range(day: date) -> bool:

@@ -8,6 +8,7 @@ from portal.core.models.reservations import BookingStatus
 
 VISITOR_STATUS_LABELS = {
     BookingStatus.REQUESTED: _l("受付済み（確認中）"),
+    BookingStatus.OFFERED: _l("キャンセル待ちのご案内中（回答待ち）"),
     BookingStatus.CONFIRMED: _l("確定"),
     BookingStatus.CANCELLED: _l("取り消し済み"),
     BookingStatus.ATTENDED: _l("相談済み"),
@@ -15,6 +16,7 @@ VISITOR_STATUS_LABELS = {
 }
 STAFF_STATUS_LABELS = {
     BookingStatus.REQUESTED: _l("確認待ち"),
+    BookingStatus.OFFERED: _l("空き案内中"),
     BookingStatus.CONFIRMED: _l("確定"),
     BookingStatus.CANCELLED: _l("取消"),
     BookingStatus.ATTENDED: _l("来場"),

@@ -204,6 +204,22 @@ def partial_name_search(db: Database, migrator: SchemaMigrator) -> None:
         apply(migrator.add_index("booking_index", ("name_tokens",)))
 
 
+def waiting_list(db: Database, _migrator: SchemaMigrator) -> None:
+    """The public store takes the waiting list: visitors' sealed requests and the places offered.
+
+    On PostgreSQL the new tables' foreign keys name the public schema's tables; a SQLite foreign
+    key names a table of its own file (the attached public store) without qualifying it.
+    """
+    schema, tables = public_schema_name(db), schema_history.MIGRATION_WAITING_LIST
+    if is_postgres(db):
+        with _schema([*tables, schema_history.ConsultationSession, schema_history.Booking], schema):
+            _create_frozen(db, tables)
+        return
+    for table in tables:
+        with _schema([table], schema):
+            _create_frozen(db, [table])
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -221,6 +237,7 @@ MIGRATIONS: list[Migration] = [
     staff_support_ledger,
     staff_names,
     partial_name_search,
+    waiting_list,
 ]
 
 

@@ -68,7 +68,8 @@ def book(
 ) -> NewBooking:
     """Take a seat and record the booking, or raise SessionFull.
 
-    `manage_secret` (from new_manage_secret) gives the visitor a manage link, valid until the day;
+    `manage_secret` (from new_manage_secret) gives the visitor a manage link, valid until the day
+    (a place offered from the waiting list: once the visitor accepts it, see portal.core.waiting);
     `indexes` (staff zone only) are the blind indexes kept in the staff store beside it.
     """
     if idempotency_key:
@@ -88,7 +89,7 @@ def book(
                 sealed=sealed,
                 programmes=programmes,
                 manage_hash=manage_hash(secret) if secret else None,
-                manage_valid_until=session.date if secret else None,
+                manage_valid_until=session.date if secret and status != BookingStatus.OFFERED else None,
                 # Named only when staff made it: the public zone may not write the column at all.
                 **({"created_by": created_by} if created_by else {}),
             )
@@ -199,11 +200,16 @@ def find_by_manage_secret(secret: str, today: date) -> Booking | None:
     return booking
 
 
-def before_cutoff(day: date, now: datetime | None = None, cutoff: time | None = None) -> bool:
-    """Whether visitors may still change a booking on `day`: until the cut-off (the setting
+def change_deadline(day: date, cutoff: time | None = None) -> datetime:
+    """The moment visitors stop changing bookings on `day` online: the cut-off (the setting
     `change_cutoff`, 17:00 by default) the day before, Tokyo time."""
     cutoff = cutoff or current_app.config["PORTAL"].change_cutoff
-    return (now or datetime.now(TOKYO)) < datetime.combine(day - timedelta(days=1), cutoff, TOKYO)
+    return datetime.combine(day - timedelta(days=1), cutoff, TOKYO)
+
+
+def before_cutoff(day: date, now: datetime | None = None, cutoff: time | None = None) -> bool:
+    """Whether visitors may still change a booking on `day` (see change_deadline)."""
+    return (now or datetime.now(TOKYO)) < change_deadline(day, cutoff)
 
 
 def cancellable(booking: Booking, now: datetime | None = None, cutoff: time | None = None) -> bool:

@@ -12,6 +12,7 @@ from datetime import time
 
 from peewee import (
     BlobField,
+    BooleanField,
     CharField,
     CompositeKey,
     DateField,
@@ -305,3 +306,30 @@ class BookingNameToken(Frozen):
 
 
 MIGRATION_NAME_TOKENS = [BookingNameToken]
+
+
+# In the public store: the waiting list for full sessions.
+
+
+class WaitingRequest(Frozen):
+    session = ForeignKeyField(ConsultationSession, backref="+", on_delete="RESTRICT")
+    any_in_week = BooleanField(default=False)
+    programmes = CharField(max_length=200, default="")
+    sealed = BlobField(null=True)
+    idempotency_key = CharField(max_length=64, unique=True, null=True)
+    status = CharField(max_length=20, index=True)
+    created_at = DateTimeField()
+
+
+class WaitingOffer(Frozen):
+    request = ForeignKeyField(WaitingRequest, backref="+", on_delete="RESTRICT")
+    booking = ForeignKeyField(Booking, backref="+", on_delete="RESTRICT")
+    offer_hash = CharField(max_length=64, unique=True)
+    valid_until = DateTimeField()
+    answer = CharField(max_length=20, null=True)
+    answered_at = DateTimeField(null=True)
+    confirmation_sent_at = DateTimeField(null=True)
+    created_at = DateTimeField()
+
+
+MIGRATION_WAITING_LIST = [WaitingRequest, WaitingOffer]

@@ -51,6 +51,7 @@ DEFAULT_BUREAUS = (
     "監査事務局",
 )
 BUREAU_NAME_MAX = 40
+WAITING_OFFER_MAX_HOURS = 168  # a place offered from the waiting list is held a week at most
 HOST_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
 
 
@@ -110,6 +111,7 @@ class Settings:
     booking_rate_limit: str
     centre_phone: str
     change_cutoff: time
+    waiting_offer_hours: int
     public_url: str
     staff_url: str
     extra_hosts: tuple[str, ...]
@@ -443,6 +445,9 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         booking_rate_limit=str(get("booking_rate_limit", "5 per minute;30 per hour")),
         centre_phone=str(get("centre_phone", "0120-000-000")),
         change_cutoff=_clock_time("change_cutoff", get("change_cutoff", "17:00")),
+        waiting_offer_hours=_parse_int(
+            "waiting_offer_hours", get("waiting_offer_hours", 24), 1, WAITING_OFFER_MAX_HOURS
+        ),
         public_url=_base_url("public_url", get("public_url", "http://127.0.0.1:8000")),
         staff_url=_base_url("staff_url", get("staff_url", "http://127.0.0.1:8001")),
         extra_hosts=_host_names("extra_hosts", get("extra_hosts", "")),

@@ -7,7 +7,7 @@ from flask import Flask, request
 from portal.core import public_log, refusal_log
 from portal.core.security.sealing import Sealer
 from portal.core.web import check_csrf
-from portal.public import lost_link, manage, venues  # noqa: F401 - they register their routes on bp
+from portal.public import lost_link, manage, venues, waiting  # noqa: F401 - they register their routes on bp
 from portal.public.calendar_cache import Newest, RenderedPages
 from portal.public.views import bp, limiter
 

@@ -1,4 +1,4 @@
-"""The public forms: booking, moving a booking, and asking for a lost manage link."""
+"""The public forms: booking, the waiting list, moving a booking, and asking for a lost manage link."""
 
 from __future__ import annotations
 
@@ -8,8 +8,22 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from portal.core import normalise
 from portal.core.forms import PortalForm, japanese_phone
-from portal.core.models import Booking
+from portal.core.models import Booking, WaitingRequest
 from portal.core.programmes import programmes_field
+
+
+def consent_field() -> BooleanField:
+    """The consent to the privacy notice that every form taking personal data asks for."""
+    return BooleanField(
+        _l("個人情報の取扱いに同意します"),
+        validators=[
+            DataRequired(
+                message=_l(
+                    "個人情報の取扱いへの同意が必要です。内容をご確認のうえ、チェックを入れてください。"
+                )
+            )
+        ],
+    )
 
 
 class BookingForm(PortalForm):
@@ -21,19 +35,25 @@ class BookingForm(PortalForm):
     phone = TelField(_l("電話番号"), validators=[DataRequired(), japanese_phone])
     email = EmailField(_l("メールアドレス（任意）"), validators=[Optional(), Length(max=254), Email()])
     programmes = programmes_field(DataRequired(message=_l("相談したい支援制度を1つ以上選んでください。")))
-    consent = BooleanField(
-        _l("個人情報の取扱いに同意します"),
-        validators=[
-            DataRequired(
-                message=_l(
-                    "個人情報の取扱いへの同意が必要です。内容をご確認のうえ、チェックを入れてください。"
-                )
-            )
-        ],
-    )
+    consent = consent_field()
     website = StringField(_l("この欄は空のままにしてください"))  # a honeypot: people leave it empty
     # Longer than its column, a hostile key would fail the insert on PostgreSQL instead of the form.
     idempotency_key = HiddenField(validators=[Length(max=Booking.idempotency_key.max_length)])
+
+
+class WaitingForm(PortalForm):
+    """What a business gives to wait for a place in a full session: an email is needed, since the
+    place is offered by email."""
+
+    business_name = StringField(_l("事業者名（屋号）"), validators=[DataRequired(), Length(max=200)])
+    contact_name = StringField(_l("ご担当者名"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(_l("メールアドレス"), validators=[DataRequired(), Length(max=254), Email()])
+    phone = TelField(_l("電話番号（任意）"), validators=[Optional(), japanese_phone])
+    programmes = programmes_field(DataRequired(message=_l("相談したい支援制度を1つ以上選んでください。")))
+    any_in_week = BooleanField(_l("この会場の同じ週のほかの回でもよい"))
+    consent = consent_field()
+    website = StringField(_l("この欄は空のままにしてください"))  # a honeypot, as on the booking form
+    idempotency_key = HiddenField(validators=[Length(max=WaitingRequest.idempotency_key.max_length)])
 
 
 class MoveForm(PortalForm):

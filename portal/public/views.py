@@ -133,7 +133,8 @@ def _render_calendar(today: date, months: MonthSpan, first: date, ward: str | No
     )
 
 
-def _bookable(session_id: int) -> ConsultationSession:
+def session_or_404(session_id: int) -> ConsultationSession:
+    """An open session of an active venue, from today on (full or not), or 404."""
     found = (
         ConsultationSession.select(ConsultationSession, Venue)
         .join(Venue)
@@ -152,8 +153,9 @@ def _bookable(session_id: int) -> ConsultationSession:
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["PORTAL"].booking_rate_limit, methods=["POST"])
 def session_page(session_id: int) -> Response:
-    """A session's details and the booking form; errors come back with what was typed."""
-    consultation = _bookable(session_id)
+    """A session's details and the booking form (a full one: the way onto its waiting list); errors
+    come back with what was typed."""
+    consultation = session_or_404(session_id)
     form = BookingForm()
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
@@ -187,6 +189,7 @@ def session_page(session_id: int) -> Response:
             form.form_errors.append(
                 _("申し訳ありません。この回は満席になりました。別の日時をお選びください。")
             )
+            consultation = session_or_404(session_id)  # now full: the page offers the waiting list
         else:
             events.log("booking.request", object_type="booking", object_id=made.booking.id)
             mail = MAIL_NOT_ASKED

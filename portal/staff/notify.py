@@ -79,3 +79,20 @@ def manage_links_command() -> None:
     click.echo(f"manage links: {outcome.sent} sent, {outcome.unmatched} not sent, {outcome.failed} failed")
     if outcome.failed:
         raise SystemExit(1)
+
+
+@notify_group.command("waiting-list")
+def waiting_list_command() -> None:
+    """Give back offered places nobody took in time, mail accepted ones their booking, and forget
+    ended waiting requests (run it every few minutes)."""
+    from portal.staff.bookings.waiting_sweep import sweep_waiting_list
+
+    _require_mail()
+    with database.connection_context(), force_locale("ja"):
+        outcome = sweep_waiting_list()
+    click.echo(
+        f"waiting list: {outcome.expired} expired, {outcome.confirmed} confirmed, {outcome.failed} failed, "
+        f"{outcome.lapsed} lapsed, {outcome.forgotten} forgotten"
+    )
+    if outcome.failed:
+        raise SystemExit(1)

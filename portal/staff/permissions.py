@@ -69,6 +69,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "bookings.requests_inbox": FRONT_DESK,
     "bookings.confirm_request": FRONT_DESK,
     "bookings.decline_request": FRONT_DESK,
+    "bookings.offer_waiting": FRONT_DESK,
     "bookings.daily_list": DAILY_LIST,
     "bookings.daily_print": DAILY_LIST,
     "bookings.daily_csv": DAILY_LIST,

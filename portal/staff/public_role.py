@@ -3,7 +3,8 @@
 It reaches the public schema alone. It reads venues, sessions and the availability counter, and
 the bookings' columns a manage link shows; it writes a booking (its sealed details included, which
 it cannot read back), takes and gives back seats, appends to its event log, and writes sealed
-requests for a lost manage link, which it cannot read back either. It holds nothing
+requests for a lost manage link and for the waiting list, which it cannot read back either; it
+reads the places offered from the waiting list and answers them. It holds nothing
 in the staff schema: users, sessions, the audit chain, records, documents, keys and objects are
 out of its reach, and so are the blind indexes.
 """
@@ -23,8 +24,11 @@ from portal.core.models import (
     ManageLinkRequest,
     PublicEvent,
     Venue,
+    WaitingOffer,
+    WaitingRequest,
 )
 from portal.core.models.reservations import PUBLIC_BOOKING_FIELDS
+from portal.core.models.waiting import PUBLIC_WAITING_FIELDS
 
 
 def _columns(model) -> list[str]:
@@ -52,6 +56,11 @@ def _grants() -> list[tuple[str, str, list[str] | None]]:
         ("SELECT", PublicEvent._meta.table_name, ["id"]),  # INSERT … RETURNING id
         ("INSERT", ManageLinkRequest._meta.table_name, [c for c in _columns(ManageLinkRequest) if c != "id"]),
         ("SELECT", ManageLinkRequest._meta.table_name, ["id"]),
+        ("INSERT", WaitingRequest._meta.table_name, [c for c in _columns(WaitingRequest) if c != "id"]),
+        ("SELECT", WaitingRequest._meta.table_name, [f.column_name for f in PUBLIC_WAITING_FIELDS]),
+        ("UPDATE", WaitingRequest._meta.table_name, ["status"]),
+        ("SELECT", WaitingOffer._meta.table_name, None),
+        ("UPDATE", WaitingOffer._meta.table_name, ["answer", "answered_at"]),
     ]
 
 
@@ -92,7 +101,7 @@ def grant_public_role(db: Database, name: str, password: str) -> str:
                 else sql.SQL("")
             )
             _run(db, sql.SQL("GRANT " + privilege + " {} ON {} TO {}").format(listed, target, role))
-        for table in (Booking, PublicEvent, ManageLinkRequest):
+        for table in (Booking, PublicEvent, ManageLinkRequest, WaitingRequest):
             sequence = f"{table._meta.table_name}_id_seq"
             _run(
                 db,

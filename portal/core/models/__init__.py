@@ -27,7 +27,7 @@ from portal.core.models.records import (
     RecordVersion,
 )
 from portal.core.models.reservations import (
-    PUBLIC_MODELS,
+    RESERVATION_MODELS,
     AvailabilityVersion,
     Booking,
     ConsultationSession,
@@ -38,6 +38,9 @@ from portal.core.models.reservations import (
 )
 from portal.core.models.retention import DeletionCertificate
 from portal.core.models.storage import KeyCheck, StoredObject
+from portal.core.models.waiting import WAITING_MODELS, WaitingOffer, WaitingRequest
+
+PUBLIC_MODELS = [*RESERVATION_MODELS, *WAITING_MODELS]
 
 STAFF_MODELS = [
     SchemaVersion,
@@ -108,5 +111,7 @@ __all__ = [
     "Throttle",
     "User",
     "Venue",
+    "WaitingOffer",
+    "WaitingRequest",
     "WeeklyPattern",
 ]

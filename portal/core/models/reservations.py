@@ -30,6 +30,7 @@ class BookingStatus(StrEnum):
     """Where a booking stands; the stored value is the string."""
 
     REQUESTED = "requested"  # a web request, waiting for staff
+    OFFERED = "offered"  # a place held for someone on the waiting list, until they answer
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"  # by the visitor, or declined by staff
     ATTENDED = "attended"
@@ -51,9 +52,11 @@ class SessionStatus(StrEnum):
     CLOSED = "closed"
 
 
-# Statuses that hold a seat: a web request holds its seat until it is declined or cancelled.
+# Statuses that hold a seat: a web request holds its seat until it is declined or cancelled, a
+# place offered from the waiting list until it is accepted, declined or the offer runs out.
 SEAT_HOLDING = (
     BookingStatus.REQUESTED,
+    BookingStatus.OFFERED,
     BookingStatus.CONFIRMED,
     BookingStatus.ATTENDED,
     BookingStatus.NO_SHOW,
@@ -157,7 +160,8 @@ class ManageLinkRequest(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
-PUBLIC_MODELS = [
+# The public store's tables of this module (models/__init__.py adds the waiting list's).
+RESERVATION_MODELS = [
     PublicSchemaVersion,
     Venue,
     ConsultationSession,

@@ -210,7 +210,9 @@ def user_reset_password(user_id: int) -> Response:
         return _ask_about(
             user,
             _("パスワードをリセットしますか"),
-            _("この利用者はすぐにログアウトされ、今のパスワードは使えなくなります。仮パスワードがこの後に一度だけ表示されます。"),
+            _(
+                "この利用者はすぐにログアウトされ、今のパスワードは使えなくなります。仮パスワードがこの後に一度だけ表示されます。"
+            ),
             _("パスワードをリセットする"),
         )
     password = password_changes.reset(user)

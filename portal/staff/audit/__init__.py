@@ -27,6 +27,10 @@ PUBLIC_ACTIONS = frozenset(
         "booking.move",
         "mail.confirmation",
         "manage_link.request",
+        "waiting.request",
+        "waiting.honeypot",
+        "waiting.accept",
+        "waiting.decline",
         refusal_log.CSRF,
         refusal_log.RATE_LIMIT,
     }

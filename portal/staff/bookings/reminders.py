@@ -15,11 +15,14 @@ from portal.core import mail
 from portal.core.dates import business_today
 from portal.core.i18n import long_date
 from portal.core.models import Booking, ConsultationSession
-from portal.core.models.reservations import SEAT_HOLDING
+from portal.core.models.reservations import SEAT_HOLDING, BookingStatus
 from portal.core.reservations import bookings_with_places
 from portal.core.visitor_mail import booking_message
 from portal.staff import audit
 from portal.staff.bookings.opening import opened
+
+# A place offered from the waiting list is not the visitor's until they accept it.
+REMINDED = tuple(status for status in SEAT_HOLDING if status != BookingStatus.OFFERED)
 
 
 @dataclass
@@ -35,7 +38,7 @@ def _due(day: date) -> list[Booking]:
         bookings_with_places()
         .where(
             ConsultationSession.date == day,
-            Booking.status.in_(SEAT_HOLDING),
+            Booking.status.in_(REMINDED),
             Booking.reminder_sent_on.is_null(),
             Booking.sealed.is_null(False),
         )

@@ -14,6 +14,7 @@ from portal.core.web import htmx, not_found, redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.opening import opened
 from portal.staff.bookings.repeat import earlier_bookings, index_new_bookings, indexes_of, with_indexes
+from portal.staff.bookings.waiting import inbox_waiting_list
 from portal.staff.confirm import ask, confirmed
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
@@ -43,14 +44,15 @@ def _request_or_404(booking_id: int) -> Booking:
 
 @bp.get("/requests")
 def requests_inbox() -> Response:
-    """Web requests waiting for a decision, with what the visitor gave and any earlier bookings
-    by the same phone, email or reading (the public instance cannot recognise a repeat)."""
+    """The waiting list's requests a freed place can go to, first; then web requests waiting for a
+    decision, with what the visitor gave and any earlier bookings by the same phone, email or
+    reading (the public instance cannot recognise a repeat)."""
     index_new_bookings()
     rows = [
         (booking, opened(booking), earlier_bookings(indexes_of(booking), exclude=booking.id))
         for booking in _requests()
     ]
-    return render("bookings/requests.html", rows=rows)
+    return render("bookings/requests.html", rows=rows, waiting=inbox_waiting_list())
 
 
 @bp.post("/<int:booking_id>/confirm")
