@@ -19,15 +19,27 @@ FILE = pdf_of(1_500_000)
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """A staff instance with the records world, served by waitress; the sessions its tests share."""
+    """A staff instance with the records world, served by waitress."""
     instance, env = new_instance(tmp_path_factory, "browser-records")
     world = build(staff_models(instance))
     with serve_staff(env) as base:
-        yield SignedIn(base), world, {}
+        yield SignedIn(base), world
 
 
-def test_a_consultant_writes_a_record_and_attaches_a_file_with_a_progress_bar(page, live, tmp_path):
-    desk, world, shared = live
+def test_a_record_is_written_with_a_file_read_by_the_city_and_closed_to_the_operator(
+    new_page, live, tmp_path
+):
+    """One story, in order, each person in a browser of their own: every step goes on from the
+    record the first one wrote."""
+    desk, world = live
+    record = write_a_record_and_attach_a_file(new_page(), desk, world, tmp_path)
+    refuse_a_disguised_file(new_page(), desk, world, record)
+    the_city_reads_the_record_and_downloads_the_file(new_page(), desk, world, record, tmp_path)
+    the_operator_sees_that_the_record_exists_but_cannot_open_it(new_page(), desk, world, record)
+
+
+def write_a_record_and_attach_a_file(page, desk, world, tmp_path) -> str:
+    """A consultant writes a record and attaches a file while the progress bar shows; returns its path."""
     desk.open(page, world.accounts["author"], "/")
     page.get_by_role("link", name="相談記録").click()
     page.get_by_role("link", name="記録を書く").click()
@@ -38,7 +50,7 @@ def test_a_consultant_writes_a_record_and_attaches_a_file_with_a_progress_bar(pa
     page.get_by_label("フォローアップの期日").fill("2030-02-01")
     page.get_by_role("button", name="保存する").click()
     page.wait_for_url(re.compile(r"/records/\d+$"))
-    shared["record"] = urlsplit(page.url).path
+    record = urlsplit(page.url).path
     assert ADVICE in page.locator("main").inner_text()
 
     cdp = page.context.new_cdp_session(page)
@@ -77,11 +89,12 @@ def test_a_consultant_writes_a_record_and_attaches_a_file_with_a_progress_bar(pa
     saved = tmp_path / "downloaded.pdf"
     download.save_as(saved)
     assert hashlib.sha256(saved.read_bytes()).digest() == hashlib.sha256(FILE).digest()
+    return record
 
 
-def test_a_refused_file_is_answered_in_the_form(page, live):
-    desk, world, shared = live
-    desk.open(page, world.accounts["author"], shared["record"])
+def refuse_a_disguised_file(page, desk, world, record: str) -> None:
+    """A refused file is answered in the form."""
+    desk.open(page, world.accounts["author"], record)
     page.get_by_label("追加するファイル").set_input_files(
         files=[
             {
@@ -96,9 +109,8 @@ def test_a_refused_file_is_answered_in_the_form(page, live):
     assert page.get_by_role("link", name="請求書.pdf").count() == 0
 
 
-def test_the_city_reads_the_record_and_downloads_the_file(page, live, tmp_path):
-    desk, world, shared = live
-    desk.open(page, world.accounts["city"], shared["record"])
+def the_city_reads_the_record_and_downloads_the_file(page, desk, world, record: str, tmp_path) -> None:
+    desk.open(page, world.accounts["city"], record)
     assert ADVICE in page.locator("main").inner_text()
     with page.expect_download() as arrival:
         page.get_by_role("link", name="相談記録 2030年.pdf").click()
@@ -110,12 +122,11 @@ def test_the_city_reads_the_record_and_downloads_the_file(page, live, tmp_path):
     assert "city@example.jp" in viewers.inner_text() and "consultant-a@example.jp" in viewers.inner_text()
 
 
-def test_the_operator_sees_that_the_record_exists_but_cannot_open_it(page, live):
-    desk, world, shared = live
+def the_operator_sees_that_the_record_exists_but_cannot_open_it(page, desk, world, record: str) -> None:
     desk.open(page, world.accounts["operator"], "/")
     page.get_by_role("link", name="相談記録").click()
     listing = page.locator("main").inner_text()
     assert "2030年2月1日" in listing and ADVICE not in listing
-    response = page.goto(desk.base + shared["record"])
+    response = page.goto(desk.base + record)
     assert response.status == 404
     assert ADVICE not in page.content() and page.locator("h1").inner_text() == "ページが見つかりません"
