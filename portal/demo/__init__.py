@@ -33,11 +33,13 @@ from portal.staff import audit
 from portal.staff.accounts import create_user, organisation_named
 from portal.staff.security.passwords import generate_password
 
+# Family names the demo businesses never draw (demo/businesses.py), so no staff name, kept in clear,
+# is ever also a visitor's sealed one.
 DEMO_ACCOUNTS = (
-    ("city", "city@example.jp", "架空市 産業観光局", "中村 美咲"),
-    ("consultant", "consultant@example.jp", "架空行政書士会", "高橋 誠"),
+    ("city", "city@example.jp", "架空市 産業観光局", "村上 美咲"),
+    ("consultant", "consultant@example.jp", "架空行政書士会", "斎藤 誠"),
     ("operator", "operator@example.jp", "株式会社サンプル窓口サービス", "佐々木 由美"),
-    ("admin", "admin@example.jp", "架空市 情報システム課", "小林 健"),
+    ("admin", "admin@example.jp", "架空市 情報システム課", "阿部 健"),
 )
 
 
