@@ -87,6 +87,18 @@ def session_id(public_app) -> int:
         ).id
 
 
+def book_and_mail(config, session_id: int, inbox: Inbox, caplog, **mail) -> PublicEvent:
+    """Book once on a public instance that mails through `inbox` over STARTTLS; the booking stays
+    whatever the mail's fate, which the returned event records."""
+    settings = {**public_config(config), **inbox.settings, "SMTP_STARTTLS": True, "TESTING": True, **mail}
+    app = create_app("public", settings)
+    with caplog.at_level(logging.WARNING, logger="portal.mail"):
+        book(app, session_id)
+    with app.app_context():
+        assert Booking.select().count() == 1
+        return PublicEvent.get(PublicEvent.action == "mail.confirmation")
+
+
 # Which certificate the server holds, which one the system trusts, and whether mail gets through.
 CASES = [("ours", None, False), ("elsewhere", "elsewhere", False), ("ours", "ours", True)]
 
@@ -100,13 +112,7 @@ def test_the_smtp_client_refuses_a_certificate_it_cannot_verify(
     if trusted:
         monkeypatch.setenv("SSL_CERT_FILE", str(certificates[trusted].certificate))
     with starttls_smtp(certificates[served]) as inbox:
-        settings = {**public_config(config), **inbox.settings, "SMTP_STARTTLS": True, "TESTING": True}
-        app = create_app("public", settings)
-        with caplog.at_level(logging.WARNING, logger="portal.mail"):
-            book(app, session_id)
-    with app.app_context():
-        event = PublicEvent.get(PublicEvent.action == "mail.confirmation")
-        assert Booking.select().count() == 1
+        event = book_and_mail(config, session_id, inbox, caplog)
     if delivered:
         assert len(inbox.messages) == 1 and event.outcome == "ok"
     else:
@@ -123,20 +129,8 @@ def test_mail_goes_through_a_relay_that_wants_starttls_and_a_login(
     booking stays."""
     monkeypatch.setenv("SSL_CERT_FILE", str(certificates["ours"].certificate))
     with starttls_smtp(certificates["ours"], login_required=True) as inbox:
-        settings = {
-            **public_config(config),
-            **inbox.settings,
-            "SMTP_STARTTLS": True,
-            "SMTP_USER": SMTP_LOGIN[0],
-            "SMTP_PASSWORD": password,
-            "TESTING": True,
-        }
-        app = create_app("public", settings)
-        with caplog.at_level(logging.WARNING, logger="portal.mail"):
-            book(app, session_id)
-    with app.app_context():
-        event = PublicEvent.get(PublicEvent.action == "mail.confirmation")
-        assert Booking.select().count() == 1
+        login = {"SMTP_USER": SMTP_LOGIN[0], "SMTP_PASSWORD": password}
+        event = book_and_mail(config, session_id, inbox, caplog, **login)
     assert (len(inbox.messages), event.outcome) == ((1, "ok") if delivered else (0, "failed"))
     if not delivered:
         assert "confirmation mail not sent: SMTP" in caplog.text and password not in caplog.text

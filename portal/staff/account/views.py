@@ -13,6 +13,8 @@ import time
 from flask import Blueprint, Response, flash, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import Field
 
 from portal.core.models import StaffSession
 from portal.core.web import not_found, redirect_to, render
@@ -34,12 +36,24 @@ def _confirmed() -> bool:
     return time.time() - session.get(CONFIRMED_KEY, 0) <= CONFIRMED_SECONDS
 
 
-def _throttled_message() -> str:
-    return _("試行回数が多すぎます。しばらく待ってから、もう一度お試しください。")
-
-
 def _wrong_password_message() -> str:
     return _("パスワードが正しくありません。")
+
+
+def _proves_current_password(form: FlaskForm, field: Field, action: str) -> bool:
+    """The current password, typed into `field` and counted by the sign-in throttle; a refusal is
+    audited as `action`-throttled or `action`-failure and said in the form."""
+    user = current_user
+    if not signin.allow_attempt(user.email):
+        audit.record(f"{action}-throttled", outcome="refused", object_type="user", object_id=user.id)
+        form.form_errors.append(_("試行回数が多すぎます。しばらく待ってから、もう一度お試しください。"))
+        return False
+    if not verify_password(user.password_hash, field.data):
+        audit.record(f"{action}-failure", outcome="refused", object_type="user", object_id=user.id)
+        field.errors.append(_wrong_password_message())
+        return False
+    signin.password_proved_again(user)
+    return True
 
 
 def _page(form: ConfirmPasswordForm) -> Response:
@@ -63,19 +77,9 @@ def sessions() -> Response:
 def confirm() -> Response:
     """The password again, counted by the sign-in throttle; right, it opens the end buttons."""
     form = ConfirmPasswordForm()
-    if form.validate():
-        if not signin.allow_attempt(current_user.email):
-            audit.record("session.confirm-throttled", outcome="refused")
-            form.form_errors.append(_throttled_message())
-        elif not verify_password(current_user.password_hash, form.password.data):
-            audit.record(
-                "session.confirm-failure", outcome="refused", object_type="user", object_id=current_user.id
-            )
-            form.password.errors.append(_wrong_password_message())
-        else:
-            signin.password_proved_again(current_user)
-            session[CONFIRMED_KEY] = int(time.time())
-            return redirect_to(url_for("account.sessions"))
+    if form.validate() and _proves_current_password(form, form.password, "session.confirm"):
+        session[CONFIRMED_KEY] = int(time.time())
+        return redirect_to(url_for("account.sessions"))
     return _page(form)
 
 
@@ -113,26 +117,16 @@ def password() -> Response:
     The change ends every other session of the account; this one stays.
     """
     form = ChangePasswordForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _proves_current_password(
+        form, form.current_password, "user.password-change"
+    ):
         user = current_user
-        if not signin.allow_attempt(user.email):
-            audit.record(
-                "user.password-change-throttled", outcome="refused", object_type="user", object_id=user.id
-            )
-            form.form_errors.append(_throttled_message())
-        elif not verify_password(user.password_hash, form.current_password.data):
-            audit.record(
-                "user.password-change-failure", outcome="refused", object_type="user", object_id=user.id
-            )
+        problem = replacement_problem(form.new_password.data, user.email, user.password_hash)
+        if problem:
+            form.new_password.errors.append(PASSWORD_PROBLEMS[problem])
+        elif password_changes.replace(user, form.new_password.data, keep=user.staff_session):
+            flash(_("パスワードを変更しました。この端末以外のセッションはすべて終了しました。"))
+            return redirect_to(url_for("account.sessions"))
+        else:  # changed meanwhile in another browser: what was typed is no longer the current one
             form.current_password.errors.append(_wrong_password_message())
-        else:
-            signin.password_proved_again(user)
-            problem = replacement_problem(form.new_password.data, user.email, user.password_hash)
-            if problem:
-                form.new_password.errors.append(PASSWORD_PROBLEMS[problem])
-            elif password_changes.replace(user, form.new_password.data, keep=user.staff_session):
-                flash(_("パスワードを変更しました。この端末以外のセッションはすべて終了しました。"))
-                return redirect_to(url_for("account.sessions"))
-            else:  # changed meanwhile in another browser: what was typed is no longer the current one
-                form.current_password.errors.append(_wrong_password_message())
     return render("account/password.html", form=form)
