@@ -229,6 +229,18 @@ def test_the_chain_is_walked_in_sequence_whatever_order_its_rows_are_stored_in(s
     assert problems(staff_app) == []
 
 
+def test_public_events_are_chained_in_the_order_they_happened_whatever_order_their_rows_are_stored_in(
+    staff_app,
+):
+    with staff_app.app_context():  # stored newest first: PostgreSQL reads its heap in that order
+        for event_id, action in ((2, "booking.cancel"), (1, "booking.request")):
+            PublicEvent.insert(id=event_id, action=action, object_type="booking", object_id="7").execute()
+    record_some(staff_app, 1)
+    with staff_app.app_context():
+        chained = [e.action for e in AuditEvent.select().order_by(AuditEvent.seq)]
+    assert chained == ["public.booking.request", "public.booking.cancel", "test.event"]
+
+
 def test_an_event_chained_while_the_log_is_verified_is_left_for_the_next_run(staff_app, monkeypatch):
     record_some(staff_app, 2)
     read_anchor = anchor.reading
