@@ -18,7 +18,8 @@ RIGHT = 12
 BOTTOM = 36  # room for the category labels
 PLOT_HEIGHT = 240
 MOST_LABELS = 12  # category labels shown at most; the table names every one
-BAR_ROW = 46  # a horizontal bar's row: its label above, the bar below
+BAR_ROW = 52  # a horizontal bar's row: its label above, the bar below
+ROWS_TOP = 28  # room for the scale above horizontal bars
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Chart:
     gridlines: list[Line] = field(default_factory=list)
 
 
-def nice_ceiling(value: float) -> float:
+def nice_step(value: float) -> float:
     """The smallest of 1, 2 or 5 times a power of ten at or above `value` (at least 1)."""
     if value <= 1:
         return 1
@@ -77,8 +78,13 @@ def nice_ceiling(value: float) -> float:
     return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
 
-def _scale_ticks(top: float) -> list[float]:
-    return [top * part / 4 for part in range(5)]
+def scale(largest: float, top: float | None = None) -> list[float]:
+    """The value axis's ticks from 0: quarters of a fixed `top`, else round steps (at most five)
+    up to the first at or above `largest`."""
+    if top:
+        return [top * part / 4 for part in range(5)]
+    step = nice_step(largest / 5)
+    return [step * n for n in range(max(1, math.ceil(largest / step)) + 1)]
 
 
 def _tick_label(value: float, unit: str) -> str:
@@ -99,11 +105,12 @@ def columns(
     `top` fixes the value axis (100 for percentages); otherwise it fits the tallest stack.
     """
     stacks = [sum(values[i] for _, _, values in series) for i in range(len(categories))]
-    top = top or nice_ceiling(max(stacks, default=0))
+    ticks = scale(max(stacks, default=0), top)
+    top = ticks[-1]
     chart = Chart(chart_id, title, description, height=PLOT_TOP + PLOT_HEIGHT + BOTTOM)
     plot_width = WIDTH - LEFT - RIGHT
     baseline = PLOT_TOP + PLOT_HEIGHT
-    for tick in _scale_ticks(top):
+    for tick in ticks:
         y = baseline - PLOT_HEIGHT * tick / top
         chart.gridlines.append(Line(LEFT, y, WIDTH - RIGHT, y))
         chart.labels.append(Text(LEFT - 6, y + 5, _tick_label(tick, unit), "end"))
@@ -133,17 +140,18 @@ def rows(
     unit: str = "",
 ) -> Chart:
     """Horizontal bars, one row per item (label, value, series key), on a scale from 0 to `top`."""
-    chart = Chart(chart_id, title, description, height=PLOT_TOP + BAR_ROW * max(len(items), 1))
+    chart = Chart(chart_id, title, description, height=ROWS_TOP + BAR_ROW * max(len(items), 1))
     plot_width = WIDTH - RIGHT - 8 - 64  # leaves room for the value after the longest bar
-    for tick in _scale_ticks(top):
+    for tick in scale(top, top):
         x = 8 + plot_width * tick / top
-        chart.gridlines.append(Line(x, PLOT_TOP, x, chart.height))
+        chart.gridlines.append(Line(x, ROWS_TOP, x, chart.height))
+        chart.labels.append(Text(x, ROWS_TOP - 6, _tick_label(tick, unit), "middle" if tick else "start"))
     for index, (label, value, key) in enumerate(items):
-        y = PLOT_TOP + BAR_ROW * index
+        y = ROWS_TOP + BAR_ROW * index
         width = plot_width * value / top
-        chart.labels.append(Text(8, y + 14, label, "start"))
-        chart.labels.append(Text(8 + width + 6, y + 35, _tick_label(value, unit), "start"))
+        chart.labels.append(Text(8, y + 18, label, "start"))
+        chart.labels.append(Text(8 + width + 6, y + 41, _tick_label(value, unit), "start"))
         chart.bars.append(
-            Bar(8, y + 20, width, 20, key, label, value, f"{label}: {_tick_label(value, unit)}")
+            Bar(8, y + 24, width, 22, key, label, value, f"{label}: {_tick_label(value, unit)}")
         )
     return chart
