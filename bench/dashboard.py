@@ -28,14 +28,11 @@ from pathlib import Path
 from bench import bare
 from bench.public import fresh_stores
 from portal import create_app
-from portal.core.database import bind, database
-from portal.core.migrations import migrate
+from portal.core.database import database
 from portal.core.models import Booking, ConsultationRecord, ConsultationSession, Venue
 from portal.core.models.reservations import SEAT_HOLDING
-from portal.core.settings import load_settings
-from portal.staff.keys import ensure_keys
 from portal.staff.security import totp
-from tests.conftest import CODE_CLOCK, make_account, sign_in
+from tests.conftest import CODE_CLOCK, fresh_instance, make_account, sign_in
 
 WARDS = 8
 VENUES_PER_WARD = 2
@@ -133,18 +130,7 @@ def main() -> None:
     print(f"scratch folder (kept if the run fails): {scratch}", file=sys.stderr)
     with contextlib.ExitStack() as cleanup:
         stores = cleanup.enter_context(fresh_stores(args.database, scratch))
-        values = {
-            "INSTANCE_PATH": scratch / "instance",
-            "DATABASE_URL": stores.staff_url,
-            "PUBLIC_DATABASE_URL": stores.public_url,
-            "AUDIT_ANCHOR": scratch / "anchor" / "audit-anchor.log",
-        }
-        settings = load_settings("staff", values)
-        settings.instance_path.mkdir(mode=0o700)
-        ensure_keys(settings)
-        db = bind(stores)
-        with db.connection_context():
-            migrate(db)
+        values = fresh_instance(scratch, stores)
         app = create_app("staff", values)
         city = make_account(app, "city")
         author = make_account(app, "consultant")
@@ -152,6 +138,8 @@ def main() -> None:
         started = time.perf_counter()
         with app.app_context(), database.connection_context():
             loaded = generate(first, args.bookings, author.id)
+            if args.database == "postgresql":
+                database.execute_sql("ANALYZE")  # as autovacuum soon would after a bulk load
         print(f"{loaded}; {args.database}, generated in {time.perf_counter() - started:.0f} s")
         client = app.test_client()
         assert sign_in(client, city).status_code == 303
