@@ -84,14 +84,13 @@ def stores(database_url: str, public_database_url: str) -> Stores:
     return Stores(database_url, public_database_url)
 
 
-@pytest.fixture
-def config(tmp_path: Path, stores: Stores) -> dict:
-    """Settings for a fresh instance with its keys and an up-to-date schema."""
+def fresh_instance(folder: Path, stores: Stores) -> dict:
+    """Settings for a fresh instance in `folder` with its keys and an up-to-date schema."""
     values = {
-        "INSTANCE_PATH": tmp_path / "instance",
+        "INSTANCE_PATH": folder / "instance",
         "DATABASE_URL": stores.staff_url,
         "PUBLIC_DATABASE_URL": stores.public_url,
-        "AUDIT_ANCHOR": tmp_path / "anchor" / "audit-anchor.log",
+        "AUDIT_ANCHOR": folder / "anchor" / "audit-anchor.log",
     }
     settings = load_settings("staff", values)
     settings.instance_path.mkdir(mode=0o700)
@@ -100,6 +99,12 @@ def config(tmp_path: Path, stores: Stores) -> dict:
     with db.connection_context():
         migrate(db)
     return values
+
+
+@pytest.fixture
+def config(tmp_path: Path, stores: Stores) -> dict:
+    """Settings for a fresh instance with its keys and an up-to-date schema."""
+    return fresh_instance(tmp_path, stores)
 
 
 def public_config(config: dict) -> dict:

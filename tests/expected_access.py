@@ -167,4 +167,7 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "ledger.new": only(CITY, OPERATOR),
     "ledger.entries_list": only(CITY, OPERATOR),
     "ledger.delete": only(CITY, OPERATOR),
+    # Job 7: only the city and the operator reach the dashboard, reports and ledger; the consultants
+    # and the administrators have no part in monitoring the contract.
+    "monitoring.dashboard": only(CITY, OPERATOR),
 }

@@ -12,7 +12,7 @@ import pytest
 from playhouse.migrate import SchemaMigrator
 
 from portal.core.database import bind, open_database, open_public_store, public_schema_name
-from portal.core.migrations import MIGRATIONS, migrate, waiting_list
+from portal.core.migrations import BOOKING_COUNTS_INDEX, MIGRATIONS, migrate, monitoring_counts, waiting_list
 from portal.core.models import (
     PUBLIC_MODELS,
     STAFF_MODELS,
@@ -212,6 +212,27 @@ def test_a_public_store_from_before_the_waiting_list_gains_its_tables_as_a_fresh
     for table in ("waiting_request", "waiting_offer"):
         assert migrated[table] == fresh[table], table
     assert _public_count(stores, "waiting_request") == 0
+
+
+def test_bookings_from_before_the_monitoring_index_gain_it_as_a_fresh_store_has_it(stores, separate):
+    db = bind(stores)
+    step = MIGRATIONS.index(monitoring_counts)
+    with db.connection_context():
+        migrate(db)
+        schema = public_schema_name(db)
+        dropped = f'"{schema}"."{BOOKING_COUNTS_INDEX}"'
+        db.execute_sql(f"DROP INDEX {dropped}")
+        SchemaVersion.update(version=step).execute()
+        assert migrate(db) == len(MIGRATIONS) - step
+    public = open_public_store(stores, pool_size=1)
+    with public.connection_context():
+        migrated = _shape(public)["booking"]
+    public.close_all()
+    with separate.connection_context(), separate.bind_ctx(PUBLIC_MODELS):
+        separate.create_tables(PUBLIC_MODELS)
+        fresh = _shape(separate)["booking"]
+    assert migrated == fresh
+    assert (("session_id", "channel", "status"), False) in migrated[1]
 
 
 def _shape(db) -> dict:

@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     from portal.staff.intake import bp as intake_bp
     from portal.staff.ledger import bp as ledger_bp
     from portal.staff.library import bp as library_bp
+    from portal.staff.monitoring import bp as monitoring_bp
     from portal.staff.records import bp as records_bp
     from portal.staff.retention.views import bp as retention_bp
     from portal.staff.security.blind_index import BlindIndex
@@ -66,6 +67,7 @@ def init_app(app: Flask) -> None:
         retention_bp,
         records_bp,
         ledger_bp,
+        monitoring_bp,
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"

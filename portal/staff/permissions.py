@@ -19,6 +19,8 @@ RECORD_AUTHORS = frozenset({"consultant"})
 CITY = frozenset({"city"})
 # The staff support ledger: the city accounts for the staff its bureaus lent, the operator keeps it.
 LEDGER = frozenset({"city", "operator"})
+# Monitoring (job 7): the city oversees the contract, the operator runs the bookings and venues it counts.
+MONITORING = frozenset({"city", "operator"})
 
 # Reachable without a session: signing in, assets, health and the crawler rules.
 OPEN_ENDPOINTS = frozenset(
@@ -142,6 +144,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ledger.new": LEDGER,
     "ledger.entries_list": LEDGER,
     "ledger.delete": LEDGER,
+    "monitoring.dashboard": MONITORING,
 }
 
 

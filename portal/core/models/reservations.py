@@ -123,6 +123,10 @@ class Booking(BaseModel):
     created_by = CrossStoreKey(User, null=True, backref="bookings_made")
     created_at = DateTimeField(default=utcnow)
 
+    class Meta:
+        # Monitoring counts bookings by session, channel and status from this index alone.
+        indexes = ((("session", "channel", "status"), False),)
+
 
 class AvailabilityVersion(BaseModel):
     """One row whose number goes up, in the same transaction, whenever places change.
