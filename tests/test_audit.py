@@ -14,7 +14,9 @@ import os
 import stat
 import threading
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -315,6 +317,21 @@ def test_events_recorded_at_once_are_anchored_in_chain_order(staff_app):
         thread.join()
     assert [int(line.split()[0]) for line in anchor_lines(staff_app)] == list(range(1, 201))
     assert problems(staff_app) == []
+
+
+def test_writers_without_the_anchors_file_lock_still_chain_one_line(staff_app, monkeypatch):
+    """Processes on several machines share the database, not the anchor file's lock: the database
+    serialises them (on SQLite its write lock, on PostgreSQL an advisory lock)."""
+    monkeypatch.setattr(anchor, "fcntl", SimpleNamespace(LOCK_EX=0, LOCK_SH=0, flock=lambda fd, how: None))
+    threads = [threading.Thread(target=record_some, args=(staff_app, 25)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with staff_app.app_context():
+        events = list(AuditEvent.select().order_by(AuditEvent.seq))
+    assert [e.seq for e in events] == list(range(1, 201))
+    assert all(e.prev_hash == before.hash for before, e in pairwise(events))
 
 
 def test_rotation_chains_new_events_under_the_new_key_and_old_ones_still_verify(
