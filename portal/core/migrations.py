@@ -220,6 +220,12 @@ def waiting_list(db: Database, _migrator: SchemaMigrator) -> None:
             _create_frozen(db, [table])
 
 
+def staffing_plans_and_monthly_reports(db: Database, _migrator: SchemaMigrator) -> None:
+    """Staffing plans, what was staffed day by day, and the monthly report's remarks and sign-offs:
+    new tables in the staff store only."""
+    _create_frozen(db, schema_history.MIGRATION_STAFFING_AND_REPORTS)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -238,6 +244,7 @@ MIGRATIONS: list[Migration] = [
     staff_names,
     partial_name_search,
     waiting_list,
+    staffing_plans_and_monthly_reports,
 ]
 
 

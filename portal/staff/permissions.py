@@ -19,6 +19,9 @@ RECORD_AUTHORS = frozenset({"consultant"})
 CITY = frozenset({"city"})
 # The staff support ledger: the city accounts for the staff its bureaus lent, the operator keeps it.
 LEDGER = frozenset({"city", "operator"})
+# Staffing plans and the monthly report: the city it is reported to, the operator who staffs and
+# reports; the operator alone writes the report's remarks and signs it off.
+REPORTING = frozenset({"city", "operator"})
 
 # Reachable without a session: signing in, assets, health and the crawler rules.
 OPEN_ENDPOINTS = frozenset(
@@ -142,6 +145,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ledger.new": LEDGER,
     "ledger.entries_list": LEDGER,
     "ledger.delete": LEDGER,
+    "staffing.overview": REPORTING,
+    "staffing.plan": REPORTING,
+    "staffing.actual": REPORTING,
+    "reports.monthly": REPORTING,
+    "reports.monthly_print": REPORTING,
+    "reports.monthly_xlsx": REPORTING,
+    "reports.remarks": OPERATOR,
+    "reports.sign": OPERATOR,
 }
 
 
