@@ -92,9 +92,14 @@ def figures(cells: list) -> list:
     return [tenth(c) if isinstance(c, Decimal) else c for c in cells]
 
 
+def page_cells(cells: list) -> str:
+    """Figures as the page's cells: a dash for none, people and rates to one place."""
+    shown = ("—" if c is None else f"{c:.1f}" if isinstance(c, Decimal) else c for c in cells)
+    return "".join(f'<td class="num">{c}</td>' for c in shown)
+
+
 def page_row(label: str, cells: list) -> str:
-    shown = "".join(f'<td class="num">{"—" if c is None else c}</td>' for c in cells)
-    return f'<tr><th scope="row">{label}</th>{shown}</tr>'
+    return f'<tr><th scope="row">{label}</th>{page_cells(cells)}</tr>'
 
 
 def test_every_figure_of_the_month_is_the_test_s_own_count_on_the_page_and_in_the_workbook(

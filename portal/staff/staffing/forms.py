@@ -16,6 +16,7 @@ from portal.core.forms import PortalForm
 
 LINES_MAX = 99
 PEOPLE_MAX = Decimal("99.9")
+PAIRED_MESSAGE = _l("電話回線の数とオペレーターの人数は、両方を入力するか両方を空にしてください。")
 PEOPLE_MESSAGE = _l("人数は0から99.9までの数（小数は1桁まで）で入力してください。")
 
 
@@ -58,12 +59,13 @@ class StaffingForm(PortalForm):
         """List these venues (before the form is shown the first time)."""
         self.venue_ids.data = ",".join(map(str, venue_ids))
 
-    def validate_operators(self, field: DecimalField) -> None:
-        """Lines and operators are given together, or neither."""
-        if (self.lines.data is None) != (field.data is None):
-            raise ValidationError(
-                _l("電話回線の数とオペレーターの人数は、両方を入力するか両方を空にしてください。")
-            )
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then: lines and operators are given together, or neither."""
+        valid = super().validate(extra_validators)
+        if (self.lines.data is None) != (self.operators.data is None) and not self.operators.errors:
+            self.operators.errors.append(PAIRED_MESSAGE)
+            return False
+        return valid
 
     def staff_by_venue(self, venue_ids: list[int]) -> dict[int, Decimal | None] | None:
         """Each listed venue's figure, or None (with a message on the form) if the list changed."""
