@@ -381,7 +381,7 @@ def test_only_the_city_and_the_operator_reach_the_report_and_the_staffing(staff_
 @pytest.mark.parametrize("role", ["city", "operator"])
 def test_the_menu_leads_the_city_and_the_operator_to_the_report(signed_in, role):
     home = signed_in(role).get("/").text
-    assert '<a href="/reports/">月次報告</a>' in home and '<a href="/staffing/">体制の計画と実績</a>' in home
+    assert '<a href="/reports/">月次報告</a>' in home and '<a href="/staffing/">体制計画</a>' in home
 
 
 A4_PORTRAIT_MM = (210, 297)

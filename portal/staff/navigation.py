@@ -34,7 +34,7 @@ MENU = (
     Entry("records.index", _l("相談記録"), ("records.",)),
     Entry("venues.venue_list", _l("会場と日程"), ("venues.",)),
     Entry("daily_reports.index", _l("日報"), ("daily_reports.",)),
-    Entry("staffing.overview", _l("体制の計画と実績"), ("staffing.",)),
+    Entry("staffing.overview", _l("体制計画"), ("staffing.",)),
     Entry("reports.monthly", _l("月次報告"), ("reports.",)),
     Entry("ledger.summary", _l("職員応援"), ("ledger.",)),
     Entry("library.index", _l("文書ライブラリ"), ("library.",)),
