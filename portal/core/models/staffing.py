@@ -19,47 +19,46 @@ def people_field(**kwargs) -> DecimalField:
     return DecimalField(max_digits=5, decimal_places=1, auto_round=True, **kwargs)
 
 
-class PhonePlan(BaseModel):
+class Entered(BaseModel):
+    """Who last set a figure, and when (the audit log holds every change)."""
+
+    changed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    changed_at = DateTimeField(default=utcnow)
+
+
+class PhonePlan(Entered):
     """The phone lines to staff and the operators to staff them with, on each working day of a month."""
 
     month = DateField(unique=True)  # the month's first day
     lines = IntegerField()
     operators = people_field()
-    changed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
-    changed_at = DateTimeField(default=utcnow)
 
 
-class ReceptionPlan(BaseModel):
+class ReceptionPlan(Entered):
     """The reception staff one venue is to have on each of its session days in a month."""
 
     month = DateField()
     venue = CrossStoreKey(Venue, backref="+")
     staff = people_field()
-    changed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
-    changed_at = DateTimeField(default=utcnow)
 
     class Meta:
         indexes = ((("month", "venue"), True),)
 
 
-class PhoneDay(BaseModel):
+class PhoneDay(Entered):
     """The phone lines staffed and the operators on them, on one day (calls come from the call counter)."""
 
     day = DateField(unique=True)
     lines = IntegerField()
     operators = people_field()
-    changed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
-    changed_at = DateTimeField(default=utcnow)
 
 
-class ReceptionDay(BaseModel):
+class ReceptionDay(Entered):
     """The reception staff one venue had on one day."""
 
     day = DateField()
     venue = CrossStoreKey(Venue, backref="+")
     staff = people_field()
-    changed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
-    changed_at = DateTimeField(default=utcnow)
 
     class Meta:
         indexes = ((("day", "venue"), True),)
