@@ -170,4 +170,15 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     # Job 7: only the city and the operator reach the dashboard, reports and ledger; the consultants
     # and the administrators have no part in monitoring the contract.
     "monitoring.dashboard": only(CITY, OPERATOR),
+    # Job 7: only the city and the operator reach the staffing plans, the figures staffed and the
+    # monthly report; the operator (and the city) edit plans and enter what was staffed. The report
+    # is the operator's to the city: the operator writes its remarks and signs it off.
+    "staffing.overview": only(CITY, OPERATOR),
+    "staffing.plan": only(CITY, OPERATOR),
+    "staffing.actual": only(CITY, OPERATOR),
+    "reports.monthly": only(CITY, OPERATOR),
+    "reports.monthly_print": only(CITY, OPERATOR),
+    "reports.monthly_xlsx": only(CITY, OPERATOR),
+    "reports.remarks": only(OPERATOR),
+    "reports.sign": only(OPERATOR),
 }

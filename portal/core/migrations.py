@@ -234,6 +234,12 @@ def monitoring_counts(db: Database, _migrator: SchemaMigrator) -> None:
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{schema}"."{name}" ON "booking" {columns}')
 
 
+def staffing_plans_and_monthly_reports(db: Database, _migrator: SchemaMigrator) -> None:
+    """Staffing plans, what was staffed day by day, and the monthly report's remarks and sign-offs:
+    new tables in the staff store only."""
+    _create_frozen(db, schema_history.MIGRATION_STAFFING_AND_REPORTS)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -253,6 +259,7 @@ MIGRATIONS: list[Migration] = [
     partial_name_search,
     waiting_list,
     monitoring_counts,
+    staffing_plans_and_monthly_reports,
 ]
 
 

@@ -17,9 +17,11 @@ from peewee import (
     CompositeKey,
     DateField,
     DateTimeField,
+    DecimalField,
     ForeignKeyField,
     IntegerField,
     Model,
+    TextField,
     TimeField,
     UUIDField,
 )
@@ -333,3 +335,75 @@ class WaitingOffer(Frozen):
 
 
 MIGRATION_WAITING_LIST = [WaitingRequest, WaitingOffer]
+
+
+# Staffing plans (phone lines and operators, reception per venue), what was staffed day by day,
+# and the monthly report's remarks and sign-offs: new tables only, all in the staff store.
+
+
+def _people() -> DecimalField:
+    return DecimalField(max_digits=5, decimal_places=1, auto_round=True)
+
+
+class PhonePlan(Frozen):
+    month = DateField(unique=True)
+    lines = IntegerField()
+    operators = _people()
+    changed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    changed_at = DateTimeField()
+
+
+class ReceptionPlan(Frozen):
+    month = DateField()
+    venue = ForeignKeyField(Venue, backref="+", _deferred=True)
+    staff = _people()
+    changed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    changed_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("month", "venue"), True),)
+
+
+class PhoneDay(Frozen):
+    day = DateField(unique=True)
+    lines = IntegerField()
+    operators = _people()
+    changed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    changed_at = DateTimeField()
+
+
+class ReceptionDay(Frozen):
+    day = DateField()
+    venue = ForeignKeyField(Venue, backref="+", _deferred=True)
+    staff = _people()
+    changed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    changed_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("day", "venue"), True),)
+
+
+class ReportDraft(Frozen):
+    month = DateField(unique=True)
+    remarks = BlobField()
+    changed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    changed_at = DateTimeField()
+
+
+class ReportSignOff(Frozen):
+    month = DateField(index=True)
+    figures = TextField()
+    remarks = BlobField()
+    signed_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    signer_name = CharField(max_length=100)
+    signed_at = DateTimeField()
+
+
+MIGRATION_STAFFING_AND_REPORTS = [
+    PhonePlan,
+    ReceptionPlan,
+    PhoneDay,
+    ReceptionDay,
+    ReportDraft,
+    ReportSignOff,
+]

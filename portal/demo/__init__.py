@@ -7,7 +7,8 @@ data is sealed to the staff key with blind indexes, exactly as real bookings are
 The operating data mirrors the real support centre: sixteen venues in ward offices, branch
 offices and public facilities with their weekly sessions, the season of 15 June to 31 October
 2020 with that period's public holidays, its generated sessions, and about three hundred
-bookings by phone and on the web with their outcomes (attended, absent, cancelled).
+bookings by phone and on the web with their outcomes (attended, absent, cancelled), and the
+season's staffing plan (phone lines, operators and reception staff per month, demo/staffing.py).
 
 Decision: those 2020 dates are in the past, so the public site would offer nothing to book.
 The demo therefore also makes a current season with the same weekly patterns, from the next
@@ -29,6 +30,7 @@ from portal.core.models import Organisation, User, Venue
 from portal.demo.library import seed_library
 from portal.demo.operations import seed_operations
 from portal.demo.records import seed_records
+from portal.demo.staffing import seed_staffing
 from portal.staff import audit
 from portal.staff.accounts import create_user, organisation_named
 from portal.staff.security.passwords import generate_password
@@ -64,6 +66,7 @@ def seed() -> list[str] | None:
             lines.append(f"{role}\t{email}\t{password}\t{account.otpauth_uri}")
         for season, created in seed_operations(users["consultant"], users["operator"], business_today()):
             audit.record("season.generate", object_type="season", object_id=season.id, outcome=str(created))
+        seed_staffing()
         seed_library()
         seed_records()
     path = current_app.config["PORTAL"].instance_path / "demo-accounts.txt"

@@ -45,9 +45,11 @@ def init_app(app: Flask) -> None:
     from portal.staff.library import bp as library_bp
     from portal.staff.monitoring import bp as monitoring_bp
     from portal.staff.records import bp as records_bp
+    from portal.staff.reports import bp as reports_bp
     from portal.staff.retention.views import bp as retention_bp
     from portal.staff.security.blind_index import BlindIndex
     from portal.staff.security.unseal import Unsealer
+    from portal.staff.staffing import bp as staffing_bp
     from portal.staff.venues import bp as venues_bp
 
     app.extensions["portal.unsealer"] = Unsealer(settings.key_dir)
@@ -68,6 +70,8 @@ def init_app(app: Flask) -> None:
         records_bp,
         ledger_bp,
         monitoring_bp,
+        staffing_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"

@@ -35,6 +35,8 @@ MENU = (
     Entry("venues.venue_list", _l("会場と日程"), ("venues.",)),
     Entry("daily_reports.index", _l("日報"), ("daily_reports.",)),
     Entry("monitoring.dashboard", _l("利用状況"), ("monitoring.",)),
+    Entry("staffing.overview", _l("体制計画"), ("staffing.",)),
+    Entry("reports.monthly", _l("月次報告"), ("reports.",)),
     Entry("ledger.summary", _l("職員応援"), ("ledger.",)),
     Entry("library.index", _l("文書ライブラリ"), ("library.",)),
     Entry("approvals.index", _l("アカウントの承認"), ("approvals.",)),

@@ -17,10 +17,10 @@ OVERSIGHT = frozenset({"city", "admin"})
 RECORD_READERS = frozenset({"consultant", "city"})
 RECORD_AUTHORS = frozenset({"consultant"})
 CITY = frozenset({"city"})
-# The staff support ledger: the city accounts for the staff its bureaus lent, the operator keeps it.
-LEDGER = frozenset({"city", "operator"})
-# Monitoring (job 7): the city oversees the contract, the operator runs the bookings and venues it counts.
-MONITORING = frozenset({"city", "operator"})
+# Oversight (jobs 7 and 8): monitoring, staffing plans, the monthly report and the staff support
+# ledger belong to the city, which the work is accounted to, and the operator, who runs and reports
+# it; the operator alone writes the report's remarks and signs it off.
+REPORTING = frozenset({"city", "operator"})
 
 # Reachable without a session: signing in, assets, health and the crawler rules.
 OPEN_ENDPOINTS = frozenset(
@@ -139,12 +139,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "records.download": RECORD_READERS,
     "records.preview": RECORD_READERS,
     "records.delete_attachment": RECORD_AUTHORS,
-    "ledger.summary": LEDGER,
-    "ledger.summary_xlsx": LEDGER,
-    "ledger.new": LEDGER,
-    "ledger.entries_list": LEDGER,
-    "ledger.delete": LEDGER,
-    "monitoring.dashboard": MONITORING,
+    "ledger.summary": REPORTING,
+    "ledger.summary_xlsx": REPORTING,
+    "ledger.new": REPORTING,
+    "ledger.entries_list": REPORTING,
+    "ledger.delete": REPORTING,
+    "monitoring.dashboard": REPORTING,
+    "staffing.overview": REPORTING,
+    "staffing.plan": REPORTING,
+    "staffing.actual": REPORTING,
+    "reports.monthly": REPORTING,
+    "reports.monthly_print": REPORTING,
+    "reports.monthly_xlsx": REPORTING,
+    "reports.remarks": OPERATOR,
+    "reports.sign": OPERATOR,
 }
 
 

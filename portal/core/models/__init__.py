@@ -26,6 +26,7 @@ from portal.core.models.records import (
     RecordGrant,
     RecordVersion,
 )
+from portal.core.models.reports import REPORT_MODELS, ReportDraft, ReportSignOff
 from portal.core.models.reservations import (
     RESERVATION_MODELS,
     AvailabilityVersion,
@@ -37,6 +38,13 @@ from portal.core.models.reservations import (
     Venue,
 )
 from portal.core.models.retention import DeletionCertificate
+from portal.core.models.staffing import (
+    STAFFING_MODELS,
+    PhoneDay,
+    PhonePlan,
+    ReceptionDay,
+    ReceptionPlan,
+)
 from portal.core.models.storage import KeyCheck, StoredObject
 from portal.core.models.waiting import WAITING_MODELS, WaitingOffer, WaitingRequest
 
@@ -69,6 +77,8 @@ STAFF_MODELS = [
     DeletionCertificate,
     *RECORD_MODELS,
     SupportEntry,
+    *STAFFING_MODELS,
+    *REPORT_MODELS,
 ]
 
 
@@ -97,12 +107,18 @@ __all__ = [
     "ListNotice",
     "ManageLinkRequest",
     "Organisation",
+    "PhoneDay",
+    "PhonePlan",
     "PublicEvent",
     "PublicSchemaVersion",
+    "ReceptionDay",
+    "ReceptionPlan",
     "RecordAttachment",
     "RecordGrant",
     "RecordVersion",
     "RecoveryCode",
+    "ReportDraft",
+    "ReportSignOff",
     "SchemaVersion",
     "Season",
     "StaffSession",
