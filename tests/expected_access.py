@@ -167,4 +167,9 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "ledger.new": only(CITY, OPERATOR),
     "ledger.entries_list": only(CITY, OPERATOR),
     "ledger.delete": only(CITY, OPERATOR),
+    # Only the city and administrators read the audit log (who did what, refusals included), and
+    # export it; consultants and the operator, whose work it records, do not.
+    "audit_log.index": only(CITY, ADMIN),
+    "audit_log.export_csv": only(CITY, ADMIN),
+    "audit_log.export_xlsx": only(CITY, ADMIN),
 }

@@ -220,6 +220,19 @@ def waiting_list(db: Database, _migrator: SchemaMigrator) -> None:
             _create_frozen(db, [table])
 
 
+# The audit log page's searches: each column it filters on, then the sequence it pages by.
+AUDIT_SEARCH_INDEXES = (("actor_id", "seq"), ("action", "seq"), ("outcome", "seq"), ("client", "seq"), ("at",))
+
+
+def audit_log_search(db: Database, migrator: SchemaMigrator) -> None:
+    """The audit log page: indexes for its searches and the stored results of verification runs."""
+    _create_frozen(db, schema_history.MIGRATION_AUDIT_LOG)
+    present = {tuple(index.columns) for index in db.get_indexes("audit_event")}
+    missing = [migrator.add_index("audit_event", c) for c in AUDIT_SEARCH_INDEXES if c not in present]
+    if missing:
+        apply(*missing)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -238,6 +251,7 @@ MIGRATIONS: list[Migration] = [
     staff_names,
     partial_name_search,
     waiting_list,
+    audit_log_search,
 ]
 
 

@@ -142,6 +142,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ledger.new": LEDGER,
     "ledger.entries_list": LEDGER,
     "ledger.delete": LEDGER,
+    # The audit log: the city's oversight and the administrators who run the system.
+    "audit_log.index": OVERSIGHT,
+    "audit_log.export_csv": OVERSIGHT,
+    "audit_log.export_xlsx": OVERSIGHT,
 }
 
 
