@@ -154,6 +154,10 @@ def test_htmx_gets_only_the_results_and_the_form_works_without_it(seeded, signed
     fragment = city.get("/audit/?outcome=permission", headers={"HX-Request": "true"})
     assert "<h1>" not in fragment.text and "<form" not in fragment.text
     assert len(ROW_SEQ.findall(fragment.text)) == 1 and "HX-Request" in fragment.headers["Vary"]
+    # The address bar keeps the search, without the form's empty fields.
+    empty = "actor=&action=&object_type=&object_id=&outcome=permission&client=&since=&until="
+    pushed = city.get(f"/audit/?{empty}", headers={"HX-Request": "true"})
+    assert pushed.headers["HX-Push-Url"] == "/audit/?outcome=permission"
 
 
 def test_a_search_that_cannot_run_says_why_and_keeps_what_was_typed(seeded, signed_in):

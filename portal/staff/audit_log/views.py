@@ -9,6 +9,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, request, url_for
 from flask_babel import format_datetime
+from flask_htmx import make_response as make_htmx_response
 
 from portal.core.models import AuditEvent, User
 from portal.core.query_args import int_arg
@@ -55,7 +56,8 @@ def index() -> Response:
     """The chain's state, the search form and a page of events; htmx gets only the results."""
     filters = Filters.from_args(request.args)
     problems = filters.problems()
-    found = None if problems else page(filters, before=int_arg("before"), after=int_arg("after"))
+    cursor = {name: value for name in ("before", "after") if (value := int_arg(name)) is not None}
+    found = None if problems else page(filters, **cursor)
     response = render(
         "audit_log/index.html",
         fragment="audit_log/_results.html",
@@ -66,6 +68,8 @@ def index() -> Response:
         **({} if wants_fragment() else _around_the_results()),
     )
     _read(filters, "audit_log.search" if filters.args() else "audit_log.view")
+    if wants_fragment():  # the address bar shows the search, without the form's empty fields
+        return make_htmx_response(response, push_url=url_for("audit_log.index", **filters.args(), **cursor))
     return response
 
 
