@@ -7,7 +7,7 @@ import csv
 import html
 import io
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,7 +29,15 @@ SEEDS = [
     (datetime(2026, 11, 2, 23, 59), "consultant", "record.view", "record", "8", "192.0.2.11", "ok"),
     (datetime(2026, 11, 3, 0, 0), "consultant", "library.download", "document", "3", "192.0.2.11", "ok"),
     (datetime(2026, 11, 3, 12, 0), None, "request.denied", "records.view", "7", "198.51.100.4", "anonymous"),
-    (datetime(2026, 11, 4, 9, 30), "operator", "request.denied", "records.view", "7", "192.0.2.12", "permission"),
+    (
+        datetime(2026, 11, 4, 9, 30),
+        "operator",
+        "request.denied",
+        "records.view",
+        "7",
+        "192.0.2.12",
+        "permission",
+    ),
     (datetime(2026, 11, 4, 10, 0), "admin", "user.name", "user", "2", "192.0.2.13", "ok"),
     (datetime(2026, 11, 5, 17, 0), "city", "records.grant", "record", "8", "192.0.2.10", "ok"),
 ]
@@ -93,7 +101,9 @@ def test_each_filter_finds_exactly_the_events_it_names(seeded, signed_in, accoun
         f"actor={consultant_id}": lambda r: r["actor_id"] == consultant_id,
         "actor=none": lambda r: r["actor_id"] is None,
         "action=record.view": lambda r: r["action"] == "record.view",
-        "object_type=records.view&object_id=7": lambda r: (r["object_type"], r["object_id"]) == ("records.view", "7"),
+        "object_type=records.view&object_id=7": lambda r: (
+            (r["object_type"], r["object_id"]) == ("records.view", "7")
+        ),
         "object_type=record": lambda r: r["object_type"] == "record",
         "outcome=permission": lambda r: r["outcome"] == "permission",
         "outcome=not-ok": lambda r: r["outcome"] != "ok",
@@ -102,7 +112,9 @@ def test_each_filter_finds_exactly_the_events_it_names(seeded, signed_in, accoun
         "since=2026-11-04": lambda r: r["tokyo_day"] >= date(2026, 11, 4),
         "until=2026-11-02": lambda r: r["tokyo_day"] <= date(2026, 11, 2),
         "action=record.view&client=192.0.2.11&since=2026-11-02": lambda r: (
-            r["action"] == "record.view" and r["client"] == "192.0.2.11" and r["tokyo_day"] >= date(2026, 11, 2)
+            r["action"] == "record.view"
+            and r["client"] == "192.0.2.11"
+            and r["tokyo_day"] >= date(2026, 11, 2)
         ),
     }
     for query, rule in rules.items():
@@ -129,7 +141,10 @@ def test_refused_requests_appear_with_the_actor_by_name(seeded, signed_in, accou
 
 
 def test_pages_have_no_gaps_or_repeats_either_way(staff_app, accounts, monkeypatch, signed_in):
-    many = [(datetime(2026, 11, 6, 9, 0), "city", "bulk.event", "thing", str(n), "192.0.2.20", "ok") for n in range(123)]
+    many = [
+        (datetime(2026, 11, 6, 9, 0), "city", "bulk.event", "thing", str(n), "192.0.2.20", "ok")
+        for n in range(123)
+    ]
     seed(staff_app, accounts, monkeypatch, many)
     city = signed_in("city")
     expected = sorted((r["seq"] for r in all_rows(staff_app) if r["action"] == "bulk.event"), reverse=True)
@@ -172,7 +187,12 @@ def test_a_search_that_cannot_run_says_why_and_keeps_what_was_typed(seeded, sign
 
 
 def test_exports_hold_the_searched_events_and_run_no_formula(seeded, signed_in, accounts, monkeypatch):
-    seed(seeded, accounts, monkeypatch, [(datetime(2026, 11, 7, 9, 0), "admin", "user.name", "user", "=1+1", "192.0.2.13", "ok")])
+    seed(
+        seeded,
+        accounts,
+        monkeypatch,
+        [(datetime(2026, 11, 7, 9, 0), "admin", "user.name", "user", "=1+1", "192.0.2.13", "ok")],
+    )
     with seeded.app_context(), database.connection_context():
         User.update(display_name="=HYPERLINK(1)").where(User.id == accounts["admin"].id).execute()
     city = signed_in("city")
@@ -197,7 +217,17 @@ def test_exports_hold_the_searched_events_and_run_no_formula(seeded, signed_in, 
     answer = city.get("/audit/export.csv?action=user.name")
     assert answer.status_code == 200 and answer.data.startswith("\ufeff".encode())
     lines = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
-    assert lines[0] == ["番号", "日時", "操作した人", "利用者ID", "操作", "対象の種類", "対象のID", "接続元", "結果"]
+    assert lines[0] == [
+        "番号",
+        "日時",
+        "操作した人",
+        "利用者ID",
+        "操作",
+        "対象の種類",
+        "対象のID",
+        "接続元",
+        "結果",
+    ]
     assert [[*line[:1], line[1][:10], *line[2:]] for line in lines[1:]] == expected
     assert [line[1] for line in lines[1:]] == ["2026-11-07 09:00:00", "2026-11-04 10:00:00"]
 
@@ -244,7 +274,9 @@ def test_the_chain_state_shows_the_last_verification_and_the_anchor(seeded, sign
     assert f"<dd>1件（最新は{newest + 1}番）" in city.get("/audit/").text  # that view
     # Deleting the newest event leaves a shorter valid chain; the anchor's newest line tells.
     with seeded.app_context(), database.connection_context():
-        AuditEvent.delete().where(AuditEvent.seq == AuditEvent.select().order_by(AuditEvent.seq.desc()).first().seq).execute()
+        AuditEvent.delete().where(
+            AuditEvent.seq == AuditEvent.select().order_by(AuditEvent.seq.desc()).first().seq
+        ).execute()
     assert "最新の記録と一致しません" in city.get("/audit/").text
     # A stored result edited in the database no longer matches its signature.
     with seeded.app_context(), database.connection_context():

@@ -221,7 +221,13 @@ def waiting_list(db: Database, _migrator: SchemaMigrator) -> None:
 
 
 # The audit log page's searches: each column it filters on, then the sequence it pages by.
-AUDIT_SEARCH_INDEXES = (("actor_id", "seq"), ("action", "seq"), ("outcome", "seq"), ("client", "seq"), ("at",))
+AUDIT_SEARCH_INDEXES = (
+    ("actor_id", "seq"),
+    ("action", "seq"),
+    ("outcome", "seq"),
+    ("client", "seq"),
+    ("at",),
+)
 
 
 def audit_log_search(db: Database, migrator: SchemaMigrator) -> None:
