@@ -139,6 +139,9 @@ def main() -> None:
         actors = [city.id] + [
             make_account(app, "consultant", email=f"c{n}@example.jp").id for n in range(STAFF)
         ]
+        browser = app.test_client()  # signed in now: its second-factor code is for this minute
+        assert sign_in(browser, city).status_code == 303
+        cookie = {"Cookie": f"madoguchi-staff={browser.get_cookie('madoguchi-staff').value}"}
         with app.app_context(), database.connection_context():
             filled = fill(app, args.events, actors)
             started = time.perf_counter()
@@ -147,9 +150,6 @@ def main() -> None:
         assert checked.problems == [], checked.problems[:3]
         print(f"{args.events:,} events generated, chained and anchored in {filled:.0f} s; {args.database}")
         print(f"portal audit verify over them: {verifying:.1f} s")
-        browser = app.test_client()
-        assert sign_in(browser, city).status_code == 303
-        cookie = {"Cookie": f"madoguchi-staff={browser.get_cookie('madoguchi-staff').value}"}
         bare = cleanup.enter_context(
             server(
                 [sys.executable, "-m", "bench.bare", "--listen=127.0.0.1:{port}"], env, scratch / "bare.log"

@@ -31,7 +31,7 @@ OBJECT_ID = re.compile(r"[0-9A-Za-z._:,@-]{1,64}")  # what the portal writes as 
 
 @dataclass(frozen=True)
 class Filters:
-    """What to search for; empty text and None mean "any"."""
+    """What to search for, as typed; empty text means "any"."""
 
     actor: str = ""  # a user id, or NOBODY
     action: str = ""
