@@ -138,13 +138,17 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 def audit_verify_command() -> None:
-    """Check every event's key, link and sequence, and the anchor file both ways; exit 1 on any problem."""
+    """Check every event's key, link and sequence, and the anchor file both ways; exit 1 on any problem.
+
+    The result is stored for the audit log page."""
     from portal.core.database import database
     from portal.staff.audit.keys import audit_keys
+    from portal.staff.audit.verified import remember
     from portal.staff.audit.verify import verify
 
     with database.connection_context():
         result = verify(current_app.config["PORTAL"].audit_anchor, audit_keys())
+        remember(result, audit_keys())
     for problem in result.problems:
         click.echo(f"problem: {problem}", err=True)
     if result.problems:

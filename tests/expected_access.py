@@ -181,4 +181,9 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "reports.monthly_xlsx": only(CITY, OPERATOR),
     "reports.remarks": only(OPERATOR),
     "reports.sign": only(OPERATOR),
+    # Only the city and administrators read the audit log (who did what, refusals included), and
+    # export it; consultants and the operator, whose work it records, do not.
+    "audit_log.index": only(CITY, ADMIN),
+    "audit_log.export_csv": only(CITY, ADMIN),
+    "audit_log.export_xlsx": only(CITY, ADMIN),
 }

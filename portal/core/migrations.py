@@ -240,6 +240,25 @@ def staffing_plans_and_monthly_reports(db: Database, _migrator: SchemaMigrator) 
     _create_frozen(db, schema_history.MIGRATION_STAFFING_AND_REPORTS)
 
 
+# The audit log page's searches: each column it filters on, then the sequence it pages by.
+AUDIT_SEARCH_INDEXES = (
+    ("actor_id", "seq"),
+    ("action", "seq"),
+    ("outcome", "seq"),
+    ("client", "seq"),
+    ("at",),
+)
+
+
+def audit_log_search(db: Database, migrator: SchemaMigrator) -> None:
+    """The audit log page: indexes for its searches and the stored results of verification runs."""
+    _create_frozen(db, schema_history.MIGRATION_AUDIT_LOG)
+    present = {tuple(index.columns) for index in db.get_indexes("audit_event")}
+    missing = [migrator.add_index("audit_event", c) for c in AUDIT_SEARCH_INDEXES if c not in present]
+    if missing:
+        apply(*missing)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -260,6 +279,7 @@ MIGRATIONS: list[Migration] = [
     waiting_list,
     monitoring_counts,
     staffing_plans_and_monthly_reports,
+    audit_log_search,
 ]
 
 

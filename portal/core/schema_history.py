@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import time
 
 from peewee import (
+    BigIntegerField,
     BlobField,
     BooleanField,
     CharField,
@@ -407,3 +408,16 @@ MIGRATION_STAFFING_AND_REPORTS = [
     ReportDraft,
     ReportSignOff,
 ]
+# What the last runs of `portal audit verify` found, for the audit log page.
+
+
+class AuditVerification(Frozen):
+    at = DateTimeField()
+    events = BigIntegerField()
+    newest = BigIntegerField()
+    problems = IntegerField()
+    key_id = CharField(max_length=8)
+    mac = CharField(max_length=64)
+
+
+MIGRATION_AUDIT_LOG = [AuditVerification]

@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     from portal.staff.account import bp as account_bp
     from portal.staff.admin import bp as admin_bp
     from portal.staff.approvals import bp as approvals_bp
+    from portal.staff.audit_log import bp as audit_log_bp
     from portal.staff.auth import bp as auth_bp
     from portal.staff.bookings import bp as bookings_bp
     from portal.staff.daily_reports import bp as daily_reports_bp
@@ -72,6 +73,7 @@ def init_app(app: Flask) -> None:
         monitoring_bp,
         staffing_bp,
         reports_bp,
+        audit_log_bp,
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"

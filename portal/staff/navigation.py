@@ -41,6 +41,7 @@ MENU = (
     Entry("library.index", _l("文書ライブラリ"), ("library.",)),
     Entry("approvals.index", _l("アカウントの承認"), ("approvals.",)),
     Entry("retention.certificates", _l("削除証明"), ("retention.",)),
+    Entry("audit_log.index", _l("監査ログ"), ("audit_log.",)),
     Entry("admin.users", _l("利用者管理"), ("admin.user",)),
     Entry("admin.organisations", _l("組織"), ("admin.organisation",)),
 )

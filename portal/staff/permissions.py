@@ -153,6 +153,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.monthly_xlsx": REPORTING,
     "reports.remarks": OPERATOR,
     "reports.sign": OPERATOR,
+    # The audit log: the city's oversight and the administrators who run the system.
+    "audit_log.index": OVERSIGHT,
+    "audit_log.export_csv": OVERSIGHT,
+    "audit_log.export_xlsx": OVERSIGHT,
 }
 
 

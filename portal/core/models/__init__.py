@@ -13,7 +13,7 @@ from portal.core.models.accounts import (
     Throttle,
     User,
 )
-from portal.core.models.audit import AuditEvent
+from portal.core.models.audit import AuditEvent, AuditVerification
 from portal.core.models.base import SchemaVersion
 from portal.core.models.calendar import Holiday, Season, WeeklyPattern
 from portal.core.models.ledger import SupportEntry
@@ -79,6 +79,7 @@ STAFF_MODELS = [
     SupportEntry,
     *STAFFING_MODELS,
     *REPORT_MODELS,
+    AuditVerification,
 ]
 
 
@@ -89,6 +90,7 @@ __all__ = [
     "AccountApproval",
     "AccountNotice",
     "AuditEvent",
+    "AuditVerification",
     "AvailabilityVersion",
     "Booking",
     "BookingIndex",

@@ -9,7 +9,7 @@ class AuditEvent(BaseModel):
     """One event; `hash` is an HMAC under audit key `key_id` over every field and the previous hash."""
 
     seq = BigIntegerField(primary_key=True)
-    at = DateTimeField()
+    at = DateTimeField(index=True)
     actor_id = IntegerField(null=True)
     action = CharField(max_length=60)
     object_type = CharField(max_length=40, null=True)
@@ -22,5 +22,27 @@ class AuditEvent(BaseModel):
     key_id = CharField(max_length=8, null=True)
 
     class Meta:
-        # "Who has seen this" looks an object's events up by type and id.
-        indexes = ((("object_type", "object_id"), False),)
+        # "Who has seen this" looks an object's events up by type and id; the audit log page
+        # searches by each column below, newest first, a page at a time from a sequence number.
+        indexes = (
+            (("object_type", "object_id"), False),
+            (("actor_id", "seq"), False),
+            (("action", "seq"), False),
+            (("outcome", "seq"), False),
+            (("client", "seq"), False),
+        )
+
+
+class AuditVerification(BaseModel):
+    """What the last runs of `portal audit verify` found, signed under an audit key.
+
+    `mac` is an HMAC under audit key `key_id` over the other fields, so a database writer without
+    the key cannot make a failed verification read as a clean one.
+    """
+
+    at = DateTimeField()
+    events = BigIntegerField()
+    newest = BigIntegerField()  # the newest event the run walked to
+    problems = IntegerField()
+    key_id = CharField(max_length=8)
+    mac = CharField(max_length=64)

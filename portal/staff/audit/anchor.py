@@ -13,11 +13,13 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from portal.core.models import AuditEvent
 
 LINE = re.compile(r"(\d+) ([0-9a-f]{64})")
+TAIL_BYTES = 256  # more than two lines: the newest whole line is always in them
 
 
 @dataclass
@@ -97,5 +99,35 @@ def reading(path: Path) -> Iterator[AnchorReading | None]:
         with open(fd, "rb", closefd=False) as handle:
             text = handle.read().decode("ascii", errors="replace")
         yield parse(text)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class AnchorHead:
+    """The anchor's newest line (None if it is malformed) and when the file was last written (UTC)."""
+
+    line: tuple[int, str] | None
+    written_at: datetime
+
+
+@contextmanager
+def newest(path: Path) -> Iterator[AnchorHead | None]:
+    """The anchor's last line, read from the file's end and held under its shared lock (so the
+    database's newest committed event is the one it names); None if there is no file."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        yield None
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        status = os.fstat(fd)
+        with open(fd, "rb", closefd=False) as handle:
+            handle.seek(max(0, status.st_size - TAIL_BYTES))
+            lines = handle.read().decode("ascii", errors="replace").splitlines()
+        match = LINE.fullmatch(lines[-1]) if lines else None
+        line = (int(match.group(1)), match.group(2)) if match else None
+        yield AnchorHead(line, datetime.fromtimestamp(status.st_mtime, UTC).replace(tzinfo=None))
     finally:
         os.close(fd)

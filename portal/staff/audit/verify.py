@@ -24,6 +24,7 @@ class Verification:
     events: int
     problems: list[str]
     waiting: int  # events the public instance reported that no staff event has chained yet
+    newest: int = 0  # the newest event walked
 
 
 def walk(events: Iterable[AuditEvent], anchored: dict[int, tuple[int, str]], check: EventCheck) -> list[str]:
@@ -86,4 +87,4 @@ def verify(anchor_path: Path, keys: AuditKeys) -> Verification:
         for row in PublicEvent.select().where(PublicEvent.action.not_in(PUBLIC_ACTIONS))
     ]
     waiting = PublicEvent.select().where(PublicEvent.action.in_(PUBLIC_ACTIONS)).count()
-    return Verification(events=in_view.count(), problems=problems, waiting=waiting)
+    return Verification(events=in_view.count(), problems=problems, waiting=waiting, newest=newest)
