@@ -220,6 +220,17 @@ def waiting_list(db: Database, _migrator: SchemaMigrator) -> None:
             _create_frozen(db, [table])
 
 
+def confidentiality_pledges(db: Database, _migrator: SchemaMigrator) -> None:
+    """The confidentiality pledge's versions and acceptances: new tables only (`portal init`
+    publishes the first text)."""
+    _create_frozen(db, schema_history.MIGRATION_PLEDGES)
+
+
+def export_consents(db: Database, _migrator: SchemaMigrator) -> None:
+    """The city's consent to exports of personal data, per organisation: a new table only."""
+    _create_frozen(db, schema_history.MIGRATION_EXPORT_CONSENT)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -238,6 +249,8 @@ MIGRATIONS: list[Migration] = [
     staff_names,
     partial_name_search,
     waiting_list,
+    confidentiality_pledges,
+    export_consents,
 ]
 
 

@@ -16,9 +16,11 @@ from portal.core.models.accounts import (
 from portal.core.models.audit import AuditEvent
 from portal.core.models.base import SchemaVersion
 from portal.core.models.calendar import Holiday, Season, WeeklyPattern
+from portal.core.models.consents import ExportConsent
 from portal.core.models.ledger import SupportEntry
 from portal.core.models.liaison import BookingIndex, BookingNameToken, CallEvent, ListNotice
 from portal.core.models.library import DailyReport, Document, DocumentVersion, Folder, FolderGrant
+from portal.core.models.pledges import PledgeAcceptance, PledgeVersion
 from portal.core.models.records import (
     RECORD_MODELS,
     ConsultationRecord,
@@ -69,6 +71,9 @@ STAFF_MODELS = [
     DeletionCertificate,
     *RECORD_MODELS,
     SupportEntry,
+    PledgeVersion,
+    PledgeAcceptance,
+    ExportConsent,
 ]
 
 
@@ -90,6 +95,7 @@ __all__ = [
     "DeletionCertificate",
     "Document",
     "DocumentVersion",
+    "ExportConsent",
     "Folder",
     "FolderGrant",
     "Holiday",
@@ -97,6 +103,8 @@ __all__ = [
     "ListNotice",
     "ManageLinkRequest",
     "Organisation",
+    "PledgeAcceptance",
+    "PledgeVersion",
     "PublicEvent",
     "PublicSchemaVersion",
     "RecordAttachment",
