@@ -40,6 +40,7 @@ def init_command() -> None:
     from portal.core.database import bind, stores_of
     from portal.core.migrations import migrate
     from portal.staff.keys import ensure_keys
+    from portal.staff.pledge.service import ensure_first_version
 
     try:
         settings = load_settings("staff")
@@ -53,6 +54,8 @@ def init_command() -> None:
     with db.connection_context():
         applied = migrate(db, say=click.echo)
         click.echo(f"database ready ({applied} migrations applied)")
+        if ensure_first_version() is not None:
+            click.echo("published the confidentiality pledge's first version")
         _adopt_legacy_audit_chain(settings)
 
 

@@ -21,6 +21,7 @@ from portal.core.database import Stores, bind
 from portal.core.migrations import migrate
 from portal.core.settings import load_settings
 from portal.staff.keys import ensure_keys
+from portal.staff.pledge.service import ensure_first_version
 from portal.staff.security import totp
 
 POSTGRES_DSN = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -85,7 +86,8 @@ def stores(database_url: str, public_database_url: str) -> Stores:
 
 
 def fresh_instance(folder: Path, stores: Stores) -> dict:
-    """Settings for a fresh instance in `folder` with its keys and an up-to-date schema."""
+    """Settings for a fresh instance in `folder` with its keys, an up-to-date schema and the
+    pledge's first version, as `portal init` leaves it."""
     values = {
         "INSTANCE_PATH": folder / "instance",
         "DATABASE_URL": stores.staff_url,
@@ -98,6 +100,7 @@ def fresh_instance(folder: Path, stores: Stores) -> dict:
     db = bind(stores)
     with db.connection_context():
         migrate(db)
+        ensure_first_version()
     return values
 
 
@@ -199,8 +202,21 @@ class Account:
     totp_secret: str
 
 
-def make_account(app, role: str, organisation: str | None = None, email: str | None = None) -> Account:
-    """An enrolled account made the way `portal user create` makes one."""
+def accept_pledge(user_id: int) -> None:
+    """The account has accepted the pledge in force (a row, as its owner's click leaves one)."""
+    from portal.core.models import PledgeAcceptance
+    from portal.staff.pledge.service import current_version
+
+    version = current_version()
+    if version is not None:
+        PledgeAcceptance.get_or_create(user=user_id, version=version)
+
+
+def make_account(
+    app, role: str, organisation: str | None = None, email: str | None = None, pledged: bool = True
+) -> Account:
+    """An enrolled account made the way `portal user create` makes one, which (unless `pledged` is
+    False) has accepted the confidentiality pledge, as its owner does at the first sign-in."""
     from portal.core.database import database
     from portal.staff.accounts import create_user, organisation_named
 
@@ -214,8 +230,31 @@ def make_account(app, role: str, organisation: str | None = None, email: str | N
             enrol_now=True,
             requested_by=None,
         )
+        if pledged:
+            accept_pledge(created.user.id)
     secret = parse_qs(urlsplit(created.otpauth_uri).query)["secret"][0]
     return Account(created.user.id, email, role, PASSWORD, secret)
+
+
+def consent_to_exports(app, *account_ids: int) -> None:
+    """The city consents to exports by these accounts' organisations, from yesterday for a month."""
+    from datetime import timedelta
+
+    from portal.core.database import database
+    from portal.core.dates import business_today
+    from portal.core.models import ExportConsent, User
+
+    today = business_today()
+    with app.app_context(), database.connection_context():
+        for account_id in account_ids:
+            ExportConsent.create(
+                organisation=User.get_by_id(account_id).organisation_id,
+                allowed=True,
+                starts_on=today - timedelta(days=1),
+                ends_on=today + timedelta(days=30),
+                reason="日別予約一覧の共有",
+                decided_by=account_id,
+            )
 
 
 @pytest.fixture

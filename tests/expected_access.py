@@ -186,4 +186,17 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "audit_log.index": only(CITY, ADMIN),
     "audit_log.export_csv": only(CITY, ADMIN),
     "audit_log.export_xlsx": only(CITY, ADMIN),
+    # The contract: everyone who handles the work signs the confidentiality pledge before starting,
+    # so every role reaches the pledge page. The pledge is a term of the city's contract: the city
+    # publishes its versions and sees who signed which when; administrators run accounts, not the
+    # contract's terms, and the contractors do not oversee each other.
+    "pledge.sign": EVERYONE,
+    "pledge.signatures_list": only(CITY),
+    "pledge.signatures_csv": only(CITY),
+    "pledge.signatures_xlsx": only(CITY),
+    "pledge.version": only(CITY),
+    "pledge.publish": only(CITY),
+    # Copying the work's data needs the city's consent: only the city gives or withdraws it.
+    "export_consent.index": only(CITY),
+    "export_consent.edit": only(CITY),
 }

@@ -35,7 +35,7 @@ from portal.staff.accounts import create_user
 from portal.staff.daily_reports.service import file_report
 from portal.staff.people import sealed_with_indexes
 from portal.staff.sessions import start_session
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, consent_to_exports
 from tests.library_support import first_version, make_document, make_folder
 from tests.records_world import VISITOR, World, build, with_file_and_grant
 
@@ -162,6 +162,7 @@ def build_staff_world(app) -> StaffWorld:
         ({"organisation": organisations["city"], "access": "read"},),
         "日報",
     )
+    consent_to_exports(app, *(accounts[WALKER[role]].id for role in ("city", "consultant", "operator")))
     report_day = today - timedelta(days=1)
     with app.app_context(), database.connection_context():
         file_report(report_day, 12, 3, "特記事項なし", 0, User.get_by_id(accounts["operator"].id))

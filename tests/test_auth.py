@@ -287,6 +287,9 @@ def test_enrolment_at_first_sign_in_with_qr_code_and_recovery_codes(staff_app, s
     done = enrol_step(client, CODE_CLOCK.code(secret))
     codes = re.findall(r"<li><code>([a-z2-7]{4}(?:-[a-z2-7]{4}){5})</code></li>", done.text)
     assert len(codes) == 10
+    assert client.get("/").headers["Location"] == "/pledge?next=/", "the confidentiality pledge comes first"
+    pledge = client.get("/pledge").text
+    assert client.post("/pledge", data={"csrf_token": csrf_from(pledge), "agree": "y"}).status_code == 303
     assert client.get("/").status_code == 200
     assert client.get("/login/enrol/qr.svg").status_code == 404
     with staff_app.app_context():

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from portal.core.dates import business_today
 from portal.core.models import AuditEvent
+from tests.conftest import consent_to_exports
 from tests.front_desk import seat, session_at, venue
 
 DAY = business_today() + timedelta(days=2)
@@ -49,12 +50,16 @@ def test_the_page_has_a_heading_per_venue_in_time_order_and_a_count(signed_in, d
     assert ">確認待ち<" in page and ">確定<" in page, "the status in words"
 
 
-def test_csv_and_xlsx_say_the_status_in_words_in_the_page_s_order(signed_in, day_of_bookings):
+def test_csv_and_xlsx_say_the_status_in_words_in_the_page_s_order(
+    staff_app, signed_in, accounts, day_of_bookings
+):
+    consent_to_exports(staff_app, accounts["operator"].id)
     client = signed_in("operator")
     csv = client.get(f"/bookings/daily.csv?date={DAY.isoformat()}").data.decode("utf-8-sig")
     lines = csv.splitlines()
     assert lines[0].split(",")[:4] == ["時間", "会場", "受付番号", "状態"]
-    rows = [line.split(",") for line in lines[1:]]
+    rows = [line.split(",") for line in lines[1:-1]]
+    assert lines[-1].startswith("出力者,operator@example.jp（operator org）,出力日時,"), "who exported it"
     assert [(row[0], row[1], row[3]) for row in rows] == [
         ("10:00", "みなと区役所", "確認待ち"),
         ("13:30", "みなと区役所", "確定"),

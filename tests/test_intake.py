@@ -11,7 +11,7 @@ from nacl.public import PrivateKey, SealedBox
 
 from portal.core.dates import business_today
 from portal.core.models import AuditEvent, Booking, BookingIndex, CallEvent, ConsultationSession, Venue
-from tests.conftest import csrf_from
+from tests.conftest import consent_to_exports, csrf_from
 
 CALLER = {
     "business_name": "架空工務店",
@@ -312,7 +312,8 @@ def test_reception_seats_a_walk_in_while_places_remain(staff_app, operator, sign
     assert walk_in_post.status_code == 404
 
 
-def test_the_daily_list_filters_by_venue_and_shows_the_day_s_calls(staff_app, operator, sessions):
+def test_the_daily_list_filters_by_venue_and_shows_the_day_s_calls(staff_app, operator, sessions, accounts):
+    consent_to_exports(staff_app, accounts["operator"].id)
     roomy, _ = sessions
     with staff_app.app_context():
         booking = book_caller(operator, roomy)

@@ -11,6 +11,7 @@ import pytest
 from portal.core.models import AuditEvent, ConsultationRecord, RecordAttachment, RecordGrant, RecordVersion
 from portal.staff.records import content
 from portal.staff.security.secrets_at_rest import SecretsKeyError
+from tests.conftest import consent_to_exports
 from tests.files import PDF
 from tests.records_world import ADVICE, build, signed_in_as, token, upload
 
@@ -332,6 +333,7 @@ def test_exports_stay_in_the_callers_scope_and_hold_no_record_content(staff_app,
     colleague = clients("colleague").get("/records/follow-ups.csv").text
     assert theirs in colleague and mine not in colleague
     operator = clients("operator")
+    consent_to_exports(staff_app, world.accounts["operator"].id)
     day = world.day.isoformat()
     for url in (f"/bookings/daily.csv?date={day}", f"/bookings/daily.xlsx?date={day}"):
         exported = operator.get(url)

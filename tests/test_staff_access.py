@@ -66,6 +66,8 @@ def url_values(world: StaffWorld, role: str, rule: Rule) -> dict[str, object]:
         },
         "daily_reports": {"day": world.report_day.isoformat()},
         "ledger": {"entry_id": world.ledger_entry},
+        "pledge": {"number": 1},
+        "export_consent": {"organisation_id": world.spare_organisation},
         "venues": {
             "venue_id": world.venue,
             "session_id": world.session,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -49,3 +49,8 @@ def parse_month(text: str) -> date | None:
     """The first day of a month written YYYY-MM that the portal deals in, else None."""
     match = ISO_MONTH.fullmatch(text)
     return _date(*match.groups()) if match else None
+
+
+def tokyo_text(stored: datetime) -> str:
+    """A stored (naive UTC) time as read in Tokyo, for files: 2026-12-01 10:23 (sorts as text too)."""
+    return stored.replace(tzinfo=UTC).astimezone(TOKYO).strftime("%Y-%m-%d %H:%M")

@@ -259,6 +259,17 @@ def audit_log_search(db: Database, migrator: SchemaMigrator) -> None:
         apply(*missing)
 
 
+def confidentiality_pledges(db: Database, _migrator: SchemaMigrator) -> None:
+    """The confidentiality pledge's versions and acceptances: new tables only (`portal init`
+    publishes the first text)."""
+    _create_frozen(db, schema_history.MIGRATION_PLEDGES)
+
+
+def export_consents(db: Database, _migrator: SchemaMigrator) -> None:
+    """The city's consent to exports of personal data, per organisation: a new table only."""
+    _create_frozen(db, schema_history.MIGRATION_EXPORT_CONSENT)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -280,6 +291,8 @@ MIGRATIONS: list[Migration] = [
     monitoring_counts,
     staffing_plans_and_monthly_reports,
     audit_log_search,
+    confidentiality_pledges,
+    export_consents,
 ]
 
 

@@ -421,3 +421,39 @@ class AuditVerification(Frozen):
 
 
 MIGRATION_AUDIT_LOG = [AuditVerification]
+# The confidentiality pledge: its versions and the accounts that accepted them.
+
+
+class PledgeVersion(Frozen):
+    version = IntegerField(unique=True)
+    text = TextField()
+    published_at = DateTimeField()
+    published_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+
+
+class PledgeAcceptance(Frozen):
+    user = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    version = ForeignKeyField(PledgeVersion, backref="+", on_delete="RESTRICT")
+    accepted_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("user", "version"), True),)
+
+
+MIGRATION_PLEDGES = [PledgeVersion, PledgeAcceptance]
+
+
+# The city's consent to exports of personal data, per organisation.
+
+
+class ExportConsent(Frozen):
+    organisation = ForeignKeyField(Organisation, backref="+", on_delete="RESTRICT")
+    allowed = BooleanField()
+    starts_on = DateField(null=True)
+    ends_on = DateField(null=True)
+    reason = CharField(max_length=200)
+    decided_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    decided_at = DateTimeField()
+
+
+MIGRATION_EXPORT_CONSENT = [ExportConsent]

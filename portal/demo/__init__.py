@@ -29,6 +29,7 @@ from portal.core.dates import business_today
 from portal.core.models import Organisation, User, Venue
 from portal.demo.library import seed_library
 from portal.demo.operations import seed_operations
+from portal.demo.oversight import seed_oversight
 from portal.demo.records import seed_records
 from portal.demo.staffing import seed_staffing
 from portal.staff import audit
@@ -69,6 +70,7 @@ def seed() -> list[str] | None:
         seed_staffing()
         seed_library()
         seed_records()
+        seed_oversight(users)
     path = current_app.config["PORTAL"].instance_path / "demo-accounts.txt"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -13,8 +13,9 @@ from reportlab.pdfgen import canvas
 
 from portal.core.dates import business_today
 from portal.core.models import Folder, FolderGrant, User
+from portal.core.models.base import utcnow
 from portal.staff.daily_reports.service import file_report, prefill
-from portal.staff.exports import xlsx_bytes
+from portal.staff.exports import Stamp, exporter_of, xlsx_bytes
 from portal.staff.library.store import add_document, add_version
 from portal.staff.storage.uploads import as_upload
 
@@ -92,7 +93,10 @@ def seed_library() -> None:
         as_upload(pdf_bytes("年末年始の休業", ["12月29日から1月3日まで休業します。"]), "休業のお知らせ.pdf"),
         city,
     )
-    summary = xlsx_bytes("月次報告", ["項目", "件数"], [["電話対応", 412], ["予約受付", 268], ["来場", 241]])
+    made = Stamp(exporter_of(operator), utcnow())
+    summary = xlsx_bytes(
+        "月次報告", ["項目", "件数"], [["電話対応", 412], ["予約受付", 268], ["来場", 241]], stamp=made
+    )
     add_document(reports, "月次報告（運営状況）", as_upload(summary, "月次報告.xlsx"), operator)
 
     issues = [
@@ -105,7 +109,7 @@ def seed_library() -> None:
         counts = prefill(day)
         report = file_report(day, counts.counter.calls, counts.bookings, text, 0, operator)
         if days_ago == 2:
-            table = xlsx_bytes("集計", ["時間帯", "電話"], [["9-12時", 18], ["12-17時", 31]])
+            table = xlsx_bytes("集計", ["時間帯", "電話"], [["9-12時", 18], ["12-17時", 31]], stamp=made)
             add_document(
                 daily,
                 f"{day.isoformat()} 時間帯別の電話件数",

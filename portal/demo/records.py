@@ -11,10 +11,11 @@ from datetime import time, timedelta
 
 from portal.core.dates import business_today
 from portal.core.models import Booking, ConsultationRecord, ConsultationSession, User, Venue
+from portal.core.models.base import utcnow
 from portal.core.models.reservations import BookingStatus, Channel
 from portal.core.reservations import book
 from portal.demo.library import pdf_bytes
-from portal.staff.exports import xlsx_bytes
+from portal.staff.exports import Stamp, exporter_of, xlsx_bytes
 from portal.staff.people import sealed_with_indexes
 from portal.staff.records import content
 from portal.staff.records.files import attach
@@ -94,6 +95,7 @@ def seed_records() -> int:
             "相談記録",
             ["受付番号", "相談した支援制度", "助言"],
             [[booking.reference, ",".join(programmes), advice]],
+            stamp=Stamp(exporter_of(author), utcnow()),
         )
         attach(record, as_upload(sheet, f"相談記録_{booking.reference}.xlsx"), author.id)
         memo = pdf_bytes(

@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.core import refusal_log
 from portal.core.settings import ConfigError
 from portal.staff import audit, gate, names, navigation
+from portal.staff.export_consent import guard as export_guard
 from portal.staff.security.secrets_at_rest import SecretBox, SecretsKeyError
 from portal.staff.sessions import draft_key
 
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     refusal_log.init_app(app, _audit_refusal)
     names.init_app(app)
     navigation.init_app(app)
+    export_guard.init_app(app)
 
     from portal.core.security.sealing import Sealer
     from portal.staff.account import bp as account_bp
@@ -40,11 +42,13 @@ def init_app(app: Flask) -> None:
     from portal.staff.auth import bp as auth_bp
     from portal.staff.bookings import bp as bookings_bp
     from portal.staff.daily_reports import bp as daily_reports_bp
+    from portal.staff.export_consent import bp as export_consent_bp
     from portal.staff.home import bp as home_bp
     from portal.staff.intake import bp as intake_bp
     from portal.staff.ledger import bp as ledger_bp
     from portal.staff.library import bp as library_bp
     from portal.staff.monitoring import bp as monitoring_bp
+    from portal.staff.pledge import bp as pledge_bp
     from portal.staff.records import bp as records_bp
     from portal.staff.reports import bp as reports_bp
     from portal.staff.retention.views import bp as retention_bp
@@ -74,6 +78,8 @@ def init_app(app: Flask) -> None:
         staffing_bp,
         reports_bp,
         audit_log_bp,
+        pledge_bp,
+        export_consent_bp,
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"

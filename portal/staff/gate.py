@@ -1,8 +1,9 @@
 """The staff zone's one gate: every request, static files and unknown URLs included.
 
 Order: allowed network → signed-in session with second factor → CSRF for state changes →
-role permission for the endpoint. Views add the per-object check. Anything refused is the
-same 404 as an unknown URL; a request whose session has ended is told to sign in again.
+role permission for the endpoint → the confidentiality pledge in force accepted. Views add the
+per-object check. Anything refused is the same 404 as an unknown URL; a request whose session
+has ended is told to sign in again, and an account that owes the pledge is sent to it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from flask_htmx import make_response as make_htmx_response
 from flask_login import LoginManager, current_user
 
 from portal.core.errors import not_found_page
-from portal.core.web import check_csrf, htmx
+from portal.core.web import check_csrf, htmx, redirect_to
 from portal.staff import audit
-from portal.staff.permissions import OPEN_ENDPOINTS, allowed
+from portal.staff.permissions import BEFORE_PLEDGE, OPEN_ENDPOINTS, allowed
+from portal.staff.pledge.service import awaited
 from portal.staff.sessions import load_session
 from portal.staff.upload_limit import apply_upload_limit
 
@@ -75,6 +77,13 @@ def _deny_network() -> Response:
     return deny("network")
 
 
+def _to_pledge() -> Response:
+    """The pledge page, coming back afterwards to a page that was asked for (never to a change)."""
+    audit.record("request.denied", outcome="pledge-awaited", object_type=request.endpoint)
+    back = request.full_path.rstrip("?") if request.method == "GET" and not htmx else None
+    return redirect_to(url_for("pledge.sign", next=back))
+
+
 def staff_gate() -> Response | None:
     """Run the checks in order; returning a response stops the request there."""
     if not client_allowed(request.remote_addr):
@@ -89,6 +98,8 @@ def staff_gate() -> Response | None:
     check_csrf()
     if not allowed(request.endpoint, current_user.role):
         return deny("permission")
+    if request.endpoint not in BEFORE_PLEDGE and awaited(current_user):
+        return _to_pledge()
     return None
 
 

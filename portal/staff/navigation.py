@@ -40,6 +40,8 @@ MENU = (
     Entry("ledger.summary", _l("職員応援"), ("ledger.",)),
     Entry("library.index", _l("文書ライブラリ"), ("library.",)),
     Entry("approvals.index", _l("アカウントの承認"), ("approvals.",)),
+    Entry("pledge.signatures_list", _l("誓約書"), ("pledge.signatures", "pledge.version", "pledge.publish")),
+    Entry("export_consent.index", _l("出力の同意"), ("export_consent.",)),
     Entry("retention.certificates", _l("削除証明"), ("retention.",)),
     Entry("audit_log.index", _l("監査ログ"), ("audit_log.",)),
     Entry("admin.users", _l("利用者管理"), ("admin.user",)),

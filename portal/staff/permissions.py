@@ -39,6 +39,10 @@ OPEN_ENDPOINTS = frozenset(
     }
 )
 
+# Reachable by a signed-in account that has yet to accept the confidentiality pledge in force:
+# the pledge itself and the way out (keeping the session alive while reading it included).
+BEFORE_PLEDGE = frozenset({"pledge.sign", "auth.logout", "auth.keepalive"})
+
 PERMISSIONS: dict[str, frozenset[str]] = {
     "home.index": ALL_STAFF,
     "auth.logout": ALL_STAFF,
@@ -157,6 +161,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit_log.index": OVERSIGHT,
     "audit_log.export_csv": OVERSIGHT,
     "audit_log.export_xlsx": OVERSIGHT,
+    # The confidentiality pledge: every account accepts it; the city, whose contract it is, keeps
+    # it (administrators run accounts, not the contract's terms) and sees who signed what.
+    "pledge.sign": ALL_STAFF,
+    "pledge.signatures_list": CITY,
+    "pledge.signatures_csv": CITY,
+    "pledge.signatures_xlsx": CITY,
+    "pledge.version": CITY,
+    "pledge.publish": CITY,
+    # Copying the work's data needs the city's consent: the city holds the switch per organisation.
+    "export_consent.index": CITY,
+    "export_consent.edit": CITY,
 }
 
 

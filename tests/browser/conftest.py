@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -166,17 +167,37 @@ class SignInLabels(NamedTuple):
     code: str
     sign_in: str
     sign_out: str
+    agree: str
+    accept: str
 
 
 SIGN_IN_LABELS = {
-    "ja": SignInLabels("メールアドレス", "パスワード", "次へ", "確認コード", "ログイン", "ログアウト"),
-    "en": SignInLabels("Email address", "Password", "Next", "Verification code", "Sign in", "Sign out"),
+    "ja": SignInLabels(
+        "メールアドレス",
+        "パスワード",
+        "次へ",
+        "確認コード",
+        "ログイン",
+        "ログアウト",
+        "上記の誓約書の内容を読み、これを守ることに同意します",
+        "同意して業務を始める",
+    ),
+    "en": SignInLabels(
+        "Email address",
+        "Password",
+        "Next",
+        "Verification code",
+        "Sign in",
+        "Sign out",
+        "I have read the pledge above and agree to keep it",
+        "Accept and start work",
+    ),
 }
 
 
 def type_sign_in(page, account: Account, language: str = "ja") -> None:
-    """On the sign-in page: the password, then the second factor, with the keyboard alone; every
-    field and button named in `language`."""
+    """On the sign-in page: the password, then the second factor, with the keyboard alone, and the
+    confidentiality pledge at an account's first sign-in; every field and button named in `language`."""
     labels = SIGN_IN_LABELS[language]
     expect(page.get_by_label(labels.email)).to_be_focused()
     page.keyboard.type(account.email)
@@ -190,6 +211,10 @@ def type_sign_in(page, account: Account, language: str = "ja") -> None:
     expect(page.get_by_role("button", name=labels.sign_in)).to_be_visible()
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name=labels.sign_out)).to_be_visible()
+    if "/pledge" in page.url:
+        page.get_by_label(labels.agree).check()
+        page.get_by_role("button", name=labels.accept).click()
+        expect(page).not_to_have_url(re.compile(r"/pledge"))
 
 
 class SignedIn:

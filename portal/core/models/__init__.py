@@ -16,9 +16,11 @@ from portal.core.models.accounts import (
 from portal.core.models.audit import AuditEvent, AuditVerification
 from portal.core.models.base import SchemaVersion
 from portal.core.models.calendar import Holiday, Season, WeeklyPattern
+from portal.core.models.consents import ExportConsent
 from portal.core.models.ledger import SupportEntry
 from portal.core.models.liaison import BookingIndex, BookingNameToken, CallEvent, ListNotice
 from portal.core.models.library import DailyReport, Document, DocumentVersion, Folder, FolderGrant
+from portal.core.models.pledges import PledgeAcceptance, PledgeVersion
 from portal.core.models.records import (
     RECORD_MODELS,
     ConsultationRecord,
@@ -80,6 +82,9 @@ STAFF_MODELS = [
     *STAFFING_MODELS,
     *REPORT_MODELS,
     AuditVerification,
+    PledgeVersion,
+    PledgeAcceptance,
+    ExportConsent,
 ]
 
 
@@ -102,6 +107,7 @@ __all__ = [
     "DeletionCertificate",
     "Document",
     "DocumentVersion",
+    "ExportConsent",
     "Folder",
     "FolderGrant",
     "Holiday",
@@ -111,6 +117,8 @@ __all__ = [
     "Organisation",
     "PhoneDay",
     "PhonePlan",
+    "PledgeAcceptance",
+    "PledgeVersion",
     "PublicEvent",
     "PublicSchemaVersion",
     "ReceptionDay",

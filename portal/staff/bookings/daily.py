@@ -1,5 +1,6 @@
 """The daily list: one day's bookings under a heading per venue, in time order, as a page, an A4
-print view, CSV and XLSX.
+print view, CSV and XLSX. The files carry personal data, so they are made only while the city
+consents to exports by the exporter's organisation.
 
 The city and the operator see every session; a consultant sees only the sessions assigned to
 them. Every booking whose details appear is an audit event (a view, a print or an export).
@@ -26,7 +27,8 @@ from portal.core.web import render
 from portal.staff import call_counter as calls
 from portal.staff.bookings.opening import opened
 from portal.staff.bookings.views import bp
-from portal.staff.exports import XLSX, csv_bytes, xlsx_bytes
+from portal.staff.export_consent.guard import consent_required
+from portal.staff.exports import XLSX, csv_bytes, current_stamp, xlsx_bytes
 from portal.staff.permissions import allowed
 
 
@@ -148,20 +150,22 @@ def daily_print() -> Response:
 
 
 @bp.get("/daily.csv")
+@consent_required
 def daily_csv() -> Response:
     """CSV in UTF-8 with a byte-order mark, so Excel in Japan opens it."""
     day = requested_day()
     header, rows = _table(day, "booking.export")
-    response = Response(csv_bytes(header, rows), mimetype="text/csv")
+    response = Response(csv_bytes(header, rows, stamp=current_stamp()), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="daily-{day.isoformat()}.csv"'
     return response
 
 
 @bp.get("/daily.xlsx")
+@consent_required
 def daily_xlsx() -> Response:
     """The same list as a workbook."""
     day = requested_day()
     header, rows = _table(day, "booking.export")
-    response = Response(xlsx_bytes(day.isoformat(), header, rows), mimetype=XLSX)
+    response = Response(xlsx_bytes(day.isoformat(), header, rows, stamp=current_stamp()), mimetype=XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="daily-{day.isoformat()}.xlsx"'
     return response

@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from portal.core.models import SupportEntry
-from portal.staff.exports import workbook_bytes
+from portal.staff.exports import current_stamp, workbook_bytes
 from portal.staff.ledger.forms import DAY_PART_LABELS, STATUS_LABELS
 from portal.staff.ledger.periods import describe
 from portal.staff.ledger.summary import Summary, halves, person_days
@@ -111,5 +111,6 @@ def workbook(summary: Summary) -> bytes:
             (_("局別内訳"), figures, [row.cells() for row in bureau_rows(summary)]),
             (_("応援期間"), [_("区分"), _("予定・実績"), _("期間")], period_rows),
             (_("明細"), entry_columns, entry_rows),
-        ]
+        ],
+        stamp=current_stamp(),
     )

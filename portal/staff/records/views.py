@@ -26,7 +26,7 @@ from portal.core.web import redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.opening import opened
 from portal.staff.confirm import ask, confirmed
-from portal.staff.exports import csv_bytes
+from portal.staff.exports import csv_bytes, current_stamp
 from portal.staff.names import person_name
 from portal.staff.people import FIELDS
 from portal.staff.records import content
@@ -134,7 +134,7 @@ def follow_ups_csv() -> Response:
         for record in listed()
     ]
     audit.record("record.follow-ups-export")
-    response = Response(csv_bytes(header, rows), mimetype="text/csv")
+    response = Response(csv_bytes(header, rows, stamp=current_stamp()), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="follow-ups.csv"'
     return response
 
