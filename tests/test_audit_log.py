@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from portal.core.database import database
 from portal.core.models import AuditEvent, AuditVerification, User
 from portal.staff import audit
+from tests.conftest import consent_to_exports
 from tests.pages import without_tokens
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -196,6 +197,7 @@ def test_exports_hold_the_searched_events_and_run_no_formula(seeded, signed_in, 
     with seeded.app_context(), database.connection_context():
         User.update(display_name="=HYPERLINK(1)").where(User.id == accounts["admin"].id).execute()
     city = signed_in("city")
+    consent_to_exports(seeded, accounts["city"].id)
     wanted = sorted(
         (r for r in all_rows(seeded) if r["action"] == "user.name"), key=lambda r: r["seq"], reverse=True
     )
@@ -216,7 +218,8 @@ def test_exports_hold_the_searched_events_and_run_no_formula(seeded, signed_in, 
     ]
     answer = city.get("/audit/export.csv?action=user.name")
     assert answer.status_code == 200 and answer.data.startswith("\ufeff".encode())
-    lines = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
+    *lines, stamp = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
+    assert stamp[0].startswith("出力者")
     assert lines[0] == [
         "番号",
         "日時",
@@ -242,6 +245,7 @@ def test_exports_hold_the_searched_events_and_run_no_formula(seeded, signed_in, 
 
 def test_reading_the_log_is_audited(seeded, signed_in, accounts):
     city = signed_in("city")
+    consent_to_exports(seeded, accounts["city"].id)
     city.get("/audit/")
     city.get("/audit/?action=record.view&client=192.0.2.11")
     city.get("/audit/export.xlsx?outcome=not-ok")

@@ -243,3 +243,33 @@ def test_each_file_names_its_exporter_and_when_in_its_properties_footer_sheet_an
     footer = workbook[DAY.isoformat()].oddFooter.left.text
     assert footer == f"出力者: {exporter}　出力日時: {sheet_rows[1][1]}"
     assert properties.description == footer
+
+
+# Every file the staff portal hands out, by endpoint. Those that name people (visitors, businesses,
+# staff) need the city's consent; the others hold counts only. A new file fails until placed here.
+NAMING_PEOPLE = {
+    "bookings.daily_csv": FILES[0],
+    "bookings.daily_xlsx": FILES[1],
+    "records.follow_ups_csv": "/records/follow-ups.csv",
+    "audit_log.export_csv": "/audit/export.csv",
+    "audit_log.export_xlsx": "/audit/export.xlsx",
+    "pledge.signatures_csv": "/pledge/signatures.csv",
+    "pledge.signatures_xlsx": "/pledge/signatures.xlsx",
+}
+COUNTS_ONLY = {"ledger.summary_xlsx", "reports.monthly_xlsx"}
+
+
+def test_every_file_that_names_people_needs_consent_and_every_file_is_placed(staff_app, signed_in, accounts):
+    rules = staff_app.url_map.iter_rules()
+    files = {rule.endpoint for rule in rules if rule.rule.endswith((".csv", ".xlsx"))}
+    assert files == set(NAMING_PEOPLE) | COUNTS_ONLY
+    city = signed_in("city")  # the one role that reaches every one of them
+    for endpoint, url in NAMING_PEOPLE.items():
+        refused = city.get(url)
+        assert refused.status_code == 403 and "このファイルは保存できません" in refused.text, endpoint
+    assert [endpoint for endpoint, _outcome in refusals(staff_app)] == list(NAMING_PEOPLE)
+    city_id = accounts["city"].id
+    consent(staff_app, organisation_of(staff_app, accounts["city"]), DAY - timedelta(days=1), DAY, by=city_id)
+    for endpoint, url in NAMING_PEOPLE.items():
+        given = city.get(url)
+        assert given.status_code == 200 and "attachment" in given.headers["Content-Disposition"], endpoint

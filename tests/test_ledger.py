@@ -120,7 +120,7 @@ def test_the_city_s_published_figures_come_out_of_a_ledger(staff_app, portal_cli
     download = city.get("/ledger/summary.xlsx")
     assert download.status_code == 200 and download.mimetype == XLSX
     book = load_workbook(io.BytesIO(download.data))
-    assert book.sheetnames == ["延べ人数", "局別内訳", "応援期間", "明細"]
+    assert book.sheetnames == ["延べ人数", "局別内訳", "応援期間", "明細", "出力情報"]
     assert [list(row) for row in book["延べ人数"].iter_rows(values_only=True)] == [
         ["区分", "予定", "実績", "差（予定－実績）"],
         ["延べ人数", 521.5, 0, 521.5],

@@ -163,6 +163,7 @@ def test_every_figure_of_the_month_is_the_test_s_own_count_on_the_page_and_in_th
         "電話受付の体制（計画と実績）",
         "会場受付の体制（計画と実績）",
         "2020年度の累計（4月から）",
+        "出力情報",
     ]
     assert sheet_rows(book, "概要")[:2] == [["対象月", "2020年6月"], ["状態", "未承認（現在の数値）"]]
     venues = sheet_rows(book, "会場別の相談件数と座席の利用")

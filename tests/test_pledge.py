@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from portal.core.models import AuditEvent, PledgeAcceptance, PledgeVersion, User
 from portal.staff.pledge.first_text import FIRST_TEXT
 from portal.staff.pledge.service import publish
-from tests.conftest import csrf_from, make_account, sign_in
+from tests.conftest import consent_to_exports, csrf_from, make_account, sign_in
 from tests.expected_access import OPEN, ROLES
 from tests.records_world import signed_in_as
 from tests.staff_world import WALKER, build_staff_world
@@ -167,11 +167,14 @@ def test_only_the_city_publishes_and_sees_the_signatures(signed_in, role):
     assert 'href="/pledge/signatures"' not in client.get("/").text
 
 
-def test_the_city_sees_who_signed_which_version_when_on_the_page_and_in_the_files(staff_app, signed_in):
+def test_the_city_sees_who_signed_which_version_when_on_the_page_and_in_the_files(
+    staff_app, signed_in, accounts
+):
     client, account = unpledged(staff_app, "consultant", "signer@example.jp")
     accept(client, agree="y")
     unpledged(staff_app, "operator", "waiting@example.jp")
     city = signed_in("city")
+    consent_to_exports(staff_app, accounts["city"].id)
     with staff_app.app_context():
         signed = PledgeAcceptance.get(PledgeAcceptance.user == account.id).accepted_at
     page = city.get("/pledge/signatures").text

@@ -311,6 +311,7 @@ def test_the_operator_and_admins_see_that_a_record_exists_never_its_content(staf
     assert author.post(edit, data=record_data(author, edit, advice=ADVICE)).status_code == 303
     with staff_app.app_context():
         reference = ConsultationRecord.get_by_id(world.record).booking.reference
+    consent_to_exports(staff_app, *(world.accounts[who].id for who in ("operator", "admin")))
     for who in ("operator", "admin"):
         listing = clients(who).get("/records")
         assert listing.status_code == 200 and reference in listing.text and "2030年1月15日" in listing.text
@@ -330,6 +331,7 @@ def test_exports_stay_in_the_callers_scope_and_hold_no_record_content(staff_app,
     with staff_app.app_context():
         mine = ConsultationRecord.get_by_id(world.record).booking.reference
         theirs = ConsultationRecord.get_by_id(world.other_record).booking.reference
+    consent_to_exports(staff_app, world.accounts["colleague"].id)
     colleague = clients("colleague").get("/records/follow-ups.csv").text
     assert theirs in colleague and mine not in colleague
     operator = clients("operator")

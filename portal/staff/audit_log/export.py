@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from portal.core.dates import TOKYO
 from portal.core.models import AuditEvent, User
 from portal.staff.audit_log.search import Filters, matching
-from portal.staff.exports import XLSX, Cell, csv_bytes, xlsx_bytes
+from portal.staff.exports import XLSX, Cell, csv_bytes, current_stamp, xlsx_bytes
 from portal.staff.names import person_name
 
 EXPORT_MAX = 100_000  # the newest matching events an export holds; narrower searches hold them all
@@ -58,8 +58,11 @@ def export(filters: Filters, kind: str) -> Response:
         _("接続元"),
         _("結果"),
     ]
-    found = rows(filters)
-    body = csv_bytes(header, found) if kind == "csv" else xlsx_bytes(_("監査ログ"), header, found)
+    found, stamp = rows(filters), current_stamp()
+    if kind == "csv":
+        body = csv_bytes(header, found, stamp=stamp)
+    else:
+        body = xlsx_bytes(_("監査ログ"), header, found, stamp=stamp)
     response = Response(body, mimetype=KINDS[kind])
     response.headers["Content-Disposition"] = f'attachment; filename="audit-log.{kind}"'
     return response

@@ -18,6 +18,7 @@ from portal.staff import audit
 from portal.staff.audit_log.export import EXPORT_MAX, export
 from portal.staff.audit_log.search import NOBODY, NOT_OK, Filters, distinct_values, page
 from portal.staff.audit_log.status import chain_status
+from portal.staff.export_consent.guard import consent_required
 from portal.staff.names import person_name
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit")
@@ -82,12 +83,14 @@ def _export(kind: str) -> Response:
 
 
 @bp.get("/export.csv")
+@consent_required
 def export_csv() -> Response:
     """The search's events as CSV for Excel."""
     return _export("csv")
 
 
 @bp.get("/export.xlsx")
+@consent_required
 def export_xlsx() -> Response:
     """The search's events as a workbook."""
     return _export("xlsx")

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from portal.core.web import redirect_to, render, safe_next
 from portal.staff import audit
+from portal.staff.export_consent.guard import consent_required
 from portal.staff.exports import XLSX, csv_bytes, current_stamp, xlsx_bytes
 from portal.staff.pledge import service, signatures
 from portal.staff.pledge.forms import AcceptForm, PublishForm
@@ -59,6 +60,7 @@ def _download(data: bytes, mimetype: str, extension: str) -> Response:
 
 
 @bp.get("/signatures.csv")
+@consent_required
 def signatures_csv() -> Response:
     """The acceptances as CSV."""
     header, rows = signatures.table()
@@ -66,6 +68,7 @@ def signatures_csv() -> Response:
 
 
 @bp.get("/signatures.xlsx")
+@consent_required
 def signatures_xlsx() -> Response:
     """The acceptances as a workbook."""
     header, rows = signatures.table()

@@ -26,6 +26,7 @@ from portal.core.web import redirect_to, render
 from portal.staff import audit
 from portal.staff.bookings.opening import opened
 from portal.staff.confirm import ask, confirmed
+from portal.staff.export_consent.guard import consent_required
 from portal.staff.exports import csv_bytes, current_stamp
 from portal.staff.names import person_name
 from portal.staff.people import FIELDS
@@ -120,6 +121,7 @@ def index() -> Response:
 
 
 @bp.get("/follow-ups.csv")
+@consent_required
 def follow_ups_csv() -> Response:
     """The list as CSV for follow-up scheduling: references, dates and venues, never content."""
     header = [_("受付番号"), _("相談日"), _("会場"), _("相談員"), _("フォローアップの期日")]

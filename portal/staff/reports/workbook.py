@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from portal.core.i18n import date_time
-from portal.staff.exports import workbook_bytes
+from portal.staff.exports import current_stamp, workbook_bytes
 from portal.staff.reports.tables import figures_tables, month_label
 from portal.staff.reports.versions import Report
 
@@ -32,5 +32,6 @@ def workbook(report: Report) -> bytes:
         [
             (_("概要"), [_("項目"), _("内容")], overview),
             *((table.title, table.header, table.all_rows()) for table in figures_tables(report.figures)),
-        ]
+        ],
+        stamp=current_stamp(),
     )
