@@ -41,10 +41,10 @@ run: install
 	wait
 
 # Two workers, and branch coverage of the code, servers and commands the tests start included
-# (pyproject.toml's [tool.coverage.*]).
+# (pyproject.toml's [tool.coverage.*]); the thirty slowest tests are listed, to keep the suite fast.
 test: install
 	$(BIN)/ruff check portal storage_backends tests bench wsgi.py
-	$(BIN)/pytest -n 2 --cov --cov-report=term
+	$(BIN)/pytest -n 2 --cov --cov-report=term --durations=30
 
 # Screenshots of the pages the browser tests visit, at each width they run (1280, 768, 390 px),
 # into screenshots/ (chromium with a Japanese font, as .ci/run installs them).
