@@ -105,7 +105,7 @@ def shown(scope: Scope, today: date) -> dict:
     return {
         "scope": scope,
         "today": today,
-        "totals": figures.totals(scope),
+        "totals": figures.totals(days),
         "follow_ups": figures.follow_ups(scope, today),
         "days": days,
         "day_use": day_use,

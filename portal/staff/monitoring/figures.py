@@ -19,7 +19,7 @@ is counted by the day of the consultation, not the day a booking was made:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 from peewee import Case, Expression, Select, fn
@@ -55,6 +55,9 @@ class Totals:
     def booked(self) -> int:
         """Bookings by either channel."""
         return self.phone + self.web
+
+
+TOTALLED = tuple(field.name for field in fields(Totals))
 
 
 @dataclass(frozen=True)
@@ -114,17 +117,17 @@ def _bookings(scope: Scope, *columns) -> Select:
     return _in_scope(Booking.select(*columns).join(ConsultationSession).join(Venue), scope)
 
 
-def totals(scope: Scope) -> Totals:
-    """Bookings by channel, cancellations, no-shows and walk-ins over the whole period."""
-    row = _bookings(scope, *COUNTED).tuples().get()
-    return Totals(*(int(value) for value in row))
-
-
 def by_day(scope: Scope) -> list[DayCounts]:
-    """The same counts for each consultation day that had any booking or walk-in."""
+    """Bookings by channel, cancellations, no-shows and walk-ins for each consultation day that
+    had any booking or walk-in."""
     day = ConsultationSession.date
     rows = _bookings(scope, day, *COUNTED).group_by(day).order_by(day).tuples()
     return [DayCounts(*(int(value) for value in counts), day=found) for found, *counts in rows]
+
+
+def totals(days: list[DayCounts]) -> Totals:
+    """The period's counts, summed from its days: one pass over the bookings serves both."""
+    return Totals(*(sum(getattr(day, name) for day in days) for name in TOTALLED))
 
 
 def _seats(scope: Scope, key) -> list[Utilisation]:
