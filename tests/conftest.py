@@ -434,3 +434,21 @@ def decide_approval(city, email: str, decision: str = "approve", headers: dict |
     return city.post(
         f"/approvals/{ids[0]}/{decision}", data={"csrf_token": csrf_from(page.text)}, headers=headers or {}
     )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        service_missing("chromium", FileNotFoundError(CHROMIUM))
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield instance
+        instance.close()

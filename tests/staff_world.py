@@ -162,7 +162,7 @@ def build_staff_world(app) -> StaffWorld:
         ({"organisation": organisations["city"], "access": "read"},),
         "日報",
     )
-    consent_to_exports(app, *(accounts[WALKER[role]].id for role in ("city", "consultant", "operator", "admin")))
+    consent_to_exports(app, *(accounts[walker].id for walker in WALKER.values()))
     report_day = today - timedelta(days=1)
     with app.app_context(), database.connection_context():
         file_report(report_day, 12, 3, "特記事項なし", 0, User.get_by_id(accounts["operator"].id))

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from portal.core.dates import business_today
 from portal.core.models import AuditEvent, Booking, ConsultationSession, PublicEvent, User, Venue
 from portal.demo.library import pdf_bytes
-from tests.conftest import csrf_from
+from tests.conftest import consent_to_exports, csrf_from
 from tests.library_support import make_folder
 from tests.records_world import build, signed_in_as, token, upload
 from tests.test_intake import intake_form
@@ -221,6 +221,7 @@ def test_a_consultation_record_and_its_file_leave_no_trace(staff_app, world, wat
     city = signed_in_as(staff_app, world.accounts["city"])
     assert RECORD["notes"] in city.get(f"/records/{record}").text
     assert city.get(f"/records/{record}/viewers", headers={"HX-Request": "true"}).status_code == 200
+    consent_to_exports(staff_app, world.accounts["author"].id)
     assert author.get("/records/follow-ups.csv").status_code == 200
     delete = {"csrf_token": token(author), "reason": REASON}
     assert author.post(f"/records/{record}/delete", data=delete).status_code == 200, "it asks first"

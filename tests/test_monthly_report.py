@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from portal.core.database import database
 from portal.core.models import AuditEvent, Booking, ConsultationSession, ReportDraft, ReportSignOff, Venue
 from tests import report_world as world
-from tests.conftest import csrf_from, service_missing
+from tests.conftest import csrf_from
 from tests.pages import without_tokens
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -390,16 +390,10 @@ PRINTABLE_MM = 210 - 2 * 10  # the sheet's side margins (print.css)
 CSS_PX_PER_MM = 96 / 25.4
 
 
-def printed(client, url: str, shots: str | None = None):
+def printed(browser, client, url: str):
     """The page as chromium prints it, served by the test client through the browser's router;
     returns the PDF and, per table, its width and the printable width, both in CSS pixels."""
-    from playwright.sync_api import sync_playwright
     from pypdf import PdfReader
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    if not CHROMIUM.exists():
-        service_missing("chromium", FileNotFoundError(CHROMIUM))
 
     def serve(route) -> None:
         asked = urlsplit(route.request.url)
@@ -407,29 +401,28 @@ def printed(client, url: str, shots: str | None = None):
             route.fulfill(status=answer.status_code, headers=dict(answer.headers), body=answer.data)
 
     width = round(PRINTABLE_MM * CSS_PX_PER_MM)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 1000})
-            page.route("http://portal.test/**", serve)
-            page.goto(f"http://portal.test{url}")
-            page.emulate_media(media="print")
-            measured = page.evaluate(
-                """() => [...document.querySelectorAll('.report-sheet table')].map(t => ({
-                    key: t.dataset.table, width: t.getBoundingClientRect().width, scroll: t.scrollWidth,
-                    sheet: document.querySelector('.report-sheet').getBoundingClientRect().width,
-                    rowsAvoidBreaks: [...t.rows].every(r => getComputedStyle(r).breakInside === 'avoid')}))"""
-            )
-            pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    try:
+        page = context.new_page()
+        page.route("http://portal.test/**", serve)
+        page.goto(f"http://portal.test{url}")
+        page.emulate_media(media="print")
+        measured = page.evaluate(
+            """() => [...document.querySelectorAll('.report-sheet table')].map(t => ({
+                key: t.dataset.table, width: t.getBoundingClientRect().width, scroll: t.scrollWidth,
+                sheet: document.querySelector('.report-sheet').getBoundingClientRect().width,
+                rowsAvoidBreaks: [...t.rows].every(r => getComputedStyle(r).breakInside === 'avoid')}))"""
+        )
+        pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
+    finally:
+        context.close()
     return pdf, measured
 
 
-def test_the_print_view_is_a4_portrait_and_no_table_is_cut(staff_app, signed_in):
+def test_the_print_view_is_a4_portrait_and_no_table_is_cut(staff_app, signed_in, browser):
     world.seed(staff_app)
     operator = signed_in("operator")
-    pdf, tables = printed(operator, "/reports/print?month=2020-06")
+    pdf, tables = printed(browser, operator, "/reports/print?month=2020-06")
     for sheet in pdf.pages:
         width, height = (float(v) for v in sheet.mediabox.upper_right)
         assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == A4_PORTRAIT_MM
