@@ -41,7 +41,7 @@ class Session:
 SESSIONS = (
     Session("k1", "kita", date(2020, 6, 1), 4),
     Session("k2", "kita", date(2020, 6, 15), 6),
-    Session("k3", "kita", date(2020, 6, 22), 5, "closed"),
+    Session("k3", "kita", date(2020, 6, 22), 5, "closed"),  # booked, then closed to new bookings
     Session("l1", "library", date(2020, 6, 10), 3),
     Session("m1", "minami", date(2020, 6, 30), 2),
     Session("may", "kita", date(2020, 5, 29), 4),
@@ -68,6 +68,7 @@ BOOKINGS = (
     Seat("k2", "phone", "no-show", "jizokuka"),
     Seat("k2", "web", "requested", "yushi"),
     Seat("k3", "web", "cancelled", "koyo"),
+    Seat("k3", "phone", "attended", "koyo"),
     Seat("l1", "phone", "attended", "yushi,koyo"),
     Seat("l1", "walk-in", "attended"),
     Seat("l1", "web", "cancelled", "jizokuka"),

@@ -255,8 +255,9 @@ NAMING_PEOPLE = {
     "audit_log.export_xlsx": "/audit/export.xlsx",
     "pledge.signatures_csv": "/pledge/signatures.csv",
     "pledge.signatures_xlsx": "/pledge/signatures.xlsx",
+    "reports.monthly_xlsx": "/reports/monthly.xlsx",  # the signer's name and the remarks
 }
-COUNTS_ONLY = {"ledger.summary_xlsx", "reports.monthly_xlsx"}
+COUNTS_ONLY = {"ledger.summary_xlsx"}
 
 
 def test_every_file_that_names_people_needs_consent_and_every_file_is_placed(staff_app, signed_in, accounts):

@@ -119,6 +119,12 @@ def test_a_mistake_comes_back_as_typed_and_nothing_is_stored(staff_app, signed_i
     assert 'value="2.55"' in wrong.text and 'value="abc"' in wrong.text and 'value="100"' in wrong.text
     half = post_form(operator, url, listed, lines="5", operators="")
     assert "電話回線の数とオペレーターの人数は、両方を入力するか両方を空にしてください。" in half.text
+    for not_a_number in ("sNaN", "NaN", "Infinity"):
+        odd = post_form(
+            operator, url, listed, lines="5", operators=not_a_number, **{"venues-0": not_a_number}
+        )
+        assert odd.status_code == 200 and 'id="operators-errors"' in odd.text, not_a_number
+        assert 'id="venues-0-errors"' in odd.text, not_a_number
     moved = post_form(operator, url, listed[:2], lines="5", operators="5")
     assert "会場の一覧が変わりました" in moved.text
     with staff_app.app_context(), database.connection_context():

@@ -4,7 +4,8 @@ over a span of days: the one place these numbers are counted.
 The definitions, for the README and the report's notes alike:
 - a consultation is a booking marked attended (walk-ins are seated as attended);
 - seats taken are bookings that hold a seat (every status but cancelled), walk-ins included,
-  against the capacity of the sessions open in the span;
+  against the capacity of every session in the span, whether or not it still takes bookings
+  (a session closed to new bookings still holds those it took), as the monitoring counts;
 - a no-show is a booking marked absent; the no-show rate divides them by the booked visitors
   whose day came (attended without the walk-ins, plus the no-shows);
 - a booking asks about any number of programmes, so one consultation counts under each it names;
@@ -29,7 +30,7 @@ from portal.core.models import (
     ReceptionPlan,
     Venue,
 )
-from portal.core.models.reservations import BookingStatus, Channel, SessionStatus
+from portal.core.models.reservations import BookingStatus, Channel
 from portal.core.months import shift
 from portal.core.programmes import PROGRAMMES
 
@@ -97,9 +98,7 @@ def seats(first: date, last: date, by: str | None = None) -> list[Seats]:
     keys = GROUPS[by] if by else ()
     in_span = ConsultationSession.date.between(first, last)
     capacity = (
-        ConsultationSession.select(*keys, fn.SUM(ConsultationSession.capacity))
-        .join(Venue)
-        .where(in_span, ConsultationSession.status == SessionStatus.OPEN)
+        ConsultationSession.select(*keys, fn.SUM(ConsultationSession.capacity)).join(Venue).where(in_span)
     )
     attended = Booking.status == BookingStatus.ATTENDED
     outcomes = (

@@ -19,6 +19,7 @@ from portal.core.models import ConsultationSession
 from portal.core.months import MonthSpan, requested_month, shift, span_of
 from portal.core.web import redirect_to, render
 from portal.staff import audit
+from portal.staff.export_consent.guard import consent_required
 from portal.staff.exports import XLSX
 from portal.staff.permissions import allowed
 from portal.staff.reports import sign_off, tables
@@ -77,6 +78,7 @@ def monthly_print() -> Response:
 
 
 @bp.get("/monthly.xlsx")
+@consent_required
 def monthly_xlsx() -> Response:
     """The same report as a workbook: an overview sheet, then a sheet per table."""
     _span, month = _months()

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, FieldList, HiddenField, IntegerField, ValidationError
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, StopValidation
 
 from portal.core.forms import PortalForm
 
@@ -18,6 +18,13 @@ LINES_MAX = 99
 PEOPLE_MAX = Decimal("99.9")
 PAIRED_MESSAGE = _l("電話回線の数とオペレーターの人数は、両方を入力するか両方を空にしてください。")
 PEOPLE_MESSAGE = _l("人数は0から99.9までの数（小数は1桁まで）で入力してください。")
+
+
+def a_number(_form: PortalForm, field: DecimalField) -> None:
+    """NaN and infinities parse as decimals; refused here, before a range check that cannot compare
+    them (a signalling NaN would raise there instead of failing)."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(PEOPLE_MESSAGE)
 
 
 def one_decimal_place(_form: PortalForm, field: DecimalField) -> None:
@@ -33,6 +40,7 @@ def people_field(label: str) -> DecimalField:
         places=None,
         validators=[
             Optional(),
+            a_number,
             NumberRange(min=0, max=PEOPLE_MAX, message=PEOPLE_MESSAGE),
             one_decimal_place,
         ],
