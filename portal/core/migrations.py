@@ -270,6 +270,12 @@ def export_consents(db: Database, _migrator: SchemaMigrator) -> None:
     _create_frozen(db, schema_history.MIGRATION_EXPORT_CONSENT)
 
 
+def self_check_runs(db: Database, _migrator: SchemaMigrator) -> None:
+    """The history of the portal's own checks (exposure probe, storage, audit chain, zones): a new
+    table only."""
+    _create_frozen(db, schema_history.MIGRATION_SELF_CHECKS)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -293,6 +299,7 @@ MIGRATIONS: list[Migration] = [
     audit_log_search,
     confidentiality_pledges,
     export_consents,
+    self_check_runs,
 ]
 
 

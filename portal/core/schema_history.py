@@ -457,3 +457,20 @@ class ExportConsent(Frozen):
 
 
 MIGRATION_EXPORT_CONSENT = [ExportConsent]
+
+
+# What the portal's own checks found, one row per run.
+
+
+class CheckRun(Frozen):
+    check = CharField(max_length=20)
+    started_at = DateTimeField()
+    finished_at = DateTimeField()
+    serious = IntegerField()
+    findings = TextField()
+
+    class Meta:
+        indexes = ((("check", "id"), False),)
+
+
+MIGRATION_SELF_CHECKS = [CheckRun]

@@ -40,6 +40,7 @@ from portal.core.models.reservations import (
     Venue,
 )
 from portal.core.models.retention import DeletionCertificate
+from portal.core.models.self_checks import CheckRun
 from portal.core.models.staffing import (
     STAFFING_MODELS,
     PhoneDay,
@@ -85,6 +86,7 @@ STAFF_MODELS = [
     PledgeVersion,
     PledgeAcceptance,
     ExportConsent,
+    CheckRun,
 ]
 
 
@@ -101,6 +103,7 @@ __all__ = [
     "BookingIndex",
     "BookingNameToken",
     "CallEvent",
+    "CheckRun",
     "ConsultationRecord",
     "ConsultationSession",
     "DailyReport",

@@ -1,0 +1,1 @@
+"""The portal checking itself: the exposure probe, storage posture, audit chain and zone separation."""
