@@ -8,12 +8,11 @@ from __future__ import annotations
 import http.client
 import re
 from datetime import date, timedelta
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from tests.conftest import csrf_from
+from tests.http_browser import Browser
 from tests.servers import BIN, instance_env, portal_command, portal_serve, public_env, running
 
 PROXY = "127.0.0.2"
@@ -44,41 +43,6 @@ def served(tmp_path_factory):
         portal_serve("public", public_env(instance, **SETTINGS)) as public,
     ):
         yield {"staff": staff, "public": public, "email": city[1], "password": city[2], "env": env}
-
-
-class Browser:
-    """One browser with its cookies, reaching the server from `peer`, with the forwarded headers given."""
-
-    def __init__(self, base: str, peer: str, **forwarded: str) -> None:
-        self.port = urlsplit(base).port
-        self.peer = peer
-        self.forwarded = {
-            f"X-Forwarded-{name.strip('_').title()}": value for name, value in forwarded.items()
-        }
-        self.cookies: dict[str, str] = {}
-
-    def request(
-        self, method: str, path: str, form: dict | None = None
-    ) -> tuple[http.client.HTTPResponse, str]:
-        headers = dict(self.forwarded)
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", self.port, timeout=30, source_address=(self.peer, 0)
-        )
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode()
-        finally:
-            connection.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            self.cookies.update({name: morsel.value for name, morsel in SimpleCookie(header).items()})
-        return response, text
 
 
 def set_cookie(response: http.client.HTTPResponse) -> str:
