@@ -30,7 +30,8 @@ DAILY_LIST = only(OPERATOR, CITY, CONSULTANT)
 RECORD_CONTENT = only(CONSULTANT, CITY)
 
 # Reachable without signing in: signing in itself (with the new password a pause of code entry
-# requires before any session starts), our assets, health, crawler rules, language.
+# requires before any session starts), our assets, health, crawler rules, language; and the
+# metrics, for a scraper that holds their token and no session (without it: the 404).
 OPEN = frozenset(
     {
         "auth.login",
@@ -40,6 +41,7 @@ OPEN = frozenset(
         "auth.new_password",
         "site.favicon",
         "site.healthz",
+        "metrics.scrape",
         "site.robots",
         "site.htmx",
         "site.set_language",

@@ -131,6 +131,7 @@ class Settings:
     retention_deleted_days: int
     bureaus: tuple[str, ...]
     home_bureau: str
+    metrics_token: str = field(repr=False)
 
     @property
     def public_home(self) -> Path:
@@ -251,6 +252,14 @@ def _clock_time(name: str, value: Any) -> time:
         return time.fromisoformat(str(value))
     except ValueError:
         raise ConfigError(f"{_env_name(name)}: expected a time such as 17:00, got {value!r}") from None
+
+
+def _metrics_token(name: str, value: Any) -> str:
+    """Empty (no metrics served), or long enough that nobody guesses it."""
+    token = str(value)
+    if token and len(token) < 32:
+        raise ConfigError(f"{_env_name(name)}: must be at least 32 characters (or empty: no metrics)")
+    return token
 
 
 def _base_url(name: str, value: Any) -> str:
@@ -467,6 +476,7 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         },
         bureaus=bureaus,
         home_bureau=_home_bureau("home_bureau", get("home_bureau", "産業観光局"), bureaus),
+        metrics_token=_metrics_token("metrics_token", get("metrics_token", "")),
     )
     _refuse_guessable_credentials(settings)
     if zone == "staff":

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from portal.core import refusal_log
 from portal.core.settings import ConfigError
-from portal.staff import audit, gate, names, navigation
+from portal.staff import audit, gate, metrics, names, navigation
 from portal.staff.export_consent import guard as export_guard
 from portal.staff.security.secrets_at_rest import SecretBox, SecretsKeyError
 from portal.staff.sessions import draft_key
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
 
     storage_setup.init_app(app)
     app.request_class = InMemoryFileRequest
+    metrics.init_app(app)  # before the gate, so that its clock times the gate too
     gate.init_app(app)
     refusal_log.init_app(app, _audit_refusal)
     names.init_app(app)

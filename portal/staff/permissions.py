@@ -22,7 +22,8 @@ CITY = frozenset({"city"})
 # it; the operator alone writes the report's remarks and signs it off.
 REPORTING = frozenset({"city", "operator"})
 
-# Reachable without a session: signing in, assets, health and the crawler rules.
+# Reachable without a session: signing in, assets, health and the crawler rules; the metrics, which
+# answer only a scraper holding PORTAL_METRICS_TOKEN (portal/staff/metrics/views.py).
 OPEN_ENDPOINTS = frozenset(
     {
         "auth.login",
@@ -31,6 +32,7 @@ OPEN_ENDPOINTS = frozenset(
         "auth.enrol_qr",
         "auth.new_password",
         "site.healthz",
+        "metrics.scrape",
         "site.robots",
         "site.favicon",
         "site.htmx",
