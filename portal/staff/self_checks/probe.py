@@ -97,7 +97,8 @@ class Report:
         """Every finding, the serious ones first."""
         for (zone, title, evidence), (severity, where) in self.header_seen.items():
             count = self.header_count[(zone, title, evidence)]
-            shown = "; ".join(part for part in (evidence, f"{count} answers like this") if part)
+            also = f"{count} answers like this" if count > 1 else ""
+            shown = "; ".join(part for part in (evidence, also) if part)
             self.add(severity, f"{zone}: {title}", where, shown)
         return sorted(self.findings, key=lambda finding: finding.severity != Severity.SERIOUS)
 
