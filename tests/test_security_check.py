@@ -10,16 +10,20 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from urllib3 import HTTPHeaderDict
 
 from portal.core.database import database
 from portal.core.models import AuditEvent, Booking, CheckRun, StoredObject
 from portal.core.models.base import utcnow
+from portal.staff.self_checks.fetch import Answer
+from portal.staff.self_checks.headers import cookie_problems, page_problems
 from portal.staff.self_checks.leaks import STAFF_OBJECT_SHAPES, ids_to_try, is_directory_listing
 from portal.staff.self_checks.links import robots_disallows_all
 from portal.staff.self_checks.runs import Check, Finding, Severity, record
 from portal.staff.self_checks.zones import zone_findings
-from tests.conftest import change_settings
+from tests.conftest import POSTGRES_SCHEMA, change_settings
 from tests.servers import serving
+from tests.test_public_zone_compromised import public_role  # noqa: F401 - the role `portal db public-role` makes
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 BOUNDS = ("--max-pages", "30")  # the crawl bounded: the point is what it finds, not how far it walks
@@ -189,6 +193,29 @@ def test_robots_txt_must_shut_out_every_crawler():
     assert robots_disallows_all("User-agent: Bingbot\nAllow: /\n\nUser-agent: *\nDisallow: /\n")
 
 
+def _answer(*headers: tuple[str, str]) -> Answer:
+    return Answer("https://madoguchi.example.jp/login", 200, HTTPHeaderDict(headers), b"<html></html>")
+
+
+def test_under_tls_a_cookie_needs_secure_and_the_staff_site_hsts():
+    session = ("Set-Cookie", "madoguchi-staff=x; HttpOnly; Path=/; SameSite=Lax")
+    page = ("Content-Type", "text/html")
+    plain = [(p.severity, p.title) for p in cookie_problems(_answer(session), tls=False)]
+    assert plain == []
+    assert [(p.severity, p.title) for p in cookie_problems(_answer(session), tls=True)] == [
+        (Severity.SERIOUS, "cookie without Secure over TLS")
+    ]
+    bare = [(p.severity, p.title) for p in cookie_problems(_answer(("Set-Cookie", "lang=en")), tls=False)]
+    assert bare == [(Severity.SERIOUS, "cookie without HttpOnly"), (Severity.NOTE, "cookie without SameSite")]
+    staff = [(p.severity, p.title) for p in page_problems(_answer(page), tls=True, hsts=Severity.SERIOUS)]
+    assert (Severity.SERIOUS, "answer over https without HSTS") in staff
+    assert (Severity.NOTE, "page without Content-Security-Policy") in staff
+    sent = _answer(page, ("Strict-Transport-Security", "max-age=63072000"), ("Content-Security-Policy", "x"))
+    assert [p.title for p in page_problems(sent, tls=True, hsts=Severity.SERIOUS)] == [
+        "answer without nosniff"
+    ]
+
+
 def test_ids_seen_and_their_neighbours_are_tried_and_listings_are_recognised():
     assert ids_to_try(["/venues/41", "/sessions/7/waiting"], most=20) == [1, 2, 3, 40, 41, 42, 6, 7, 8]
     assert ids_to_try(["/venues/41"], most=4) == [1, 2, 3, 40]
@@ -225,6 +252,19 @@ def test_the_public_login_reaches_no_staff_table(config, staff_app):
         found = zone_findings(staff_app.config["PORTAL"])
     reached = {finding.evidence for finding in found if finding.severity == Severity.SERIOUS}
     assert {'"user"', '"audit_event"', '"consultation_record"', '"staff_session"'} <= reached
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_public_postgresql_role_reaches_no_staff_table_where_the_owners_login_would(
+    request, config, staff_app
+):
+    with staff_app.app_context():
+        change_settings(staff_app, public_database_url=request.getfixturevalue("public_role"))
+        assert zone_findings(staff_app.config["PORTAL"]) == []
+
+        change_settings(staff_app, public_database_url=config["PUBLIC_DATABASE_URL"])  # the owner's login
+        reached = {finding.evidence for finding in zone_findings(staff_app.config["PORTAL"])}
+    assert {f'"{POSTGRES_SCHEMA}"."user"', f'"{POSTGRES_SCHEMA}"."audit_event"'} <= reached
 
 
 @SQLITE
