@@ -60,7 +60,7 @@ class Fetcher:
         try:
             response = connection.urlopen("GET", path, redirect=False, preload_content=False)
         except urllib3.exceptions.HTTPError as error:
-            raise Unreachable(f"{self.origin}: {type(error).__name__}") from None
+            raise Unreachable(type(error).__name__) from None
         try:
             body = response.read(BODY_LIMIT)
         except urllib3.exceptions.HTTPError:

@@ -33,10 +33,10 @@ def staff_problems(answer: Answer, tls: bool) -> list[HeaderProblem]:
     """What the staff site must send on every answer."""
     problems = []
     if not _has(answer, "X-Robots-Tag", "noindex"):
-        title = "staff answer without X-Robots-Tag noindex"
+        title = "answer without X-Robots-Tag noindex"
         problems.append(HeaderProblem(Severity.SERIOUS, title, _shown(answer, "X-Robots-Tag")))
     if not _has(answer, "Cache-Control", "no-store"):
-        title = "staff answer without Cache-Control no-store"
+        title = "answer without Cache-Control no-store"
         problems.append(HeaderProblem(Severity.SERIOUS, title, _shown(answer, "Cache-Control")))
     return problems
 
