@@ -17,6 +17,7 @@ from portal.core.settings import ConfigError, Settings, load_settings
 from portal.staff.ledger.commands import ledger_group
 from portal.staff.notify import notify_group
 from portal.staff.retention.commands import retention_group
+from portal.staff.self_checks.commands import security_check_command, self_check_command
 from portal.staff.storage.commands import backup_command, keys_group, storage_group
 
 
@@ -217,6 +218,8 @@ cli.add_command(backup_command)
 cli.add_command(notify_group)
 cli.add_command(retention_group)
 cli.add_command(ledger_group)
+cli.add_command(security_check_command)
+cli.add_command(self_check_command)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -95,6 +96,30 @@ def waitress(zone: str, env: dict):
 def portal_serve(zone: str, env: dict):
     """Serve one instance with `portal serve` on a free port; yields its base URL."""
     return running([str(BIN / "portal"), "serve", zone, "--listen=127.0.0.1:{port}"], env)
+
+
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve a WSGI app with waitress on a free loopback port, in threads of this process (so a
+    test can build the app, or wrap it); yields its base URL."""
+    from waitress import wasyncore
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    stopping = threading.Event()
+
+    def run() -> None:  # the server's loop in short turns, so it ends before its sockets close
+        while not stopping.is_set():
+            wasyncore.loop(timeout=0.05, map=server._map, count=1)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stopping.set()
+        thread.join(timeout=10)
+        server.close()
 
 
 def public_env(instance: Path, **extra: str) -> dict:

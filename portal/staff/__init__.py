@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
     from portal.staff.retention.views import bp as retention_bp
     from portal.staff.security.blind_index import BlindIndex
     from portal.staff.security.unseal import Unsealer
+    from portal.staff.self_checks.views import bp as self_checks_bp
     from portal.staff.staffing import bp as staffing_bp
     from portal.staff.venues import bp as venues_bp
 
@@ -81,6 +82,7 @@ def init_app(app: Flask) -> None:
         audit_log_bp,
         pledge_bp,
         export_consent_bp,
+        self_checks_bp,
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"

@@ -163,6 +163,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit_log.index": OVERSIGHT,
     "audit_log.export_csv": OVERSIGHT,
     "audit_log.export_xlsx": OVERSIGHT,
+    # The portal's own checks (exposure, storage, audit chain, zones): oversight's, like the log.
+    "self_checks.index": OVERSIGHT,
     # The confidentiality pledge: every account accepts it; the city, whose contract it is, keeps
     # it (administrators run accounts, not the contract's terms) and sees who signed what.
     "pledge.sign": ALL_STAFF,

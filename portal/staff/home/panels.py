@@ -30,6 +30,7 @@ from portal.staff.account_notices import shown_to
 from portal.staff.approvals.service import APPROVER_ROLE
 from portal.staff.approvals.views import waiting
 from portal.staff.permissions import allowed
+from portal.staff.self_checks.views import check_states
 
 FOLLOW_UP_SOON = timedelta(days=7)
 REPORT_LOOKBACK = 7  # days back a missing daily report is still shown
@@ -149,6 +150,14 @@ def approvals(today: date) -> dict | None:
     return found if found["approvals"] else None
 
 
+def self_checks(today: date) -> dict | None:
+    """The newest run of each of the portal's own checks, overdue ones marked (city, administrators)."""
+    if not allowed("self_checks.index", current_user.role):
+        return None
+    states = check_states()
+    return {"states": states, "attention": any(state.overdue or state.run.serious for state in states)}
+
+
 PANELS: list[Callable[[date], dict | None]] = [
     account_notices,
     web_requests,
@@ -158,6 +167,7 @@ PANELS: list[Callable[[date], dict | None]] = [
     daily_report,
     accounts,
     approvals,
+    self_checks,
 ]
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from portal.core.database import write_transaction
 from portal.core.models import CheckRun
 from portal.core.models.base import utcnow
+
+OVERDUE_AFTER = timedelta(days=1)  # checks run at least daily; an older newest run is overdue
 
 
 class Check(StrEnum):
@@ -68,3 +70,8 @@ def latest() -> dict[Check, CheckRun]:
 def history(check: Check, limit: int = 50) -> list[CheckRun]:
     """The runs of `check`, newest first."""
     return list(CheckRun.select().where(CheckRun.check == check).order_by(CheckRun.id.desc()).limit(limit))
+
+
+def is_overdue(run: CheckRun | None, now: datetime | None = None) -> bool:
+    """Whether a check has not finished a run for longer than OVERDUE_AFTER (or never ran)."""
+    return run is None or (now or utcnow()) - run.finished_at > OVERDUE_AFTER
