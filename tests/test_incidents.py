@@ -221,6 +221,7 @@ def registered(staff_app):
 def test_the_status_report_counts_calls_and_visits_as_the_city_reports_them(staff_app, registered):
     world, city, incident = registered
     businesses = _businesses(staff_app, incident)
+    assert sorted(b.bookings for b in businesses) == [1] * (EXPOSED - 1) + [2]  # one business came twice
     with staff_app.app_context(), database.connection_context():
         who = User.get_by_id(world.accounts["operator"].id)
         contacts.record_entry(businesses[0], contacts.NO_ANSWER, None, "", who)

@@ -110,9 +110,8 @@ def accesses(incident: Incident, found: Exposed) -> list[AuditEvent]:
     return [events[seq] for seq in sorted(events)]
 
 
-def history(incident: Incident, found: Exposed) -> History:
+def history(events: list[AuditEvent]) -> History:
     """The accesses as the incident page lists them."""
-    events = accesses(incident, found)
     shown = events[:SHOWN_MAX]
     return History(shown, len(events), actors_of(shown))
 

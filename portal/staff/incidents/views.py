@@ -79,7 +79,7 @@ def _page(
     incident: Incident, timeline_form: TimelineForm | None = None, business_form: BusinessForm | None = None
 ):
     found = affected.exposed(incident)
-    history = access_history.history(incident, found)
+    accesses = access_history.accesses(incident, found)
     report = contacts.status_report(contacts.states(incident))
     audit.record("incident.view", object_type="incident", object_id=incident.id)
     return render(
@@ -90,9 +90,9 @@ def _page(
         cause=registry.cause(incident),
         exposures=list(incident.exposures),
         found=found,
-        history=history,
+        history=access_history.history(accesses),
         report=report,
-        timeline=timeline.events(incident, access_history.accesses(incident, found)),
+        timeline=timeline.events(incident, accesses),
         timeline_form=timeline_form or TimelineForm(),
         business_form=business_form or BusinessForm(),
     )
