@@ -7,7 +7,7 @@ report printed and exported."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -30,11 +30,16 @@ from portal.core.models.base import utcnow
 from portal.core.reservations import book
 from portal.staff import audit
 from portal.staff.incidents import contacts
+from portal.staff.incidents.access_history import accesses
+from portal.staff.incidents.affected import exposed
+from portal.staff.incidents.registry import Facts
+from portal.staff.incidents.registry import register as registry_register
 from portal.staff.people import sealed_with_indexes
 from portal.staff.records import content, files
 from portal.staff.storage.uploads import as_upload
 from tests.conftest import consent_to_exports, csrf_from, make_account
 from tests.files import PDF
+from tests.library_support import first_version, make_document, make_folder
 from tests.records_world import signed_in_as
 
 EXPOSED, OTHERS = 89, 6
@@ -103,6 +108,11 @@ def build(app) -> World:
         (exposed[1][1], exposed[1][2]),
         organisation_a,
     )
+
+
+def organisation_of(app, account) -> int:
+    with app.app_context(), database.connection_context():
+        return User.get_by_id(account.id).organisation_id
 
 
 def typed(moment: datetime) -> str:
@@ -353,3 +363,24 @@ def test_the_timeline_prints_and_exports_as_the_report_to_the_city(staff_app, re
         }
     assert {row[0] for row in businesses} <= references
     assert workbook["出力情報"]["A2"].value == "出力者"
+
+
+@sqlite_only
+def test_a_folder_exposes_its_documents_and_their_refused_downloads_are_found(staff_app):
+    city = make_account(staff_app, "city", "架空市 産業観光局", "city@example.jp")
+    folder = make_folder(staff_app, organisation_of(staff_app, city), name="共有")
+    documents = [make_document(staff_app, folder, city.id, title=f"名簿{n}") for n in range(2)]
+    elsewhere = make_document(staff_app, make_folder(staff_app, organisation_of(staff_app, city)), city.id)
+    versions = [first_version(staff_app, document) for document in (*documents, elsewhere)]
+    anonymous = staff_app.test_client()
+    for version in versions:
+        assert anonymous.get(f"/library/versions/{version}/download").status_code == 404
+    now = utcnow()
+    facts = Facts(now, "outside-report", "", now - timedelta(hours=1), now + timedelta(hours=1), "設定誤り")
+    with staff_app.app_context(), database.connection_context():
+        incident = registry_register(replace(facts, folders=frozenset({folder})), User.get_by_id(city.id))
+        found = exposed(incident)
+        history = accesses(incident, found)
+    assert found.documents == set(documents) and found.records == set()
+    refused = [e.object_id for e in history if e.action == "request.denied" and e.actor_id is None]
+    assert sorted(refused) == sorted(str(v) for v in versions[:2])
