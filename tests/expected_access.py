@@ -205,4 +205,18 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     # Copying the work's data needs the city's consent: only the city gives or withdraws it.
     "export_consent.index": only(CITY),
     "export_consent.edit": only(CITY),
+    # Job 9: an incident is the city's to register, investigate and report; the operator takes the
+    # apology calls for it, so it reaches the incidents' list and, per business, the entries and the
+    # contact details, never the incident's facts, its access history or the report to the city.
+    "incidents.index": only(CITY, OPERATOR),
+    "incidents.register": only(CITY),
+    "incidents.incident": only(CITY),
+    "incidents.timeline_entry": only(CITY),
+    "incidents.business_add": only(CITY),
+    "incidents.timeline_print": only(CITY),
+    "incidents.timeline_xlsx": only(CITY),
+    "incidents.businesses": only(CITY, OPERATOR),
+    "incidents.business": only(CITY, OPERATOR),
+    "incidents.contact_entry": only(CITY, OPERATOR),
+    "incidents.reveal": only(CITY, OPERATOR),
 }

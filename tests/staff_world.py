@@ -17,6 +17,7 @@ from portal.core.database import database
 from portal.core.dates import business_today
 from portal.core.models import (
     AccountApproval,
+    AffectedBusiness,
     ConsultationSession,
     FolderGrant,
     Holiday,
@@ -29,10 +30,12 @@ from portal.core.models import (
     WaitingRequest,
     WeeklyPattern,
 )
+from portal.core.models.base import utcnow
 from portal.core.reservations import book
 from portal.core.security.sealing import sealer
 from portal.staff.accounts import create_user
 from portal.staff.daily_reports.service import file_report
+from portal.staff.incidents.registry import Facts, register
 from portal.staff.people import sealed_with_indexes
 from portal.staff.sessions import start_session
 from tests.conftest import PASSWORD, consent_to_exports
@@ -75,6 +78,8 @@ class StaffWorld:
     spare_user: int  # an account administrators act on (not one that walks)
     spare_organisation: int
     elsewhere: dict[str, int]  # by role: a session of the walking account on another device
+    incident: int  # an incident that exposed consultant A's record
+    incident_business: int  # the business it affected
 
     @property
     def record(self) -> int:
@@ -118,6 +123,23 @@ def _session_elsewhere(account_id: int) -> int:
     """The account signed in on another device too, so it has a session to end."""
     start_session(User.get_by_id(account_id), "127.0.0.9", "Mozilla/5.0 (iPhone) Safari/604.1")
     return StaffSession.get(StaffSession.user == account_id).id
+
+
+def _incident(app, records: World) -> tuple[int, int]:
+    """The city's incident over consultant A's record, and the one business it affected."""
+    now = utcnow()
+    facts = Facts(
+        discovered_at=now,
+        discovered_how="search-engine",
+        discovery_note="",
+        window_start=now - timedelta(days=1),
+        window_end=now,
+        cause="公開フォルダの設定誤り",
+        records=frozenset({records.record}),
+    )
+    with app.app_context(), database.connection_context():
+        incident = register(facts, User.get_by_id(records.accounts["city"].id))
+        return incident.id, AffectedBusiness.get(AffectedBusiness.incident == incident.id).id
 
 
 def build_staff_world(app) -> StaffWorld:
@@ -166,6 +188,7 @@ def build_staff_world(app) -> StaffWorld:
     report_day = today - timedelta(days=1)
     with app.app_context(), database.connection_context():
         file_report(report_day, 12, 3, "特記事項なし", 0, User.get_by_id(accounts["operator"].id))
+    incident, incident_business = _incident(app, records)
     shelves = {
         role: _shelf(app, role, organisations[role], spare_organisation, accounts[name].id)
         for role, name in WALKER.items()
@@ -189,4 +212,6 @@ def build_staff_world(app) -> StaffWorld:
         spare_user=accounts["outsider"].id,
         spare_organisation=spare_organisation,
         elsewhere=elsewhere,
+        incident=incident,
+        incident_business=incident_business,
     )

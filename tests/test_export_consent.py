@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from portal.core.dates import business_today
 from portal.core.models import AuditEvent, ExportConsent, Organisation, User
+from portal.staff.incidents.registry import Facts, register
 from tests.conftest import csrf_from
 from tests.front_desk import seat, session_at, venue
 
@@ -256,14 +257,24 @@ NAMING_PEOPLE = {
     "pledge.signatures_csv": "/pledge/signatures.csv",
     "pledge.signatures_xlsx": "/pledge/signatures.xlsx",
     "reports.monthly_xlsx": "/reports/monthly.xlsx",  # the signer's name and the remarks
+    "incidents.timeline_xlsx": "/incidents/1/report.xlsx",  # the affected businesses by name
 }
 COUNTS_ONLY = {"ledger.summary_xlsx"}
+
+
+def an_incident(staff_app, city_id: int) -> None:
+    """Incident 1, registered by the city, for its report's workbook."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    facts = Facts(now, "staff", "", now - timedelta(days=1), now, "試験")
+    with staff_app.app_context():
+        register(facts, User.get_by_id(city_id))
 
 
 def test_every_file_that_names_people_needs_consent_and_every_file_is_placed(staff_app, signed_in, accounts):
     rules = staff_app.url_map.iter_rules()
     files = {rule.endpoint for rule in rules if rule.rule.endswith((".csv", ".xlsx"))}
     assert files == set(NAMING_PEOPLE) | COUNTS_ONLY
+    an_incident(staff_app, accounts["city"].id)
     city = signed_in("city")  # the one role that reaches every one of them
     for endpoint, url in NAMING_PEOPLE.items():
         refused = city.get(url)

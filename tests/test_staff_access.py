@@ -67,6 +67,7 @@ def url_values(world: StaffWorld, role: str, rule: Rule) -> dict[str, object]:
         "daily_reports": {"day": world.report_day.isoformat()},
         "ledger": {"entry_id": world.ledger_entry},
         "pledge": {"number": 1},
+        "incidents": {"incident_id": world.incident, "business_id": world.incident_business},
         "export_consent": {"organisation_id": world.spare_organisation},
         "venues": {
             "venue_id": world.venue,

@@ -36,6 +36,7 @@ PLAINER_MESSAGES = {
     "Not a valid decimal value.": _l("半角の数字で入力してください（小数は 2.5 のように）。"),
     "Not a valid date value.": _l("日付を 2026-04-01 のように入力してください。"),
     "Not a valid time value.": _l("時刻を 09:30 のように入力してください。"),
+    "Not a valid datetime value.": _l("日時を 2026-04-01 09:30 のように入力してください。"),
 }
 
 

@@ -276,6 +276,11 @@ def self_check_runs(db: Database, _migrator: SchemaMigrator) -> None:
     _create_frozen(db, schema_history.MIGRATION_SELF_CHECKS)
 
 
+def incident_response(db: Database, _migrator: SchemaMigrator) -> None:
+    """Incidents, their exposed objects, affected businesses, contact and timeline entries: new tables."""
+    _create_frozen(db, schema_history.MIGRATION_INCIDENTS)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -300,6 +305,7 @@ MIGRATIONS: list[Migration] = [
     confidentiality_pledges,
     export_consents,
     self_check_runs,
+    incident_response,
 ]
 
 

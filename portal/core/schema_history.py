@@ -474,3 +474,55 @@ class CheckRun(Frozen):
 
 
 MIGRATION_SELF_CHECKS = [CheckRun]
+
+
+# Incident response: an exposure, the businesses it affected, the contact with each, its timeline.
+
+
+class Incident(Frozen):
+    discovered_at = DateTimeField()
+    discovered_how = CharField(max_length=20)
+    discovery_note = BlobField()
+    window_start = DateTimeField()
+    window_end = DateTimeField()
+    cause = BlobField()
+    registered_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    registered_at = DateTimeField()
+
+
+class IncidentExposure(Frozen):
+    incident = ForeignKeyField(Incident, backref="+", on_delete="RESTRICT")
+    kind = CharField(max_length=10)
+    object_id = IntegerField(null=True)
+    organisation = ForeignKeyField(Organisation, null=True, backref="+", on_delete="RESTRICT")
+    role = CharField(max_length=20, null=True)
+
+
+class AffectedBusiness(Frozen):
+    incident = ForeignKeyField(Incident, backref="+", on_delete="RESTRICT")
+    business_key = CharField(max_length=80)
+    booking = ForeignKeyField(Booking, backref="+", _deferred=True)
+    bookings = IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("incident", "business_key"), True),)
+
+
+class ContactEntry(Frozen):
+    business = ForeignKeyField(AffectedBusiness, backref="+", on_delete="RESTRICT")
+    kind = CharField(max_length=20)
+    reason = CharField(max_length=20, null=True)
+    note = BlobField()
+    done_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    done_at = DateTimeField()
+
+
+class TimelineEntry(Frozen):
+    incident = ForeignKeyField(Incident, backref="+", on_delete="RESTRICT")
+    at = DateTimeField()
+    text = BlobField()
+    entered_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    entered_at = DateTimeField()
+
+
+MIGRATION_INCIDENTS = [Incident, IncidentExposure, AffectedBusiness, ContactEntry, TimelineEntry]

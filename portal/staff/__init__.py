@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     from portal.staff.daily_reports import bp as daily_reports_bp
     from portal.staff.export_consent import bp as export_consent_bp
     from portal.staff.home import bp as home_bp
+    from portal.staff.incidents import bp as incidents_bp
     from portal.staff.intake import bp as intake_bp
     from portal.staff.ledger import bp as ledger_bp
     from portal.staff.library import bp as library_bp
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
         pledge_bp,
         export_consent_bp,
         self_checks_bp,
+        incidents_bp,
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"

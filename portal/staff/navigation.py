@@ -42,6 +42,7 @@ MENU = (
     Entry("approvals.index", _l("アカウントの承認"), ("approvals.",)),
     Entry("pledge.signatures_list", _l("誓約書"), ("pledge.signatures", "pledge.version", "pledge.publish")),
     Entry("export_consent.index", _l("出力の同意"), ("export_consent.",)),
+    Entry("incidents.index", _l("事故対応"), ("incidents.",)),
     Entry("retention.certificates", _l("削除証明"), ("retention.",)),
     Entry("audit_log.index", _l("監査ログ"), ("audit_log.",)),
     Entry("self_checks.index", _l("自己点検"), ("self_checks.",)),

@@ -21,6 +21,7 @@ CITY = frozenset({"city"})
 # ledger belong to the city, which the work is accounted to, and the operator, who runs and reports
 # it; the operator alone writes the report's remarks and signs it off.
 REPORTING = frozenset({"city", "operator"})
+INCIDENT_CONTACT = frozenset({"city", "operator"})
 
 # Reachable without a session: signing in, assets, health and the crawler rules; the metrics, which
 # answer only a scraper holding PORTAL_METRICS_TOKEN (portal/staff/metrics/views.py).
@@ -176,6 +177,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Copying the work's data needs the city's consent: the city holds the switch per organisation.
     "export_consent.index": CITY,
     "export_consent.edit": CITY,
+    # Incident response (job 9): the city's; the operator, who makes the apology calls, reaches the
+    # list of incidents and the contact work (the businesses, their entries, their contact details).
+    "incidents.index": INCIDENT_CONTACT,
+    "incidents.register": CITY,
+    "incidents.incident": CITY,
+    "incidents.timeline_entry": CITY,
+    "incidents.business_add": CITY,
+    "incidents.timeline_print": CITY,
+    "incidents.timeline_xlsx": CITY,
+    "incidents.businesses": INCIDENT_CONTACT,
+    "incidents.business": INCIDENT_CONTACT,
+    "incidents.contact_entry": INCIDENT_CONTACT,
+    "incidents.reveal": INCIDENT_CONTACT,
 }
 
 

@@ -17,6 +17,14 @@ from portal.core.models.audit import AuditEvent, AuditVerification
 from portal.core.models.base import SchemaVersion
 from portal.core.models.calendar import Holiday, Season, WeeklyPattern
 from portal.core.models.consents import ExportConsent
+from portal.core.models.incidents import (
+    INCIDENT_MODELS,
+    AffectedBusiness,
+    ContactEntry,
+    Incident,
+    IncidentExposure,
+    TimelineEntry,
+)
 from portal.core.models.ledger import SupportEntry
 from portal.core.models.liaison import BookingIndex, BookingNameToken, CallEvent, ListNotice
 from portal.core.models.library import DailyReport, Document, DocumentVersion, Folder, FolderGrant
@@ -87,15 +95,18 @@ STAFF_MODELS = [
     PledgeAcceptance,
     ExportConsent,
     CheckRun,
+    *INCIDENT_MODELS,
 ]
 
 
 __all__ = [
+    "INCIDENT_MODELS",
     "PUBLIC_MODELS",
     "RECORD_MODELS",
     "STAFF_MODELS",
     "AccountApproval",
     "AccountNotice",
+    "AffectedBusiness",
     "AuditEvent",
     "AuditVerification",
     "AvailabilityVersion",
@@ -106,6 +117,7 @@ __all__ = [
     "CheckRun",
     "ConsultationRecord",
     "ConsultationSession",
+    "ContactEntry",
     "DailyReport",
     "DeletionCertificate",
     "Document",
@@ -114,6 +126,8 @@ __all__ = [
     "Folder",
     "FolderGrant",
     "Holiday",
+    "Incident",
+    "IncidentExposure",
     "KeyCheck",
     "ListNotice",
     "ManageLinkRequest",
@@ -138,6 +152,7 @@ __all__ = [
     "StoredObject",
     "SupportEntry",
     "Throttle",
+    "TimelineEntry",
     "User",
     "Venue",
     "WaitingOffer",
