@@ -24,7 +24,11 @@ def scrape(app, token: str | None = TOKEN, scheme: str = "Bearer"):
 
 
 def test_the_figures_answer_only_the_token(metered, config):
-    for refused in (scrape(metered, None), scrape(metered, TOKEN[:-1] + "x"), scrape(metered, scheme="Basic")):
+    for refused in (
+        scrape(metered, None),
+        scrape(metered, TOKEN[:-1] + "x"),
+        scrape(metered, scheme="Basic"),
+    ):
         assert refused.status_code == 404 and b"madoguchi_" not in refused.data
     unmetered = create_app("staff", {**config, "TESTING": True})
     assert scrape(unmetered).status_code == 404, "no token configured: no metrics at all"
@@ -50,7 +54,11 @@ def test_store_figures_are_read_when_scraped(metered, signed_in):
     from portal.staff.self_checks.runs import Check, Finding, Severity, record
 
     with metered.app_context():
-        record(Check.EXPOSURE, utcnow(), [Finding(Severity.SERIOUS, "uploads served without the gate", "/uploads/")])
+        record(
+            Check.EXPOSURE,
+            utcnow(),
+            [Finding(Severity.SERIOUS, "uploads served without the gate", "/uploads/")],
+        )
     text = scrape(metered).text
     assert 'madoguchi_self_check_serious_findings{check="exposure"} 1.0' in text
     assert re.search(r'madoguchi_mail_waiting\{kind="manage_link"\} \d', text)
