@@ -9,6 +9,12 @@ document.addEventListener("htmx:configRequest", function (event) {
   }
 });
 
+// On a phone the staff menu is one row that scrolls sideways: bring the current page's entry into view.
+const currentEntry = document.querySelector('.staff-nav [aria-current="page"]');
+if (currentEntry) {
+  currentEntry.scrollIntoView({ block: "nearest", inline: "center" });
+}
+
 // Drafts (below) hold a caller's details: they go when the session does. Every staff page shown
 // to someone not signed in (after signing out, or once a session has ended) clears them, and so
 // does the sign-out button before it is sent, in case the server cannot be reached.
