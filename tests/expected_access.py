@@ -199,4 +199,13 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     # Copying the work's data needs the city's consent: only the city gives or withdraws it.
     "export_consent.index": only(CITY),
     "export_consent.edit": only(CITY),
+    # Job 10: the security check sheet is checked and signed by the city, the operator and the
+    # administrators (the system's side); consultants have no part in it. Any of the three signs a
+    # stage, and another of them countersigns; each may run the dependency scan behind its evidence.
+    "check_sheet.sheet": only(CITY, OPERATOR, ADMIN),
+    "check_sheet.sheet_print": only(CITY, OPERATOR, ADMIN),
+    "check_sheet.sheet_xlsx": only(CITY, OPERATOR, ADMIN),
+    "check_sheet.sign": only(CITY, OPERATOR, ADMIN),
+    "check_sheet.countersign": only(CITY, OPERATOR, ADMIN),
+    "check_sheet.scan_dependencies": only(CITY, OPERATOR, ADMIN),
 }

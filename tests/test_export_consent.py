@@ -256,6 +256,7 @@ NAMING_PEOPLE = {
     "pledge.signatures_csv": "/pledge/signatures.csv",
     "pledge.signatures_xlsx": "/pledge/signatures.xlsx",
     "reports.monthly_xlsx": "/reports/monthly.xlsx",  # the signer's name and the remarks
+    "check_sheet.sheet_xlsx": "/check-sheet/check-sheet.xlsx",  # the signers' names
 }
 COUNTS_ONLY = {"ledger.summary_xlsx"}
 

@@ -276,6 +276,11 @@ def self_check_runs(db: Database, _migrator: SchemaMigrator) -> None:
     _create_frozen(db, schema_history.MIGRATION_SELF_CHECKS)
 
 
+def check_sheet_sign_offs(db: Database, _migrator: SchemaMigrator) -> None:
+    """The security check sheet's sign-offs and countersignatures: a new table only."""
+    _create_frozen(db, schema_history.MIGRATION_CHECK_SHEET)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -300,6 +305,7 @@ MIGRATIONS: list[Migration] = [
     confidentiality_pledges,
     export_consents,
     self_check_runs,
+    check_sheet_sign_offs,
 ]
 
 

@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
     from portal.staff.audit_log import bp as audit_log_bp
     from portal.staff.auth import bp as auth_bp
     from portal.staff.bookings import bp as bookings_bp
+    from portal.staff.check_sheet import bp as check_sheet_bp
     from portal.staff.daily_reports import bp as daily_reports_bp
     from portal.staff.export_consent import bp as export_consent_bp
     from portal.staff.home import bp as home_bp
@@ -80,6 +81,7 @@ def init_app(app: Flask) -> None:
         audit_log_bp,
         pledge_bp,
         export_consent_bp,
+        check_sheet_bp,
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"

@@ -44,6 +44,7 @@ MENU = (
     Entry("export_consent.index", _l("出力の同意"), ("export_consent.",)),
     Entry("retention.certificates", _l("削除証明"), ("retention.",)),
     Entry("audit_log.index", _l("監査ログ"), ("audit_log.",)),
+    Entry("check_sheet.sheet", _l("セキュリティ対策確認シート"), ("check_sheet.",)),
     Entry("admin.users", _l("利用者管理"), ("admin.user",)),
     Entry("admin.organisations", _l("組織"), ("admin.organisation",)),
 )

@@ -21,6 +21,9 @@ CITY = frozenset({"city"})
 # ledger belong to the city, which the work is accounted to, and the operator, who runs and reports
 # it; the operator alone writes the report's remarks and signs it off.
 REPORTING = frozenset({"city", "operator"})
+# The security check sheet (job 10): the city, which the work is done for, the operator, who runs
+# it, and the administrators, who run the system, read it, sign its stages and countersign.
+SECURITY_SHEET = frozenset({"city", "operator", "admin"})
 
 # Reachable without a session: signing in, assets, health and the crawler rules.
 OPEN_ENDPOINTS = frozenset(
@@ -172,6 +175,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Copying the work's data needs the city's consent: the city holds the switch per organisation.
     "export_consent.index": CITY,
     "export_consent.edit": CITY,
+    "check_sheet.sheet": SECURITY_SHEET,
+    "check_sheet.sheet_print": SECURITY_SHEET,
+    "check_sheet.sheet_xlsx": SECURITY_SHEET,
+    "check_sheet.sign": SECURITY_SHEET,
+    "check_sheet.countersign": SECURITY_SHEET,
+    "check_sheet.scan_dependencies": SECURITY_SHEET,
 }
 
 

@@ -16,6 +16,7 @@ from portal.core.models.accounts import (
 from portal.core.models.audit import AuditEvent, AuditVerification
 from portal.core.models.base import SchemaVersion
 from portal.core.models.calendar import Holiday, Season, WeeklyPattern
+from portal.core.models.check_sheet import CheckSheetSignOff
 from portal.core.models.consents import ExportConsent
 from portal.core.models.ledger import SupportEntry
 from portal.core.models.liaison import BookingIndex, BookingNameToken, CallEvent, ListNotice
@@ -87,6 +88,7 @@ STAFF_MODELS = [
     PledgeAcceptance,
     ExportConsent,
     CheckRun,
+    CheckSheetSignOff,
 ]
 
 
@@ -104,6 +106,7 @@ __all__ = [
     "BookingNameToken",
     "CallEvent",
     "CheckRun",
+    "CheckSheetSignOff",
     "ConsultationRecord",
     "ConsultationSession",
     "DailyReport",
