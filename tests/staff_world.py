@@ -17,6 +17,7 @@ from portal.core.database import database
 from portal.core.dates import business_today
 from portal.core.models import (
     AccountApproval,
+    CheckSheetSignOff,
     ConsultationSession,
     FolderGrant,
     Holiday,
@@ -75,6 +76,7 @@ class StaffWorld:
     spare_user: int  # an account administrators act on (not one that walks)
     spare_organisation: int
     elsewhere: dict[str, int]  # by role: a session of the walking account on another device
+    check_sheet_sign_off: int  # a stage of the security check sheet signed by the outsider, to countersign
 
     @property
     def record(self) -> int:
@@ -155,6 +157,14 @@ def build_staff_world(app) -> StaffWorld:
         ).id
         admin = User.get_by_id(accounts["admin"].id)
         to_approve, to_reject = (_awaiting_approval(f"consultant-{n}@example.jp", admin) for n in ("d", "e"))
+        check_sheet_sign_off = CheckSheetSignOff.create(
+            stage="before_build",
+            signed_by=accounts["outsider"].id,
+            signer_name="outsider",
+            organisation_name="outsider org",
+            signed_on=today,
+            evidence="{}",
+        ).id
     make_folder(
         app,
         organisations["operator"],
@@ -189,4 +199,5 @@ def build_staff_world(app) -> StaffWorld:
         spare_user=accounts["outsider"].id,
         spare_organisation=spare_organisation,
         elsewhere=elsewhere,
+        check_sheet_sign_off=check_sheet_sign_off,
     )

@@ -129,13 +129,16 @@ def test_the_dependency_scan_finds_the_vulnerable_distribution_and_says_when_it_
     assert [outcome for outcome, _id in audited(staff_app, "dependencies.audit")] == ["refused", "ok"]
 
 
-def test_only_a_fixed_version_is_vulnerable_in_the_database(tmp_path):
+def test_a_version_is_vulnerable_when_listed_or_in_a_range_before_the_fix(tmp_path):
     from portal.staff.check_sheet.vulnerabilities import NoDatabase, scan
 
     shutil.copy(OSV / "TEST-2026-0002.json", tmp_path)
-    assert scan(tmp_path, {"openpyxl": "0.9"})[0][0].advisory == "TEST-2026-0002"
-    assert scan(tmp_path, {"openpyxl": "0.9.5"})[0] == []
-    assert scan(tmp_path, {"openpyxl": "1.0"})[0] == []
+    assert scan(tmp_path, {"openpyxl": "0.9"})[0][0].advisory == "TEST-2026-0002"  # listed
+    assert scan(tmp_path, {"openpyxl": "0.9.5"})[0][0].fixed == ("1.0",)  # in the range
+    assert scan(tmp_path, {"openpyxl": "1.0"})[0] == []  # the fixed version
+    assert scan(tmp_path, {"openpyxl": "3.1.5", "no-such-distribution-here": "2.0"})[0][0].name == (
+        "no-such-distribution-here"
+    )
     with pytest.raises(NoDatabase):
         list(scan(tmp_path / "missing.zip", {}))
 

@@ -22,7 +22,7 @@ def stage_cell(state: StageState, number: int) -> str:
     """What a stage's newest sign-off recorded for an item, or nothing if the stage is unsigned."""
     if state.signed is None:
         return _("未署名")
-    return status_label(state.signed.evidence["items"].get(str(number), "person"))
+    return status_label(state.signed.recorded(number))
 
 
 def workbook(sheet: Sheet, stage_states: dict[str, StageState], history: list[Signature]) -> bytes:

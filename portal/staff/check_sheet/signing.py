@@ -20,6 +20,7 @@ from portal.core.dates import business_today
 from portal.core.models import CheckSheetSignOff, User
 from portal.staff import audit
 from portal.staff.check_sheet.items import STAGE_KEYS
+from portal.staff.check_sheet.sheet import PERSON
 from portal.staff.names import person_name
 
 
@@ -40,6 +41,10 @@ class Signature:
     signed_by: int
     countersigns: int | None
     evidence: dict
+
+    def recorded(self, number: int) -> str:
+        """The status item `number` had when this was signed."""
+        return self.evidence.get("items", {}).get(str(number), PERSON)
 
 
 @dataclass(frozen=True)
