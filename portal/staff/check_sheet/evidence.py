@@ -162,26 +162,15 @@ def second_factor() -> Evidence:
     """Enabled accounts with a second factor enrolled, out of all enabled accounts, per role."""
     enabled = User.disabled_at.is_null() & (User.expires_on.is_null() | (User.expires_on >= business_today()))
     enrolled = fn.SUM(User.totp_secret.is_null(False).cast("integer"))
-    rows = {
-        role: (int(n or 0), total)
-        for role, n, total in (
-            User.select(User.role, enrolled, fn.COUNT(User.id)).where(enabled).group_by(User.role).tuples()
-        )
-    }
+    query = User.select(User.role, enrolled, fn.COUNT(User.id)).where(enabled).group_by(User.role)
+    counts = {role: (int(covered or 0), total) for role, covered, total in query.tuples()}
+    per_role = [(role, *counts.get(role, (0, 0))) for role in ROLES]
     table = [[_("役割"), _("二要素認証を設定済み"), _("有効なアカウント")]]
-    table += [
-        [str(ROLE_LABELS[role]), str(rows.get(role, (0, 0))[0]), str(rows.get(role, (0, 0))[1])]
-        for role in ROLES
-    ]
-    covered, total = sum(n for n, _t in rows.values()), sum(t for _n, t in rows.values())
+    table += [[str(ROLE_LABELS[role]), str(covered), str(total)] for role, covered, total in per_role]
+    covered, total = sum(row[1] for row in per_role), sum(row[2] for row in per_role)
     facts = [(_("二要素認証の設定率"), _("%(covered)d / %(total)d", covered=covered, total=total))]
-    return Evidence(
-        "second_factor",
-        _("二要素認証の設定状況"),
-        Status.OK if covered == total else Status.ATTENTION,
-        facts,
-        table,
-    )
+    judged = Status.OK if covered == total else Status.ATTENTION
+    return Evidence("second_factor", _("二要素認証の設定状況"), judged, facts, table)
 
 
 def dependencies(runs: dict[Check, CheckRun]) -> Evidence:

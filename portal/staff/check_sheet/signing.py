@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from portal.core.database import write_transaction
+from portal.core.database import locked, write_transaction
 from portal.core.dates import business_today
 from portal.core.models import CheckSheetSignOff, User
 from portal.staff import audit
@@ -90,43 +90,57 @@ def states(signatures: list[Signature]) -> dict[str, StageState]:
     return found
 
 
-def _create(stage: str, user: User, summary: dict, countersigns: int | None = None) -> Signature:
-    with write_transaction():
-        row = CheckSheetSignOff.create(
-            stage=stage,
-            countersigns=countersigns,
-            signed_by=user.id,
-            signer_name=person_name(user)[:100],
-            organisation_name=user.organisation.name[:200],
-            signed_on=business_today(),
-            evidence=json.dumps(summary, ensure_ascii=False, sort_keys=True),
-        )
-    return _shown(row)
+def _create(stage: str, user: User, summary: dict, countersigns: int | None = None) -> CheckSheetSignOff:
+    return CheckSheetSignOff.create(
+        stage=stage,
+        countersigns=countersigns,
+        signed_by=user.id,
+        signer_name=person_name(user)[:100],
+        organisation_name=user.organisation.name[:200],
+        signed_on=business_today(),
+        evidence=json.dumps(summary, ensure_ascii=False, sort_keys=True),
+    )
 
 
 def sign(stage: str, user: User, summary: dict) -> Signature:
-    """Sign `stage` off as `user`, keeping the evidence summary they saw."""
-    if stage not in STAGE_KEYS:
-        raise SignOffRefused("stage")
-    signed = _create(stage, user, summary)
+    """Sign `stage` (one of STAGE_KEYS) off as `user`, keeping the evidence summary they saw."""
+    with write_transaction():
+        signed = _shown(_create(stage, user, summary))
     audit.record("check-sheet.sign", object_type="check-sheet-sign-off", object_id=signed.id)
     return signed
 
 
-def countersign(sign_off_id: int, user: User, summary: dict) -> Signature:
-    """Countersign the newest sign-off of its stage as `user`, who must not be its signer."""
-    row = CheckSheetSignOff.get_or_none(
-        (CheckSheetSignOff.id == sign_off_id) & CheckSheetSignOff.countersigns.is_null()
-    )
+def _refusal(row: CheckSheetSignOff | None, user: User) -> str | None:
+    """Why `user` may not countersign `row`, or None if they may."""
     if row is None:
-        raise SignOffRefused("missing")
-    state = states(history())[row.stage]
-    if state.signed is None or state.signed.id != row.id:
-        raise SignOffRefused("superseded")
-    if state.countersigned is not None:
-        raise SignOffRefused("countersigned")
+        return "missing"
+    newest = (
+        CheckSheetSignOff.select(CheckSheetSignOff.id)
+        .where((CheckSheetSignOff.stage == row.stage) & CheckSheetSignOff.countersigns.is_null())
+        .order_by(CheckSheetSignOff.id.desc())
+        .first()
+    )
+    if newest.id != row.id:
+        return "superseded"
+    if CheckSheetSignOff.select().where(CheckSheetSignOff.countersigns == row.id).exists():
+        return "countersigned"
     if row.signed_by_id == user.id:
-        raise SignOffRefused("same-person")
-    signed = _create(row.stage, user, summary, countersigns=row.id)
+        return "same-person"
+    return None
+
+
+def countersign(sign_off_id: int, user: User, summary: dict) -> Signature:
+    """Countersign the newest sign-off of its stage as `user`, who must not be its signer; the
+    sign-off stays locked meanwhile, so two people cannot both countersign it."""
+    with write_transaction():
+        query = CheckSheetSignOff.select().where(
+            (CheckSheetSignOff.id == sign_off_id) & CheckSheetSignOff.countersigns.is_null()
+        )
+        row = locked(query).first()
+        refusal = _refusal(row, user)
+        if refusal is None:
+            signed = _shown(_create(row.stage, user, summary, countersigns=row.id))
+    if refusal is not None:
+        raise SignOffRefused(refusal)
     audit.record("check-sheet.countersign", object_type="check-sheet-sign-off", object_id=signed.id)
     return signed
