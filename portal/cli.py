@@ -14,6 +14,7 @@ from flask.cli import AppGroup, ScriptInfo
 
 from portal.core.models.accounts import ROLES, ROLES_NEEDING_APPROVAL
 from portal.core.settings import ConfigError, Settings, load_settings
+from portal.staff.check_sheet.dependencies import dependencies_group
 from portal.staff.ledger.commands import ledger_group
 from portal.staff.notify import notify_group
 from portal.staff.retention.commands import retention_group
@@ -220,6 +221,7 @@ cli.add_command(retention_group)
 cli.add_command(ledger_group)
 cli.add_command(security_check_command)
 cli.add_command(self_check_command)
+cli.add_command(dependencies_group)
 
 
 def main() -> None:

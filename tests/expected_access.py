@@ -219,4 +219,13 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "incidents.business": only(CITY, OPERATOR),
     "incidents.contact_entry": only(CITY, OPERATOR),
     "incidents.reveal": only(CITY, OPERATOR),
+    # Job 10: the security check sheet is checked and signed by the city, the operator and the
+    # administrators (the system's side); consultants have no part in it. Any of the three signs a
+    # stage, and another of them countersigns; each may run the dependency scan behind its evidence.
+    "check_sheet.sheet": only(CITY, OPERATOR, ADMIN),
+    "check_sheet.sheet_print": only(CITY, OPERATOR, ADMIN),
+    "check_sheet.sheet_xlsx": only(CITY, OPERATOR, ADMIN),
+    "check_sheet.sign": only(CITY, OPERATOR, ADMIN),
+    "check_sheet.countersign": only(CITY, OPERATOR, ADMIN),
+    "check_sheet.scan_dependencies": only(CITY, OPERATOR, ADMIN),
 }

@@ -18,6 +18,7 @@ from portal.core.dates import business_today
 from portal.core.models import (
     AccountApproval,
     AffectedBusiness,
+    CheckSheetSignOff,
     ConsultationSession,
     FolderGrant,
     Holiday,
@@ -80,6 +81,7 @@ class StaffWorld:
     elsewhere: dict[str, int]  # by role: a session of the walking account on another device
     incident: int  # an incident that exposed consultant A's record
     incident_business: int  # the business it affected
+    check_sheet_sign_off: int  # a stage of the security check sheet signed by the outsider, to countersign
 
     @property
     def record(self) -> int:
@@ -177,6 +179,14 @@ def build_staff_world(app) -> StaffWorld:
         ).id
         admin = User.get_by_id(accounts["admin"].id)
         to_approve, to_reject = (_awaiting_approval(f"consultant-{n}@example.jp", admin) for n in ("d", "e"))
+        check_sheet_sign_off = CheckSheetSignOff.create(
+            stage="before_build",
+            signed_by=accounts["outsider"].id,
+            signer_name="outsider",
+            organisation_name="outsider org",
+            signed_on=today,
+            evidence="{}",
+        ).id
     make_folder(
         app,
         organisations["operator"],
@@ -214,4 +224,5 @@ def build_staff_world(app) -> StaffWorld:
         elsewhere=elsewhere,
         incident=incident,
         incident_business=incident_business,
+        check_sheet_sign_off=check_sheet_sign_off,
     )

@@ -258,6 +258,7 @@ NAMING_PEOPLE = {
     "pledge.signatures_xlsx": "/pledge/signatures.xlsx",
     "reports.monthly_xlsx": "/reports/monthly.xlsx",  # the signer's name and the remarks
     "incidents.timeline_xlsx": "/incidents/1/report.xlsx",  # the affected businesses by name
+    "check_sheet.sheet_xlsx": "/check-sheet/check-sheet.xlsx",  # the signers' names
 }
 COUNTS_ONLY = {"ledger.summary_xlsx"}
 

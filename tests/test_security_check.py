@@ -108,9 +108,7 @@ def test_a_file_served_outside_the_gate_and_a_missing_noindex_are_serious(
     assert f"serious: staff: leak path answers {staff}/uploads/" in serious
     assert f"serious: staff: directory listing {staff}/uploads/" in serious
     assert f"serious: staff: answers a stranger with content {staff}/uploads/{quote(LEAKED_NAME)}" in serious
-    assert any(
-        line.startswith("serious: staff: answer without X-Robots-Tag noindex") for line in serious
-    )
+    assert any(line.startswith("serious: staff: answer without X-Robots-Tag noindex") for line in serious)
     assert not [line for line in serious if f"{public}/" in line], "the public site is not at fault"
 
 

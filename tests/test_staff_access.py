@@ -66,6 +66,7 @@ def url_values(world: StaffWorld, role: str, rule: Rule) -> dict[str, object]:
         },
         "daily_reports": {"day": world.report_day.isoformat()},
         "ledger": {"entry_id": world.ledger_entry},
+        "check_sheet": {"stage": "launch", "sign_off_id": world.check_sheet_sign_off},
         "pledge": {"number": 1},
         "incidents": {"incident_id": world.incident, "business_id": world.incident_business},
         "export_consent": {"organisation_id": world.spare_organisation},

@@ -281,6 +281,11 @@ def incident_response(db: Database, _migrator: SchemaMigrator) -> None:
     _create_frozen(db, schema_history.MIGRATION_INCIDENTS)
 
 
+def check_sheet_sign_offs(db: Database, _migrator: SchemaMigrator) -> None:
+    """The security check sheet's sign-offs and countersignatures: a new table only."""
+    _create_frozen(db, schema_history.MIGRATION_CHECK_SHEET)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -306,6 +311,7 @@ MIGRATIONS: list[Migration] = [
     export_consents,
     self_check_runs,
     incident_response,
+    check_sheet_sign_offs,
 ]
 
 

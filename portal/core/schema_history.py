@@ -526,3 +526,18 @@ class TimelineEntry(Frozen):
 
 
 MIGRATION_INCIDENTS = [Incident, IncidentExposure, AffectedBusiness, ContactEntry, TimelineEntry]
+# The security check sheet's sign-offs and countersignatures.
+
+
+class CheckSheetSignOff(Frozen):
+    stage = CharField(max_length=20, index=True)
+    countersigns = ForeignKeyField("self", null=True, backref="+", on_delete="RESTRICT")
+    signed_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    signer_name = CharField(max_length=100)
+    organisation_name = CharField(max_length=200)
+    signed_on = DateField()
+    signed_at = DateTimeField()
+    evidence = TextField()
+
+
+MIGRATION_CHECK_SHEET = [CheckSheetSignOff]

@@ -132,6 +132,7 @@ class Settings:
     bureaus: tuple[str, ...]
     home_bureau: str
     metrics_token: str = field(repr=False)
+    vulnerability_db: Path | None  # an OSV export for PyPI, read by `portal dependencies audit`
 
     @property
     def public_home(self) -> Path:
@@ -477,6 +478,7 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         bureaus=bureaus,
         home_bureau=_home_bureau("home_bureau", get("home_bureau", "産業観光局"), bureaus),
         metrics_token=_metrics_token("metrics_token", get("metrics_token", "")),
+        vulnerability_db=Path(get("vulnerability_db", "")) if get("vulnerability_db", "") else None,
     )
     _refuse_guessable_credentials(settings)
     if zone == "staff":

@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     from portal.staff.audit_log import bp as audit_log_bp
     from portal.staff.auth import bp as auth_bp
     from portal.staff.bookings import bp as bookings_bp
+    from portal.staff.check_sheet import bp as check_sheet_bp
     from portal.staff.daily_reports import bp as daily_reports_bp
     from portal.staff.export_consent import bp as export_consent_bp
     from portal.staff.home import bp as home_bp
@@ -85,6 +86,7 @@ def init_app(app: Flask) -> None:
         export_consent_bp,
         self_checks_bp,
         incidents_bp,
+        check_sheet_bp,
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"

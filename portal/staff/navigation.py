@@ -46,6 +46,7 @@ MENU = (
     Entry("retention.certificates", _l("削除証明"), ("retention.",)),
     Entry("audit_log.index", _l("監査ログ"), ("audit_log.",)),
     Entry("self_checks.index", _l("自己点検"), ("self_checks.",)),
+    Entry("check_sheet.sheet", _l("セキュリティ対策確認シート"), ("check_sheet.",)),
     Entry("admin.users", _l("利用者管理"), ("admin.user",)),
     Entry("admin.organisations", _l("組織"), ("admin.organisation",)),
 )

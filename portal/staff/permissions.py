@@ -22,6 +22,9 @@ CITY = frozenset({"city"})
 # it; the operator alone writes the report's remarks and signs it off.
 REPORTING = frozenset({"city", "operator"})
 INCIDENT_CONTACT = frozenset({"city", "operator"})
+# The security check sheet (job 10): the city, which the work is done for, the operator, who runs
+# it, and the administrators, who run the system, read it, sign its stages and countersign.
+SECURITY_SHEET = frozenset({"city", "operator", "admin"})
 
 # Reachable without a session: signing in, assets, health and the crawler rules; the metrics, which
 # answer only a scraper holding PORTAL_METRICS_TOKEN (portal/staff/metrics/views.py).
@@ -190,6 +193,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "incidents.business": INCIDENT_CONTACT,
     "incidents.contact_entry": INCIDENT_CONTACT,
     "incidents.reveal": INCIDENT_CONTACT,
+    "check_sheet.sheet": SECURITY_SHEET,
+    "check_sheet.sheet_print": SECURITY_SHEET,
+    "check_sheet.sheet_xlsx": SECURITY_SHEET,
+    "check_sheet.sign": SECURITY_SHEET,
+    "check_sheet.countersign": SECURITY_SHEET,
+    "check_sheet.scan_dependencies": SECURITY_SHEET,
 }
 
 

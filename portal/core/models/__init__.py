@@ -16,6 +16,7 @@ from portal.core.models.accounts import (
 from portal.core.models.audit import AuditEvent, AuditVerification
 from portal.core.models.base import SchemaVersion
 from portal.core.models.calendar import Holiday, Season, WeeklyPattern
+from portal.core.models.check_sheet import CheckSheetSignOff
 from portal.core.models.consents import ExportConsent
 from portal.core.models.incidents import (
     INCIDENT_MODELS,
@@ -96,6 +97,7 @@ STAFF_MODELS = [
     ExportConsent,
     CheckRun,
     *INCIDENT_MODELS,
+    CheckSheetSignOff,
 ]
 
 
@@ -115,6 +117,7 @@ __all__ = [
     "BookingNameToken",
     "CallEvent",
     "CheckRun",
+    "CheckSheetSignOff",
     "ConsultationRecord",
     "ConsultationSession",
     "ContactEntry",

@@ -26,6 +26,7 @@ class Check(StrEnum):
     STORAGE = "storage"  # the storage backend's own posture (portal storage check)
     AUDIT_CHAIN = "audit_chain"  # the audit chain's verification (portal audit verify)
     ZONES = "zones"  # the public zone's credentials reach no staff table
+    DEPENDENCIES = "dependencies"  # installed distributions against a vulnerability database
 
 
 class Severity(StrEnum):
