@@ -27,11 +27,11 @@ def configured_database() -> Path | None:
     return current_app.config["PORTAL"].vulnerability_db
 
 
-def audit_dependencies(database: Path | None) -> CheckRun:
-    """Scan the installed distributions against `database` and keep the run; NoDatabase without one."""
+def dependency_findings(database: Path | None) -> list[Finding]:
+    """Each vulnerable installed distribution (serious), and a note of what was read; without a
+    database, a note that says so instead of an all-clear."""
     if database is None:
-        raise NoDatabase("no vulnerability database: set PORTAL_VULNERABILITY_DB or pass --database")
-    started = utcnow()
+        return [Finding(Severity.NOTE, "no vulnerability database: set PORTAL_VULNERABILITY_DB")]
     packages = installed()
     found, read = scan(database, packages)
     updated = datetime.fromtimestamp(database.stat().st_mtime, UTC).date().isoformat()
@@ -45,9 +45,15 @@ def audit_dependencies(database: Path | None) -> CheckRun:
         for hit in found
     ]
     summary = f"{database.name} ({updated}): {read} advisories, {len(packages)} distributions checked"
-    return record(
-        Check.DEPENDENCIES, started, [*findings, Finding(Severity.NOTE, summary, where=str(database))]
-    )
+    return [*findings, Finding(Severity.NOTE, summary, where=str(database))]
+
+
+def audit_dependencies(database: Path | None) -> CheckRun:
+    """Scan the installed distributions against `database` and keep the run; NoDatabase without one."""
+    if database is None:
+        raise NoDatabase("no vulnerability database: set PORTAL_VULNERABILITY_DB or pass --database")
+    started = utcnow()
+    return record(Check.DEPENDENCIES, started, dependency_findings(database))
 
 
 def _fixed(versions: tuple[str, ...]) -> str:

@@ -52,8 +52,8 @@ def security_check_command(public_url: str, staff_url: str, max_pages: int) -> N
 @click.command("self-check")
 @with_appcontext
 def self_check_command() -> None:
-    """Run every check (exposure, storage, audit chain, zones), keep each run and mail the city and
-    the administrators about serious findings; exit 1 on any."""
+    """Run every check (exposure, storage, audit chain, zones, dependencies), keep each run and mail
+    the city and the administrators about serious findings; exit 1 on any."""
     from portal.core import mail
     from portal.core.database import database
     from portal.staff.self_checks.alert import send_alert

@@ -11,4 +11,5 @@ CHECK_LABELS = {
     Check.STORAGE: _l("保存領域の設定"),
     Check.AUDIT_CHAIN: _l("監査ログの改ざん検査"),
     Check.ZONES: _l("公開側と職員側の分離"),
+    Check.DEPENDENCIES: _l("依存パッケージの脆弱性検査"),
 }

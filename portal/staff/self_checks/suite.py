@@ -14,6 +14,7 @@ from portal.core.settings import ConfigError, Settings
 from portal.staff.audit.keys import audit_keys
 from portal.staff.audit.verified import remember
 from portal.staff.audit.verify import verify
+from portal.staff.check_sheet.dependencies import dependency_findings
 from portal.staff.self_checks.probe import probe
 from portal.staff.self_checks.runs import Check, Finding, Severity, record
 from portal.staff.self_checks.zones import zone_findings
@@ -44,11 +45,17 @@ def audit_chain_findings(settings: Settings) -> list[Finding]:
     ]
 
 
+def dependencies_findings(settings: Settings) -> list[Finding]:
+    """The installed distributions against PORTAL_VULNERABILITY_DB, as `portal dependencies audit`."""
+    return dependency_findings(settings.vulnerability_db)
+
+
 CHECKS: dict[Check, Callable[[Settings], list[Finding]]] = {
     Check.EXPOSURE: exposure_findings,
     Check.STORAGE: storage_findings,
     Check.AUDIT_CHAIN: audit_chain_findings,
     Check.ZONES: zone_findings,
+    Check.DEPENDENCIES: dependencies_findings,
 }
 
 
