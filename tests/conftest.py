@@ -216,12 +216,16 @@ def make_account(
     app, role: str, organisation: str | None = None, email: str | None = None, pledged: bool = True
 ) -> Account:
     """An enrolled account made the way `portal user create` makes one, which (unless `pledged` is
-    False) has accepted the confidentiality pledge, as its owner does at the first sign-in."""
+    False) has accepted the confidentiality pledge, as its owner does at the first sign-in. Its
+    password's hash is the one test accounts share in this process (tests/hashing.py)."""
     from portal.core.database import database
+    from portal.staff import accounts as accounts_module
     from portal.staff.accounts import create_user, organisation_named
+    from tests.hashing import account_hash
 
     email = email or f"{role}@example.jp"
-    with app.app_context(), database.connection_context():
+    with app.app_context(), database.connection_context(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts_module, "hash_password", account_hash)
         created = create_user(
             email,
             role,
@@ -306,6 +310,17 @@ class CodeClock:
 
 
 CODE_CLOCK = CodeClock()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remembered_password_checks():
+    """In-process instances check each (hash, password) pair with argon2 once (tests/hashing.py)."""
+    from portal.staff.security import passwords
+    from tests.hashing import RememberingChecker
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", RememberingChecker(passwords._hasher))
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

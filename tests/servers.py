@@ -190,14 +190,14 @@ class S3Server:
         }
 
     def client(self, access_key: str | None = S3_ACCESS_KEY, secret_key: str | None = S3_SECRET_KEY):
-        """A MinIO client for this server (anonymous with no keys), trusting its certificate."""
+        """A MinIO client for this server (anonymous with no keys), trusting its certificate. It does
+        not retry: a refusal while the server starts is answered at once, not after MinIO's backoff."""
         import urllib3
         from minio import Minio
 
-        if self.tls is None:
-            return Minio(self.endpoint, access_key, secret_key, secure=False)
-        trusting = urllib3.PoolManager(ca_certs=str(self.tls.certificate), retries=False)
-        return Minio(self.endpoint, access_key, secret_key, secure=True, http_client=trusting)
+        ca_certs = str(self.tls.certificate) if self.tls else None
+        http = urllib3.PoolManager(ca_certs=ca_certs, retries=False)
+        return Minio(self.endpoint, access_key, secret_key, secure=self.tls is not None, http_client=http)
 
     def start(self) -> None:
         """Start the server and wait until it answers with the test credentials."""
@@ -225,6 +225,10 @@ class S3Server:
                 "-master.volumeSizeLimitMB=64",
                 "-s3.port.iceberg=0",
                 "-s3.port.lance=0",
+                # Started again after a crash, a master that resumes its raft state waits out an
+                # election (about 17 s) before anything answers; the volume server tells a fresh
+                # master its volumes, and the filer keeps the buckets, so the data comes back all the same.
+                "-master.resumeState=false",
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
