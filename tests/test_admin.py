@@ -56,12 +56,18 @@ def test_admin_cannot_disable_themselves(staff_app, signed_in, accounts):
 
 def test_end_sessions_and_reset_second_factor(staff_app, signed_in, accounts):
     victim = signed_in("consultant")
+    bystander = signed_in("city")
     admin = signed_in("admin")
     token = csrf_from(admin.get("/").text)
     user_id = accounts["consultant"].id
     confirmed = {"csrf_token": token, "confirmed": "yes"}
     assert admin.post(f"/admin/users/{user_id}/sessions/end", data=confirmed).status_code == 303
     assert victim.get("/").status_code == 404
+    assert bystander.get("/").status_code == 200 and admin.get("/").status_code == 200, "only theirs end"
+    assert admin.post(f"/admin/users/{user_id}/sessions/end", data=confirmed).status_code == 303
+    with staff_app.app_context():
+        ended = AuditEvent.select().where(AuditEvent.action == "user.sessions-ended").order_by(AuditEvent.seq)
+        assert [event.outcome for event in ended] == ["1", "0"], "sessions ended before are not counted again"
     reset = admin.post(f"/admin/users/{user_id}/second-factor/reset", data=confirmed)
     assert reset.status_code == 200 and re.search(
         r'<code class="secret">\d{4}-\d{4}-\d{4}</code>', reset.text

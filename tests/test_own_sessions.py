@@ -40,6 +40,13 @@ def _post(client, path: str, **fields: str):
     return client.post(path, data={"csrf_token": csrf_from(page.text), **fields})
 
 
+def _outcomes(staff_app, action: str) -> list[str]:
+    """What each event of `action` recorded as its outcome (for endings: how many sessions ended)."""
+    with staff_app.app_context():
+        events = AuditEvent.select().where(AuditEvent.action == action).order_by(AuditEvent.seq)
+        return [event.outcome for event in events]
+
+
 def _actions(staff_app) -> list[str]:
     with staff_app.app_context():
         return [event.action for event in AuditEvent.select().order_by(AuditEvent.seq)]
@@ -47,6 +54,7 @@ def _actions(staff_app) -> list[str]:
 
 def test_a_user_sees_every_session_and_ends_one_or_all_others_after_typing_the_password(staff_app, accounts):
     city = accounts["city"]
+    colleague = _browser(staff_app, accounts["consultant"], "127.0.0.5", FIREFOX_WINDOWS)
     here = _browser(staff_app, city, "127.0.0.2", FIREFOX_WINDOWS)
     phone = _browser(staff_app, city, "127.0.0.3", CHROME_ANDROID)
     other = _browser(staff_app, city, "127.0.0.4", "curl/8.5")
@@ -83,6 +91,10 @@ def test_a_user_sees_every_session_and_ends_one_or_all_others_after_typing_the_p
     assert _post(here, "/account/sessions/end-others").status_code == 303
     assert other.get("/").status_code == 404 and here.get("/").status_code == 200
     assert _session_ids(here.get("/account/sessions").text) == [mine["127.0.0.2"]]
+    assert colleague.get("/").status_code == 200, "another account's session is not one's own"
+    assert _outcomes(staff_app, "session.ended-others") == ["1"], (
+        "the one still open, not the one ended before"
+    )
     actions = _actions(staff_app)
     for action in ("session.confirm-failure", "session.ended", "session.ended-others"):
         assert action in actions
@@ -122,12 +134,16 @@ def test_an_administrator_ends_every_users_sessions_at_once(staff_app, accounts)
     assert asked.status_code == 200 and 'name="confirmed" value="yes"' in asked.text
     assert all(client.get("/").status_code == 200 for client in others)
 
+    signed_out = others.pop()
+    assert _post(signed_out, "/logout").status_code in (302, 303)
     assert _post(admin, "/admin/sessions/end-all", confirmed="yes").status_code == 303
     assert all(client.get("/").status_code == 404 for client in others)
     assert admin.get("/").status_code == 200
     with staff_app.app_context():
         event = AuditEvent.get(AuditEvent.action == "sessions.ended-all")
-        assert (event.actor_id, event.outcome) == (accounts["admin"].id, "4")
+        assert (event.actor_id, event.outcome) == (accounts["admin"].id, "3"), (
+            "a session ended before is not counted"
+        )
         assert StaffSession.select().where(StaffSession.revoked_at.is_null()).count() == 1
 
 
