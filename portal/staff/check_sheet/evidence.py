@@ -33,7 +33,6 @@ from portal.staff.roles import ROLE_LABELS
 from portal.staff.self_checks.runs import Check, latest
 from portal.staff.storage import stream_aead
 from portal.staff.storage.transfer import object_store
-from storage_backends import BackendError
 
 ASVS_TRACE = PROJECT_ROOT / "docs" / "security" / "asvs-l2.toml"
 SHOWN_FINDINGS = 5
@@ -108,16 +107,12 @@ def self_checks(runs: dict[Check, CheckRun]) -> Evidence:
     return Evidence("self_checks", _("自己診断"), status, facts)
 
 
-def storage() -> Evidence:
-    """The configured backend's own posture check, run now on the backend the app has open."""
-    backend = object_store().backend
-    try:
-        findings = backend.check()
-    except BackendError as error:
-        findings = [str(error)]
-    facts = [(_("保存先"), backend.name)]
-    facts += [(_("所見"), finding) for finding in findings] or [(_("所見"), _("なし"))]
-    return Evidence("storage", _("保存先の設定診断"), Status.ATTENTION if findings else Status.OK, facts)
+def storage(runs: dict[Check, CheckRun]) -> Evidence:
+    """The configured backend and the storage posture its last scheduled check found (the check
+    writes and deletes a probe object, so it runs in `portal self-check`, never on a page view)."""
+    run = runs.get(Check.STORAGE)
+    facts = [(_("保存先"), object_store().backend.name), *_run_facts(str(SELF_CHECKS[Check.STORAGE]), run)]
+    return Evidence("storage", _("保存先の設定診断"), _run_status([run]), facts)
 
 
 def audit_chain() -> Evidence:
@@ -254,7 +249,7 @@ def gather() -> dict[str, Evidence]:
     runs = latest()
     gatherers: dict[str, Callable[[], Evidence]] = {
         "self_checks": lambda: self_checks(runs),
-        "storage": storage,
+        "storage": lambda: storage(runs),
         "audit_chain": audit_chain,
         "networks": networks,
         "second_factor": second_factor,
