@@ -27,7 +27,7 @@ from tests.test_public_zone_compromised import public_role  # noqa: F401 - the r
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 BOUNDS = ("--max-pages", "30")  # the crawl bounded: the point is what it finds, not how far it walks
-LEAKED_NAME = "相談票.pdf"
+LEAKED_NAME = "相談票_ひかりベーカリー_鈴木太郎.pdf"  # as the leaked files were: named after their business
 
 
 def mail_to(smtp) -> dict:
@@ -107,9 +107,18 @@ def test_a_file_served_outside_the_gate_and_a_missing_noindex_are_serious(
     serious = _serious(result.output)
     assert f"serious: staff: leak path answers {staff}/uploads/" in serious
     assert f"serious: staff: directory listing {staff}/uploads/" in serious
-    assert f"serious: staff: answers a stranger with content {staff}/uploads/{quote(LEAKED_NAME)}" in serious
+    assert f"serious: staff: answers a stranger with content {staff}/uploads/[name withheld, sha256 " in (
+        "\n".join(serious)
+    )
+    for kept in (result.output, _kept_findings(staff_app)):
+        assert "鈴木" not in kept and quote("鈴木") not in kept, "a leaked file's name is never repeated"
     assert any(line.startswith("serious: staff: answer without X-Robots-Tag noindex") for line in serious)
     assert not [line for line in serious if f"{public}/" in line], "the public site is not at fault"
+
+
+def _kept_findings(staff_app) -> str:
+    with staff_app.app_context():
+        return " ".join(run.findings for run in CheckRun.select())
 
 
 def _answering(path: str, body: bytes = b"ref: refs/heads/main\n"):
@@ -310,6 +319,8 @@ def test_self_check_keeps_each_run_and_alerts_city_and_admin_without_personal_da
     assert "外部からの露出検査" in body and f"{runs[Check.EXPOSURE].serious}件" in body
     assert f"{staff}/self-checks/" in body
     assert "uploads" not in body and LEAKED_NAME not in body, "no finding's details"
+    kept = _kept_findings(staff_app)
+    assert "鈴木" not in kept and quote("鈴木") not in kept, "a leaked file's name is not kept either"
     people = _seeded_people(staff_app)
     assert len(people) > 100
     assert not [person for person in people if person in body or person in smtp.messages[0]["Subject"]]

@@ -23,14 +23,17 @@ nosniff, a cookie without SameSite, a public answer over https without HSTS, a s
 to any unknown URL.
 
 Findings carry the URL, the status, type and length of the answer: never its bytes, which may be
-the personal data that leaked.
+the personal data that leaked. A file a leaked listing led to is named by its folder and a hash of
+its name, since a file's name can be a person's (a consultation sheet named after its business).
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from portal.staff.self_checks.crawl import START, crawl
@@ -81,6 +84,17 @@ class Report:
         self.findings: list[Finding] = []
         self.header_seen: dict[tuple[str, str, str], tuple[Severity, str]] = {}
         self.header_count: Counter[tuple[str, str, str]] = Counter()
+        self.withheld: set[str] = set()
+
+    def withhold(self, urls: Iterable[str]) -> None:
+        """URLs whose last segment may name a person: the files a leaked listing led to."""
+        self.withheld.update(urls)
+
+    def _shown(self, where: str) -> str:
+        if where not in self.withheld:
+            return where
+        folder, _, name = where.rpartition("/")
+        return f"{folder}/[name withheld, sha256 {hashlib.sha256(name.encode()).hexdigest()[:12]}]"
 
     def add(self, severity: Severity, title: str, where: str, evidence: str = "") -> None:
         """One finding."""
@@ -100,7 +114,8 @@ class Report:
             also = f"{count} answers like this" if count > 1 else ""
             shown = "; ".join(part for part in (evidence, also) if part)
             self.add(severity, f"{zone}: {title}", where, shown)
-        return sorted(self.findings, key=lambda finding: finding.severity != Severity.SERIOUS)
+        shown = [replace(finding, where=self._shown(finding.where)) for finding in self.findings]
+        return sorted(shown, key=lambda finding: finding.severity != Severity.SERIOUS)
 
 
 def _crawl(site: Site, report: Report, base: str, max_pages: int) -> bool:
@@ -128,6 +143,7 @@ def _leak_paths(site: Site, report: Report, max_pages: int) -> None:
             leaked.append(path)
     if leaked:  # a listing leads to the files themselves, as it led the search engine
         found = crawl(site.fetcher, max_pages, tuple(leaked))
+        report.withhold(answer.url for path, answer in found.items() if path not in LEAK_PATHS)
         site.answers.update({path: answer for path, answer in found.items() if path not in site.answers})
 
 
