@@ -42,11 +42,13 @@ def test_requests_are_counted_by_endpoint_and_timed(metered):
     for _ in range(3):
         client.get("/login")
     client.get("/records/12345")  # anonymous: the 404
+    client.open("/login", method="MADEUP")  # a method of a client's own: no label of its own
     text = scrape(metered).text
     assert 'madoguchi_requests_total{endpoint="auth.login",method="GET",status="2xx"} 3.0' in text
     assert 'madoguchi_requests_total{endpoint="records.view",method="GET",status="4xx"} 1.0' in text
     assert 'madoguchi_request_seconds_count{endpoint="auth.login"} 3.0' in text
     assert "12345" not in text, "ids never become labels"
+    assert "MADEUP" not in text and 'method="other"' in text
 
 
 def test_store_figures_are_read_when_scraped(metered, signed_in):

@@ -21,6 +21,8 @@ from portal.core.models.waiting import WaitingOffer
 from portal.staff.self_checks.runs import latest
 
 REGISTRY = "portal.metrics"
+# Methods a label may name: anything else a client sends is "other", so nobody can add series at will.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -84,7 +86,8 @@ def init_app(app: Flask) -> CollectorRegistry:
     @app.after_request
     def _count(response: Response) -> Response:
         endpoint = request.endpoint or "unknown"
-        requests.labels(endpoint, request.method, f"{response.status_code // 100}xx").inc()
+        method = request.method if request.method in METHODS else "other"
+        requests.labels(endpoint, method, f"{response.status_code // 100}xx").inc()
         started = g.get("metrics_started")
         if started is not None:
             latency.labels(endpoint).observe(perf_counter() - started)
