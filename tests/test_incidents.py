@@ -228,6 +228,11 @@ def registered(staff_app):
 
 
 @sqlite_only
+def _business_views(staff_app) -> int:
+    with staff_app.app_context(), database.connection_context():
+        return AuditEvent.select().where(AuditEvent.action == "incident.business").count()
+
+
 def test_the_status_report_counts_calls_and_visits_as_the_city_reports_them(staff_app, registered):
     world, city, incident = registered
     businesses = _businesses(staff_app, incident)
@@ -250,11 +255,13 @@ def test_the_status_report_counts_calls_and_visits_as_the_city_reports_them(staf
         }
         assert operator.post(f"{url}/entries", data=needed).status_code == 303
         assert operator.post(f"{url}/entries", data={"csrf_token": token, "kind": outcome}).status_code == 303
+    views = _business_views(staff_app)
     refused = operator.post(
         f"/incidents/{incident}/businesses/{businesses[5].id}/entries",
         data={"csrf_token": token, "kind": contacts.VISIT_NEEDED},
     )
     assert refused.status_code == 200 and "訪問が必要な理由を選んでください" in refused.text
+    assert _business_views(staff_app) == views + 1, "the page shown again, its notes with it, is a view"
 
     page = operator.get(f"/incidents/{incident}/businesses")
     assert "全89者中 電話で説明、謝罪を行った方 89者" in page.text
@@ -384,3 +391,15 @@ def test_a_folder_exposes_its_documents_and_their_refused_downloads_are_found(st
     assert found.documents == set(documents) and found.records == set()
     refused = [e.object_id for e in history if e.action == "request.denied" and e.actor_id is None]
     assert sorted(refused) == sorted(str(v) for v in versions[:2])
+
+
+def test_a_business_reached_by_no_means_is_still_to_contact_and_a_visit_made_was_needed():
+    report = contacts.status_report(
+        {
+            1: contacts.BusinessState(attempts=2),  # two calls, nobody answered
+            2: contacts.BusinessState(letter=True, attempts=1),
+            3: contacts.BusinessState(visit_outcome=contacts.VISITED, attempts=1),
+            4: contacts.BusinessState(phoned=True, attempts=1),
+        }
+    )
+    assert (report.not_contacted, report.visit_needed, report.visited, report.visit_refused) == (1, 1, 1, 0)

@@ -54,6 +54,8 @@ def businesses(incident_id: int) -> Response:
 
 
 def _page(business: AffectedBusiness, form: ContactForm | None = None, contact=None) -> Response:
+    """The business's page (its entries' notes opened), audited as a view however it was reached."""
+    audit.record("incident.business", object_type="incident-business", object_id=business.id)
     entries = contacts.entries_of(business)
     return render(
         "incidents/business.html",
@@ -72,9 +74,7 @@ def _page(business: AffectedBusiness, form: ContactForm | None = None, contact=N
 @bp.get("/<int:incident_id>/businesses/<int:business_id>")
 def business(incident_id: int, business_id: int) -> Response:
     """One business: every entry, who made it and when, and the form for the next one."""
-    found = business_or_404(incident_id, business_id)
-    audit.record("incident.business", object_type="incident-business", object_id=found.id)
-    return _page(found)
+    return _page(business_or_404(incident_id, business_id))
 
 
 @bp.post("/<int:incident_id>/businesses/<int:business_id>/entries")

@@ -139,8 +139,12 @@ def status_report(found: dict[int, BusinessState]) -> StatusReport:
         total=len(found),
         phoned=sum(state.phoned for state in shown),
         letters=sum(state.letter for state in shown),
-        visit_needed=sum(state.visit_needed for state in shown),
-        visited=sum(state.visit_needed and state.visit_outcome == VISITED for state in shown),
-        visit_refused=sum(state.visit_needed and state.visit_outcome == VISIT_REFUSED for state in shown),
-        not_contacted=sum(state.attempts == 0 for state in shown),
+        # A visit made or refused was judged needed, whether or not that judgement was entered first.
+        visit_needed=sum(state.visit_needed or state.visit_outcome is not None for state in shown),
+        visited=sum(state.visit_outcome == VISITED for state in shown),
+        visit_refused=sum(state.visit_outcome == VISIT_REFUSED for state in shown),
+        # Calls that found nobody reach nobody: such a business is still to be contacted.
+        not_contacted=sum(
+            not (state.phoned or state.letter or state.visit_outcome == VISITED) for state in shown
+        ),
     )
