@@ -4,8 +4,9 @@ What an exposure reaches:
 - a consultation record: its booking (and with it the record's attachments, which belong to it);
 - a library folder: its documents; a document: itself;
 - "everything readable by organisation X / role R during the window": what the accounts matching
-  X and R could read then: every record alive in the window if one of them is the city's; else the
-  records they wrote and those granted to them by a grant in force during the window; and the
+  X and R could read then: every record made before the window ended if one of them is the city's
+  (the city and authors read deleted records until they are purged); else the records they wrote
+  and those alive in the window granted to them by a grant in force during it; and the
   folders their organisation owns or that a grant in force during the window gave to their
   organisation or role.
 
@@ -76,16 +77,22 @@ def _scope_accounts(exposure: IncidentExposure) -> list[User]:
 
 
 def _scope_records(incident: Incident, accounts: list[User]) -> set[int]:
-    alive = ConsultationRecord.select(ConsultationRecord.id).where(_alive_in_window(incident))
+    """The city and a record's author read it, deleted or not, until it is purged (records/access.py);
+    a grantee reads it while the grant is in force and the record not deleted."""
+    existed = ConsultationRecord.select(ConsultationRecord.id).where(
+        ConsultationRecord.created_at < incident.window_end
+    )
     if any(account.role == "city" for account in accounts):
-        return {row.id for row in alive}
+        return {row.id for row in existed}
     ids = [account.id for account in accounts if account.role == "consultant"]
     if not ids:
         return set()
     granted = RecordGrant.select(RecordGrant.record).where(
         RecordGrant.grantee.in_(ids), _in_force(RecordGrant, incident)
     )
-    found = alive.where(ConsultationRecord.author.in_(ids) | ConsultationRecord.id.in_(granted))
+    found = existed.where(
+        ConsultationRecord.author.in_(ids) | (ConsultationRecord.id.in_(granted) & _alive_in_window(incident))
+    )
     return {row.id for row in found}
 
 
@@ -175,5 +182,6 @@ def store(incident: Incident, booking_ids: set[int]) -> int:
     ]
     with write_transaction():
         for start in range(0, len(new), 100):
-            AffectedBusiness.insert_many(new[start : start + 100]).execute()
+            # A second submission of the same addition finds the rows there already: it adds nothing.
+            AffectedBusiness.insert_many(new[start : start + 100]).on_conflict_ignore().execute()
     return len(new)
