@@ -116,6 +116,35 @@ def test_idle_timeout_and_absolute_lifetime(staff_app, signed_in, field):
     assert client.get("/").status_code == 404
 
 
+def test_one_account_at_work_keeps_no_other_session_alive(staff_app, signed_in, accounts):
+    idle, busy = signed_in("consultant"), signed_in("city")
+    limit = timedelta(minutes=staff_app.config["PORTAL"].session_idle_minutes)
+    with staff_app.app_context():
+        idle_session = StaffSession.get(StaffSession.user == accounts["consultant"].id)
+        StaffSession.update(last_seen_at=utcnow() - limit + timedelta(seconds=30)).where(
+            StaffSession.id == idle_session.id
+        ).execute()
+    assert busy.get("/").status_code == 200
+    with staff_app.app_context():
+        StaffSession.update(last_seen_at=utcnow() - limit - timedelta(seconds=1)).where(
+            StaffSession.id == idle_session.id
+        ).execute()
+    assert busy.get("/").status_code == 200  # marks its own session as seen, no other
+    token = csrf_from(busy.get("/").text)
+    stay = busy.post("/session/keepalive", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert stay.status_code == 204  # "stay signed in" pushes its own timeout out, no other
+    assert idle.get("/").status_code == 404, "the idle session ended on time"
+
+
+def test_each_session_seals_drafts_under_a_key_of_its_own(staff_app, signed_in, accounts):
+    first, second = signed_in("operator"), signed_in("operator")
+    keys = {
+        re.search(r'data-draft-key="([^"]+)"', client.get("/intake").text).group(1)
+        for client in (first, second)
+    }
+    assert len(keys) == 2, "a draft left by one session opens under no other"
+
+
 def test_keepalive_pushes_the_idle_timeout_out(staff_app, signed_in):
     client = signed_in("city")
     token = csrf_from(client.get("/").text)
