@@ -42,28 +42,24 @@ class History:
     actors: dict[int, User]
 
 
+def _ids_of(model, column, owners: frozenset[int]) -> set[str]:
+    """The ids of `model`'s rows whose `column` is one of `owners`, asked a chunk at a time."""
+    ordered = sorted(owners)
+    return {
+        str(row.id)
+        for start in range(0, len(ordered), CHUNK)
+        for row in model.select(model.id).where(column.in_(ordered[start : start + CHUNK]))
+    }
+
+
 def exposed_pairs(found: Exposed) -> dict[str, set[str]]:
     """Audit object ids by type, for every exposed object and the files that belong to it."""
-    records = sorted(found.records)
-    attachments = {
-        str(row.id)
-        for start in range(0, len(records), CHUNK)
-        for row in RecordAttachment.select(RecordAttachment.id).where(
-            RecordAttachment.record.in_(records[start : start + CHUNK])
-        )
-    }
-    documents = sorted(found.documents)
-    versions = {
-        str(row.id)
-        for start in range(0, len(documents), CHUNK)
-        for row in DocumentVersion.select(DocumentVersion.id).where(
-            DocumentVersion.document.in_(documents[start : start + CHUNK])
-        )
-    }
+    attachments = _ids_of(RecordAttachment, RecordAttachment.record, found.records)
+    versions = _ids_of(DocumentVersion, DocumentVersion.document, found.documents)
     return {
-        "record": {str(i) for i in records},
+        "record": {str(i) for i in found.records},
         "attachment": attachments,
-        "document": {str(i) for i in documents},
+        "document": {str(i) for i in found.documents},
         "document-version": versions,
         "folder": {str(i) for i in found.folders},
     }
