@@ -4,8 +4,11 @@ administrators end everyone's sessions at once. Nobody reaches anyone else's ses
 from __future__ import annotations
 
 import re
+import secrets
+from datetime import datetime, timedelta
 
-from portal.core.models import AuditEvent, StaffSession
+from portal.core.models import AuditEvent, StaffSession, User
+from portal.core.models.base import utcnow
 from tests.conftest import csrf_from, sign_in
 from tests.pages import without_tokens
 
@@ -154,3 +157,44 @@ def test_signing_out_tells_the_browser_to_drop_what_it_kept(signed_in):
     assert answer.status_code == 303 and answer.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert city.get("/").status_code == 404
     assert "data-signed-out" in city.get("/login").text
+
+
+def test_the_list_holds_only_sessions_that_still_work_most_recently_used_first(
+    staff_app, accounts, monkeypatch
+):
+    """At a fixed clock: a session idle for exactly the idle timeout, or as old as the lifetime, no
+    longer works and is not listed; among those that do, the last used comes first, and of two used
+    at the same moment, the newer."""
+    here = _browser(staff_app, accounts["city"], "127.0.0.2", FIREFOX_WINDOWS)
+    with staff_app.app_context():
+        settings = staff_app.config["PORTAL"]
+        idle = timedelta(minutes=settings.session_idle_minutes)
+        lifetime = timedelta(hours=settings.session_lifetime_hours)
+        now = utcnow() + timedelta(minutes=1)
+        user = User.get_by_id(accounts["city"].id)
+
+        def session(last_seen: datetime, created: datetime | None = None, **fields) -> int:
+            row = StaffSession.create(
+                token_hash=secrets.token_hex(32),
+                user=user,
+                client="127.0.0.9",
+                last_seen_at=last_seen,
+                created_at=created or now - timedelta(hours=1),
+                **fields,
+            )
+            return row.id
+
+        minute_ago = session(now - timedelta(minutes=1))
+        same_minute_newer = session(now - timedelta(minutes=1))
+        nearly_idle = session(now - idle + timedelta(seconds=1))
+        five_minutes_ago = session(now - timedelta(minutes=5))
+        session(now - idle)  # idle for exactly the timeout
+        session(now, created=now - lifetime)  # exactly as old as the lifetime
+        session(now, revoked_at=now - timedelta(minutes=2))
+    monkeypatch.setattr("portal.staff.sessions.utcnow", lambda: now)
+
+    page = here.get("/account/sessions")
+
+    with staff_app.app_context():
+        current = StaffSession.get(StaffSession.client == "127.0.0.2").id
+    assert _session_ids(page.text) == [current, same_minute_newer, minute_ago, five_minutes_ago, nearly_idle]
