@@ -17,16 +17,14 @@ import pyotp
 import pytest
 
 from portal import create_app
-from portal.core.database import Stores, bind
-from portal.core.migrations import migrate
-from portal.core.settings import load_settings
-from portal.staff.keys import ensure_keys
-from portal.staff.pledge.service import ensure_first_version
+from portal.core.database import Stores
 from portal.staff.security import totp
+from tests.fresh_stores import fresh_instance
 
 POSTGRES_DSN = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_SCHEMA = f"madoguchi_test_{os.getpid()}"  # concurrent runs must not share a schema
 PUBLIC_SCHEMA = f"{POSTGRES_SCHEMA}_public"  # the public zone's store beside it
+POSTGRES_URL = f"{POSTGRES_DSN}?options=-csearch_path%3D{POSTGRES_SCHEMA}"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct horse battery staple 窓口"
 ROLES = ("city", "consultant", "operator", "admin")
@@ -48,7 +46,7 @@ def _fresh_postgres_url() -> str:
             conn.execute(f"CREATE SCHEMA {POSTGRES_SCHEMA}")
     except psycopg.OperationalError as error:
         service_missing("PostgreSQL", error)
-    return f"{POSTGRES_DSN}?options=-csearch_path%3D{POSTGRES_SCHEMA}"
+    return POSTGRES_URL
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -68,6 +66,8 @@ def database_url(request, tmp_path: Path) -> str:
     """Each test runs once on each database."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'portal.db'}"
+    if "config" in request.fixturenames:  # config brings the schemas back to a fresh instance's
+        return POSTGRES_URL
     return _fresh_postgres_url()
 
 
@@ -85,29 +85,15 @@ def stores(database_url: str, public_database_url: str) -> Stores:
     return Stores(database_url, public_database_url)
 
 
-def fresh_instance(folder: Path, stores: Stores) -> dict:
-    """Settings for a fresh instance in `folder` with its keys, an up-to-date schema and the
-    pledge's first version, as `portal init` leaves it."""
-    values = {
-        "INSTANCE_PATH": folder / "instance",
-        "DATABASE_URL": stores.staff_url,
-        "PUBLIC_DATABASE_URL": stores.public_url,
-        "AUDIT_ANCHOR": folder / "anchor" / "audit-anchor.log",
-    }
-    settings = load_settings("staff", values)
-    settings.instance_path.mkdir(mode=0o700)
-    ensure_keys(settings)
-    db = bind(stores)
-    with db.connection_context():
-        migrate(db)
-        ensure_first_version()
-    return values
-
-
 @pytest.fixture
 def config(tmp_path: Path, stores: Stores) -> dict:
     """Settings for a fresh instance with its keys and an up-to-date schema."""
-    return fresh_instance(tmp_path, stores)
+    if stores.staff_url.startswith("sqlite"):
+        return fresh_instance(tmp_path, stores)
+    try:
+        return fresh_instance(tmp_path, stores, (POSTGRES_DSN, [POSTGRES_SCHEMA, PUBLIC_SCHEMA]))
+    except psycopg.OperationalError as error:
+        service_missing("PostgreSQL", error)
 
 
 def public_config(config: dict) -> dict:
