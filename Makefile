@@ -40,11 +40,12 @@ run: install
 		$(BIN)/portal serve staff --listen=127.0.0.1:$(STAFF_PORT) & \
 	wait
 
-# Two workers, and branch coverage of the code, servers and commands the tests start included
-# (pyproject.toml's [tool.coverage.*]); the thirty slowest tests are listed, to keep the suite fast.
+# Two workers (a module's tests that share its servers run on one: tests/conftest.py), and branch
+# coverage of the code, servers and commands the tests start included (pyproject.toml's
+# [tool.coverage.*]); the thirty slowest tests are listed, to keep the suite fast.
 test: install
 	$(BIN)/ruff check portal storage_backends tests bench wsgi.py
-	$(BIN)/pytest -n 2 --cov --cov-report=term --durations=30
+	$(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term --durations=30
 
 # Screenshots of the pages the browser tests visit, at each width they run (1280, 768, 390 px),
 # into screenshots/ (chromium with a Japanese font, as .ci/run installs them).

@@ -49,6 +49,15 @@ def _fresh_postgres_url() -> str:
     return POSTGRES_URL
 
 
+def pytest_collection_modifyitems(items):
+    """The tests of a module that share a fixture built once per module (servers, a deployment)
+    run on one worker (`--dist loadgroup`), so that it is built once rather than on each."""
+    for item in items:
+        definitions = item._fixtureinfo.name2fixturedefs.values()
+        if any(definition.scope == "module" for chain in definitions for definition in chain):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _drop_postgres_schema():
     """Leave no test schema behind."""
