@@ -24,7 +24,9 @@ from tests.fresh_stores import fresh_instance
 POSTGRES_DSN = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_SCHEMA = f"madoguchi_test_{os.getpid()}"  # concurrent runs must not share a schema
 PUBLIC_SCHEMA = f"{POSTGRES_SCHEMA}_public"  # the public zone's store beside it
-POSTGRES_URL = f"{POSTGRES_DSN}?options=-csearch_path%3D{POSTGRES_SCHEMA}"
+# A test's commits need not wait for the disk: nothing in the suite survives a crash of the server.
+NO_FLUSH = "%20-csynchronous_commit%3Doff"
+POSTGRES_URL = f"{POSTGRES_DSN}?options=-csearch_path%3D{POSTGRES_SCHEMA}{NO_FLUSH}"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct horse battery staple 窓口"
 ROLES = ("city", "consultant", "operator", "admin")
@@ -85,7 +87,7 @@ def public_database_url(database_url: str, tmp_path: Path) -> str:
     """The public zone's store: a file of its own, or a schema of its own beside the staff one."""
     if database_url.startswith("sqlite"):
         return f"sqlite:///{tmp_path / 'public.db'}"
-    return f"{POSTGRES_DSN}?options=-csearch_path%3D{PUBLIC_SCHEMA}"
+    return f"{POSTGRES_DSN}?options=-csearch_path%3D{PUBLIC_SCHEMA}{NO_FLUSH}"
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ import shutil
 import subprocess
 from glob import glob
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from portal import create_app
-from portal.core.database import bind, database, stores_of
+from portal.core.database import bind, database, first_search_path, stores_of
 from portal.core.migrations import migrate
 from portal.core.models import Booking, DailyReport, Document, DocumentVersion, Folder, StoredObject
 from portal.core.security.sealing import Sealer
@@ -104,8 +104,8 @@ def pg_dump_binary() -> str:
 def dumped(url: str) -> bytes:
     """A plain `pg_dump` of the schema a test URL points at, each bytea value also as its raw
     bytes: a value kept in clear in a bytea column would otherwise hide behind its hex spelling."""
-    dsn, query = url.split("?", 1)
-    schema = parse_qs(query)["options"][0].split("search_path=", 1)[1]
+    dsn = url.split("?", 1)[0]
+    schema = first_search_path(url)
     dump = subprocess.run(
         [pg_dump_binary(), "--data-only", "--schema", schema, "--dbname", dsn],
         check=True,
