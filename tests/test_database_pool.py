@@ -39,9 +39,11 @@ def app(public_app):
     return public_app
 
 
-def pool() -> PooledDatabase:
-    assert isinstance(database.obj, PooledDatabase)
-    return database.obj
+def pool(app) -> PooledDatabase:
+    """The app's own pool (outside a request, `database` is the process default, not the app's)."""
+    with app.app_context():
+        assert isinstance(database.obj, PooledDatabase)
+        return database.obj
 
 
 def test_concurrent_requests_give_every_connection_back(app):
@@ -50,21 +52,21 @@ def test_concurrent_requests_give_every_connection_back(app):
 
     with ThreadPoolExecutor(max_workers=8) as workers:
         assert set(workers.map(calendar, range(80))) == {200}
-    assert pool()._in_use == {}, "nothing is still lent"
-    assert 0 < len(pool()._connections) <= 8, "the connections are kept for the next requests"
+    assert pool(app)._in_use == {}, "nothing is still lent"
+    assert 0 < len(pool(app)._connections) <= 8, "the connections are kept for the next requests"
 
 
 def test_a_request_borrows_a_connection_only_when_it_queries(app):
     with ThreadPoolExecutor(max_workers=1) as worker:  # a thread that never held one
         assert worker.submit(lambda: app.test_client().get("/test/borrowed").text).result() == "False"
-    assert pool()._in_use == {}
+    assert pool(app)._in_use == {}
 
 
 def test_two_requests_at_once_never_share_a_connection(app):
     with ThreadPoolExecutor(max_workers=2) as workers:
         ids = list(workers.map(lambda _: app.test_client().get("/test/connection").text, range(2)))
     assert ids[0] != ids[1]
-    assert pool()._in_use == {}
+    assert pool(app)._in_use == {}
 
 
 def test_a_view_that_fails_in_a_transaction_gives_back_a_clean_connection(app):
@@ -72,7 +74,7 @@ def test_a_view_that_fails_in_a_transaction_gives_back_a_clean_connection(app):
     for _ in range(3):  # the same thread, so the same pooled connection each time
         with pytest.raises(RuntimeError):
             client.get("/test/fail")
-        assert pool()._in_use == {}
+        assert pool(app)._in_use == {}
     assert client.get("/calendar").status_code == 200
     with app.app_context():
         assert not Venue.select().where(Venue.name == "書きかけの会場").exists()
