@@ -111,8 +111,15 @@ def assert_charset(visits: list[Visit]) -> None:
             assert visit.content_type.lower().endswith("charset=utf-8"), (visit.path, visit.content_type)
 
 
-def test_every_signed_in_page_offers_the_sign_out_form(staff_walks):
-    """V7.4.4: every whole page a signed-in user can reach, whatever the role."""
+def test_every_signed_in_page_offers_the_sign_out_form_and_every_staff_text_names_its_charset(
+    staff_app, staff_walks
+):
+    """One walk of the demo data as every role (it takes a while), for two requirements.
+
+    V7.4.4: every whole page a signed-in user can reach, whatever the role, offers the sign-out form.
+    V4.1.1 on the staff zone: pages, fragments, exports, the sign-in pages, errors and assets name
+    their charset.
+    """
     for role, visits in staff_walks.items():
         pages = [v for v in visits if v.status == 200 and v.content_type.startswith("text/html")]
         whole = [v for v in pages if b"<html" in v.body]
@@ -125,9 +132,6 @@ def test_every_signed_in_page_offers_the_sign_out_form(staff_walks):
     for endpoint in ("records.view", "library.document", "bookings.daily_list", "admin.users", "intake.call"):
         assert endpoint in reached, endpoint
 
-
-def test_every_staff_text_response_names_its_charset(staff_app, staff_walks):
-    """V4.1.1 on the staff zone: pages, fragments, exports, the sign-in pages, errors, assets."""
     anonymous = walk(staff_app, staff_app.test_client(), ("/login", "/robots.txt", "/healthz", "/nothing"))
     visits = [v for walked in staff_walks.values() for v in walked] + anonymous
     assert {v.content_type.split(";")[0] for v in visits} >= {
