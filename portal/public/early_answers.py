@@ -85,12 +85,10 @@ class EarlyAnswers:
     def _now(self) -> tuple[int, date] | None:
         """The counter and the business day, or None when the counter cannot be read."""
         try:
-            return availability.current(self._database), business_today()
+            with self._database.connection_context():  # borrowed from the pool and given back
+                return availability.current(self._database), business_today()
         except Exception:  # the full stack meets the same fault, and answers and logs it
             return None
-        finally:
-            if not self._database.is_closed():
-                self._database.close()
 
     def _answer_and_keep(self, environ: dict, start_response: Callable, parts: tuple) -> Iterable[bytes]:
         given: list = []
