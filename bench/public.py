@@ -2,7 +2,8 @@
 
 With the demo seasons loaded (`portal demo-seed`), client threads on keep-alive connections
 request, in turn in every run: a bare Flask route returning a fixed string (bench.bare, under
-portal/serve.py's waitress options), the calendar page of next month, its htmx fragment, and the
+portal/serve.py's waitress options), the calendar page of next month, its htmx fragment, the page
+through the full stack (a request carrying a session cookie is never given a kept answer), and the
 same page from a server whose calendar cache is off. Then `--bookers` clients book one session
 of `--capacity` places at once, through a server whose booking rate limit is relaxed by its
 setting. Servers run as `portal serve public` subprocesses. Prints medians over the runs.
@@ -209,6 +210,8 @@ def measure_pages(args, bare: tuple[int, int], portal: tuple[int, int], uncached
         "portal /healthz (no work)": (portal, "/healthz", browser),
         "calendar page": (portal, page, browser),
         "calendar fragment (htmx)": (portal, page, {**browser, "HX-Request": "true"}),
+        # A session cookie (a visitor who opened a booking form) takes the full stack, kept bodies and all.
+        "calendar page, full stack": (portal, page, {**browser, "Cookie": "madoguchi-public=x"}),
         "calendar page, cache off": (uncached, page, browser),
     }
     sizes = [body_size(portal[0], page, headers) / 1024 for headers in ({}, browser)]

@@ -3,8 +3,10 @@
 For 10 MB, 100 MB and 1 GB files: upload and download over HTTP through the library's own routes
 under `portal serve` (encrypted), and through a plain route (bench.plain_app) that streams the
 same bytes to and from the same local backend; the 1 GB document is added through the library's
-upload path without HTTP, because uploads stop at the upload limit. Prints medians of three runs,
-the encrypted/plain ratio and the server's resident memory.
+upload path without HTTP, because uploads stop at the upload limit. Plain and encrypted transfers
+alternate within each run, so a change in the machine's load touches both alike. Prints medians of
+three runs, the encrypted/plain ratio, the servers' CPU time per MB (steadier than throughput on a
+shared machine) and the encrypted server's resident memory.
 
     .venv/bin/python -m bench.storage [--sizes 10,100,1000] [--runs 3]
 """
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
+from bench.public import cpu_seconds
 from portal.core.models import Folder, User
 from portal.staff.library.store import add_document
 from tests.files import PDF
@@ -121,8 +124,8 @@ def main() -> None:
     plain_server = [sys.executable, "-m", "bench.plain_app", "127.0.0.1:{port}"]
     documents = f"/library/folders/{session['folder']}/documents"
     paths = {"plain": "/plain"}
-    columns = ("size", "transfer", "plain MB/s", "encrypted MB/s", "ratio", "RSS growth MiB")
-    print("{:>6} {:>9} {:>11} {:>15} {:>6} {:>15}".format(*columns))
+    columns = ("size", "transfer", "plain MB/s", "encrypted MB/s", "ratio", "CPU ms/MB plain", "encrypted")
+    print("{:>6} {:>9} {:>11} {:>15} {:>6} {:>16} {:>10} {:>15}".format(*columns, "RSS growth MiB"))
     for size_mb in (int(s) for s in args.sizes.split(",")):
         size = size_mb * MB
         source = make_file(scratch, size)
@@ -131,28 +134,33 @@ def main() -> None:
         for direction in ("upload", "download"):
             if direction == "upload" and size > UPLOAD_LIMIT:
                 continue
-            timings: dict[str, list[float]] = {"plain": [], "encrypted": []}
-            for kind, args_ in (("plain", plain_server), ("encrypted", None)):
-                # a fresh process, so each figure is this transfer's own growth
-                server = Server(env, args_) if args_ else Server(env)
-                baseline = rss_kib(server.process.pid)
-                try:
-                    with PeakMemory(server.process.pid) as memory:
-                        for _ in range(args.runs):
+            # fresh processes, so the growth is this transfer's own
+            servers = {"plain": Server(env, plain_server), "encrypted": Server(env)}
+            baseline = rss_kib(servers["encrypted"].process.pid)
+            timings: dict[str, list[tuple[float, float]]] = {kind: [] for kind in servers}
+            try:
+                with PeakMemory(servers["encrypted"].process.pid) as memory:
+                    for _ in range(args.runs):
+                        for kind, server in servers.items():  # in turn: the machine's load touches both alike
+                            used = cpu_seconds(server.process.pid)
                             if direction == "upload":
-                                path = paths.get(kind, documents)
-                                timings[kind].append(upload(server, session, path, source))
+                                elapsed = upload(server, session, paths.get(kind, documents), source)
                             else:
                                 path = paths.get(kind, f"/library/versions/{version}/download")
-                                timings[kind].append(download(server, session, path, size))
-                finally:
+                                elapsed = download(server, session, path, size)
+                            timings[kind].append((elapsed, cpu_seconds(server.process.pid) - used))
+            finally:
+                for server in servers.values():
                     server.stop()
-            plain = size / MB / statistics.median(timings["plain"])
-            encrypted = size / MB / statistics.median(timings["encrypted"])
+            seconds, cpu = {}, {}
+            for kind, rows in timings.items():
+                seconds[kind] = statistics.median(t for t, _ in rows)
+                cpu[kind] = statistics.median(c for _, c in rows) * 1000 / size_mb
+            plain, encrypted = size / MB / seconds["plain"], size / MB / seconds["encrypted"]
             growth = (memory.peak - baseline) / 1024
             print(
-                f"{size_mb:>4}MB {direction:>9} {plain:>11.0f} {encrypted:>15.0f} "
-                f"{encrypted / plain:>6.2f} {growth:>15.1f}"
+                f"{size_mb:>4}MB {direction:>9} {plain:>11.0f} {encrypted:>15.0f} {encrypted / plain:>6.2f} "
+                f"{cpu['plain']:>16.2f} {cpu['encrypted']:>10.2f} {growth:>15.1f}"
             )
         source.unlink()
 

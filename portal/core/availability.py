@@ -6,6 +6,8 @@ counter's value, so a change is seen by every process at its next request.
 
 from __future__ import annotations
 
+from peewee import Database, DatabaseProxy
+
 from portal.core.database import database
 from portal.core.models import AvailabilityVersion
 
@@ -25,7 +27,7 @@ def changed() -> None:
 CURRENT_SQL = f'SELECT "version" FROM "{AvailabilityVersion._meta.table_name}" WHERE "id" = 1'
 
 
-def current() -> int:
-    """The counter's value now."""
-    row = database.execute_sql(CURRENT_SQL).fetchone()
+def current(db: Database | DatabaseProxy = database) -> int:
+    """The counter's value now (in `db`, for a reader outside the app's context)."""
+    row = db.execute_sql(CURRENT_SQL).fetchone()
     return row[0] if row else 0

@@ -9,11 +9,13 @@ from portal.core.security.sealing import Sealer
 from portal.core.web import check_csrf
 from portal.public import lost_link, manage, venues, waiting  # noqa: F401 - they register their routes on bp
 from portal.public.calendar_cache import Newest, RenderedPages
+from portal.public.early_answers import EarlyAnswers
 from portal.public.views import bp, limiter
 
 
 def init_app(app: Flask) -> None:
-    """Register the public routes; state changes need a form token; bookings are sealed."""
+    """Register the public routes; state changes need a form token; bookings are sealed; calendar
+    answers are given again before the full stack while nothing they show has changed."""
     settings = app.config["PORTAL"]
     app.extensions["portal.sealer"] = Sealer(settings.seal_public_key)
     app.extensions["portal.calendar_pages"] = RenderedPages(settings.calendar_cache_bytes)
@@ -25,6 +27,7 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     app.register_blueprint(bp)
     app.config["START_ENDPOINT"] = "public.index"
+    app.wsgi_app = EarlyAnswers(app.wsgi_app, app, settings.calendar_cache_bytes)
 
 
 def _log_refusal(action: str, outcome: str) -> None:

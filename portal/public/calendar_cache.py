@@ -23,27 +23,36 @@ from portal.core.months import MonthSpan, span_of
 
 
 class RenderedPages:
-    """An LRU of bodies bounded by their total size in bytes, shared by the server's threads."""
+    """An LRU of bodies (or whole answers, sized by `size`) bounded by their total size in bytes,
+    shared by the server's threads."""
 
-    def __init__(self, max_bytes: int) -> None:
-        self._bodies: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=len)
+    def __init__(self, max_bytes: int, size: Callable[[Any], int] = len) -> None:
+        self._bodies: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=size)
         self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        """What is kept under `key`, or None."""
+        with self._lock:
+            return self._bodies.get(key)
+
+    def keep(self, key: Hashable, value: Any) -> None:
+        """Keep `value` under `key`, unless it is larger than the whole cache."""
+        if self._bodies.getsizeof(value) <= self._bodies.maxsize:
+            with self._lock:
+                self._bodies[key] = value
 
     def get_or_render(self, key: Hashable, render: Callable[[], bytes]) -> bytes:
         """The body kept under `key`, else `render()`'s, kept unless larger than the whole cache.
 
         Rendering runs outside the lock: two threads may render the same key once each.
         """
-        with self._lock:
-            body = self._bodies.get(key)
+        body = self.get(key)
         if body is None:
             body = render()
-            if len(body) <= self._bodies.maxsize:
-                with self._lock:
-                    self._bodies[key] = body
+            self.keep(key, body)
         return body
 
-    def bodies(self) -> list[bytes]:
+    def bodies(self) -> list[Any]:
         """Everything kept now, for inspection."""
         with self._lock:
             return list(self._bodies.values())

@@ -31,6 +31,7 @@ from portal.core.web import not_found, page_response, redirect_to, render, wants
 from portal.public import confirmation
 from portal.public.bookable import first_bookable_month, next_bookable
 from portal.public.calendar_cache import etag, offered_months, rendered_pages
+from portal.public.early_answers import answer_again
 from portal.public.forms import BookingForm
 
 bp = Blueprint("public", __name__)
@@ -86,7 +87,8 @@ def calendar_page() -> Response:
 
     Bodies are kept per process under the availability counter, gzipped for browsers that take
     it (the page holds no secret, so compression tells an eavesdropper nothing), and a browser
-    holding the current one is answered 304.
+    holding the current one is answered 304. The answer itself is given again to the same request
+    before the full stack (portal.public.early_answers) until the counter or the day moves.
     """
     version = availability.current()  # before any data: see portal.public.calendar_cache
     today = business_today()
@@ -99,6 +101,7 @@ def calendar_page() -> Response:
     tag = etag(key)
     # Revalidated every time, since places change; the language comes from a cookie.
     headers = {"ETag": f'"{tag}"', "Cache-Control": "no-cache", "Vary": "Cookie, Accept-Encoding"}
+    answer_again(version, today)
     if request.if_none_match.contains_weak(tag):
         return page_response(b"", 304, headers)
     pages = rendered_pages()

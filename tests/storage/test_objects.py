@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 
@@ -49,6 +50,72 @@ def test_round_trip_records_size_and_hash(store, size):
     assert b"".join(store.read(stored)) == data
     assert store.verify(stored)
     assert len(raw_bytes(store, stored)) == stream_aead.ciphertext_size(size)
+
+
+class Watched:
+    """A backend's stream that notes which threads read it and whether it was closed."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.readers, self.closed = stream, set(), False
+
+    def read(self, size: int = -1) -> bytes:
+        self.readers.add(threading.current_thread().name)
+        return self.stream.read(size)
+
+    def close(self) -> None:
+        self.closed = True
+        self.stream.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+class WatchedBackend:
+    """The store's backend, handing out watched streams."""
+
+    def __init__(self, backend) -> None:
+        self.backend, self.opened = backend, None
+
+    def open(self, key: str) -> Watched:
+        self.opened = Watched(self.backend.open(key))
+        return self.opened
+
+
+def read_ahead_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("object-read-ahead")]
+
+
+def test_segments_are_read_and_authenticated_ahead_in_a_thread_of_their_own(store):
+    data = plaintext(3 * stream_aead.SEGMENT + 5)
+    stored = store.store(chunked(data), kind="test")
+    backend = WatchedBackend(store.backend)
+    assert b"".join(store.read(stored, backend)) == data
+    assert backend.opened.closed
+    assert threading.current_thread().name not in backend.opened.readers
+    assert {name.split("_")[0] for name in backend.opened.readers} == {"object-read-ahead"}
+
+
+@pytest.mark.parametrize("taken", [0, 1, 2])
+def test_stopping_part_way_waits_for_the_read_ahead_and_closes_the_object(store, taken):
+    stored = store.store(chunked(plaintext(4 * stream_aead.SEGMENT)), kind="test")
+    backend = WatchedBackend(store.backend)
+    segments = store.read(stored, backend)
+    for _, _segment in zip(range(taken), segments, strict=False):
+        pass
+    segments.close()  # the client went away, or a HEAD request read nothing
+    assert backend.opened.closed and read_ahead_threads() == []
+
+
+def test_an_object_dropped_part_way_is_closed_at_once(store):
+    stored = store.store(chunked(plaintext(4 * stream_aead.SEGMENT)), kind="test")
+    backend = WatchedBackend(store.backend)
+    segments = iter(store.read(stored, backend))
+    next(segments)
+    del segments  # no close(): a server that drops the response; no garbage collection needed
+    assert backend.opened.closed and read_ahead_threads() == []
 
 
 def test_raw_storage_and_database_hold_no_plaintext(store, config):
