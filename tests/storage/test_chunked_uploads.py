@@ -17,7 +17,7 @@ from portal import UPLOAD_CHUNK, create_app
 from portal.core.database import database
 from portal.core.models import AuditEvent, ChunkedUpload, DocumentVersion, StoredObject
 from portal.core.models.base import utcnow
-from portal.staff.storage import stream_aead
+from portal.staff.storage import chunked, stream_aead
 from portal.staff.storage.filetypes import NOT_ALLOWED
 from portal.staff.storage.uploads import STORAGE_FAILED
 from storage_backends import BackendError
@@ -110,6 +110,27 @@ def test_a_chunk_out_of_place_is_refused_and_changes_nothing(staff_app, writer):
     assert client.get(f"/library/versions/{newest_version(staff_app).id}/download").data == data
 
 
+def test_two_processes_sending_the_same_chunk_write_it_once(staff_app, writer):
+    """The second request read the upload before the first moved it on: the compare-and-set on
+    the offset refuses it, and a request holding the upload keeps every other one out."""
+    client, token, folder, _ = writer
+    data = pdf_file(2 * UPLOAD_CHUNK)
+    started = begin(client, token, documents_of(folder), len(data)).json
+    as_read_by_the_slower_one = upload_row(staff_app, started["upload"])
+    assert send(client, token, started["url"], 0, data[:UPLOAD_CHUNK]).status_code == 200
+    with staff_app.test_request_context(), database.connection_context():
+        with pytest.raises(chunked.Conflict):
+            chunked.receive_chunk(as_read_by_the_slower_one, 0, data[:UPLOAD_CHUNK])
+        ChunkedUpload.update(busy_until=utcnow() + timedelta(minutes=1)).execute()
+    held = send(client, token, started["url"], UPLOAD_CHUNK, data[UPLOAD_CHUNK:])
+    assert (held.status_code, held.json["offset"]) == (409, UPLOAD_CHUNK), "another request holds it"
+    with staff_app.app_context(), database.connection_context():
+        ChunkedUpload.update(busy_until=utcnow() - timedelta(seconds=1)).execute()
+    assert send(client, token, started["url"], UPLOAD_CHUNK, data[UPLOAD_CHUNK:]).status_code == 200
+    assert submit_document(client, token, folder, started["upload"]).status_code == 303
+    assert client.get(f"/library/versions/{newest_version(staff_app).id}/download").data == data
+
+
 def test_an_upload_is_its_users_in_the_session_that_began_it_for_anyone_else_a_404(staff_app, writer):
     client, token, folder, account = writer
     data = pdf_file(UPLOAD_CHUNK + 10)
@@ -145,6 +166,19 @@ def test_an_upload_is_its_users_in_the_session_that_began_it_for_anyone_else_a_4
         assert {event.outcome for event in denied} == {"refused", "anonymous"}
     assert kept(staff_app)[0] == 1, "the upload is still its owner's"
     assert submit_document(client, token, folder, upload_id).status_code == 303
+
+
+def test_an_upload_is_taken_only_by_the_form_it_was_begun_for(staff_app, writer):
+    client, token, folder, _ = writer
+    upload_id = send_file(client, token, documents_of(folder), pdf_file(UPLOAD_CHUNK + 1))
+    assert submit_document(client, token, folder, upload_id).status_code == 303
+    version = newest_version(staff_app)
+    other_id = send_file(client, token, documents_of(folder), pdf_file(UPLOAD_CHUNK + 1))
+    new_version = client.post(
+        f"/library/documents/{version.document_id}/versions", data={"csrf_token": token, "file": other_id}
+    )
+    assert new_version.status_code == 404, "begun for a new document, not for a new version"
+    assert kept(staff_app)[0] == 1
 
 
 def test_an_upload_is_begun_only_for_an_upload_form_the_role_may_use(staff_app, writer):

@@ -47,10 +47,6 @@ class Conflict(Exception):
     """The chunk is not the one the upload waits for, or another request holds the upload."""
 
 
-class Unfinished(Exception):
-    """The upload has not received its last chunk."""
-
-
 def name_context(upload: ChunkedUpload) -> str:
     """A sealed name opens only on its upload."""
     return f"upload:{upload.id}:filename"
@@ -227,10 +223,8 @@ def take(upload: ChunkedUpload, kind: str) -> tuple[StoredObject, FileType]:
     """Turn a finished upload into a stored object of `kind`, once its type is known from its
     content; a refused type (filetypes.Refused) or a storage fault discards the upload whole.
 
-    Raises Unfinished before the last chunk, and Conflict if another request holds it.
+    Raises Conflict before the last chunk, or if another request holds it.
     """
-    if upload.received < upload.size:
-        raise Unfinished(upload.id)
     token = _hold(upload, TAKING, ChunkedUpload.received == ChunkedUpload.size)
     store, backend = object_store(), _backend(upload)
     try:
