@@ -9,7 +9,12 @@ from flask import Flask
 
 from portal.core.settings import PROJECT_ROOT, load_settings, require_secret_key, setting_names
 
-UPLOAD_FORM_LIMIT = 1024 * 1024
+UPLOAD_FORM_LIMIT = 1024 * 1024  # any form's body, unless its view takes a file
+# A file is sent in chunks of this size (the last one shorter): a whole number of the storage's 1 MiB
+# segments, and no smaller than S3's smallest part.
+UPLOAD_CHUNK = 5 * 1024 * 1024
+# The most any request may carry, either instance: one chunk, or a small file in a plain form.
+REQUEST_BODY_LIMIT = UPLOAD_CHUNK + 64 * 1024
 
 
 class Portal(Flask):

@@ -1,9 +1,10 @@
 """Serving an instance with waitress, tuned so file transfers never spill plaintext to disk.
 
 Waitress keeps request bodies above `inbuf_overflow` and lagging response output above
-`outbuf_overflow` in temporary files. Here the body limit is the upload limit, and the input
-buffer holds twice that in memory: a chunked body is checked against the limit only after a
-whole receive, so it can pass the limit briefly before it is refused. The output high-watermark
+`outbuf_overflow` in temporary files. Here the body limit is one chunk of a file sent in chunks
+(a little over 5 MiB, whatever the file's size), and the input buffer holds twice that in memory:
+a body in HTTP chunks is checked against the limit only after a whole receive, so it can pass the
+limit briefly before it is refused. The output high-watermark
 sits below the overflow, so a slow client pauses the app thread instead of pushing decrypted
 bytes to a file. Bodies are held in memory before the app runs, so the connection limit bounds
 what anonymous clients can make the server hold; a proxy in front should cap bodies per path.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from portal import REQUEST_BODY_LIMIT
 from portal.core.settings import Settings
 
 OUTPUT_HIGH_WATERMARK = 4 * 1024 * 1024
@@ -37,11 +39,10 @@ def proxy_options(settings: Settings) -> dict:
 
 def waitress_options(settings: Settings) -> dict:
     """waitress.serve keyword arguments for this zone."""
-    body_limit = settings.upload_max_bytes  # the whole request body, form fields included
     return {
         "threads": 8,
-        "max_request_body_size": body_limit,
-        "inbuf_overflow": 2 * body_limit,
+        "max_request_body_size": REQUEST_BODY_LIMIT,  # the whole request body, form fields included
+        "inbuf_overflow": 2 * REQUEST_BODY_LIMIT,
         "connection_limit": 64,
         "outbuf_high_watermark": OUTPUT_HIGH_WATERMARK,
         "outbuf_overflow": OUTPUT_OVERFLOW,

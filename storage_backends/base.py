@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -50,7 +50,8 @@ def safe_key(key: str) -> str:
 
 
 class Backend:
-    """Put a stream under a key, open it, delete it, ask whether it exists, list, check posture."""
+    """Put a stream under a key, open it, delete it, ask whether it exists, list, check posture;
+    or write an object part by part, over many requests, and complete it."""
 
     name: ClassVar[str] = ""
     OPTIONS: ClassVar[tuple[Option, ...]] = ()
@@ -79,12 +80,41 @@ class Backend:
         """Findings about the backend's own security posture; empty when it is sound."""
         return self._check()
 
-    def sweep(self, older_than: float = 3600) -> int:
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        """`length` bytes of the object from `offset` (fewer at its end)."""
+        return self._read_range(safe_key(key), offset, length)
+
+    def begin_parts(self, key: str) -> str:
+        """Start writing an object in parts; returns the handle the other part-wise calls take.
+
+        Parts may come from any process, in any order; nothing is readable under `key` until
+        `complete_parts`, and `abort_parts` removes what was written.
+        """
+        return self._begin_parts(safe_key(key))
+
+    def write_part(self, key: str, handle: str, number: int, offset: int, data: bytes) -> str:
+        """Write part `number` (from 0), which lies `offset` bytes into the object; returns its tag.
+
+        Every part but the last must be at least 5 MiB (S3's smallest part).
+        """
+        return self._write_part(safe_key(key), handle, number, offset, data)
+
+    def complete_parts(self, key: str, handle: str, tags: Sequence[str]) -> None:
+        """Make the object whose parts have these tags, in order, appear whole under `key`."""
+        self._complete_parts(safe_key(key), handle, tags)
+
+    def abort_parts(self, key: str, handle: str) -> None:
+        """Remove the parts written so far; a write completed or aborted already is not an error."""
+        self._abort_parts(safe_key(key), handle)
+
+    def sweep(self, older_than: float = 3600, keep: Collection[str] = ()) -> int:
         """Remove what writes interrupted over `older_than` seconds ago left behind; returns the count.
 
-        The age keeps a sweep at one process's start from touching another's write in progress.
+        The age keeps a sweep at one process's start from touching another's write in progress;
+        the writes in parts whose handles are in `keep` are still going on (resumable uploads),
+        however old.
         """
-        return self._sweep(older_than)
+        return self._sweep(older_than, keep)
 
     def _put(self, key: str, chunks: Iterable[bytes]) -> None:
         raise NotImplementedError(f"{type(self).__name__}._put")
@@ -104,5 +134,20 @@ class Backend:
     def _check(self) -> list[str]:
         raise NotImplementedError(f"{type(self).__name__}._check")
 
-    def _sweep(self, older_than: float) -> int:
+    def _read_range(self, key: str, offset: int, length: int) -> bytes:
+        raise NotImplementedError(f"{type(self).__name__}._read_range")
+
+    def _begin_parts(self, key: str) -> str:
+        raise NotImplementedError(f"{type(self).__name__}._begin_parts")
+
+    def _write_part(self, key: str, handle: str, number: int, offset: int, data: bytes) -> str:
+        raise NotImplementedError(f"{type(self).__name__}._write_part")
+
+    def _complete_parts(self, key: str, handle: str, tags: Sequence[str]) -> None:
+        raise NotImplementedError(f"{type(self).__name__}._complete_parts")
+
+    def _abort_parts(self, key: str, handle: str) -> None:
+        raise NotImplementedError(f"{type(self).__name__}._abort_parts")
+
+    def _sweep(self, older_than: float, keep: Collection[str]) -> int:
         raise NotImplementedError(f"{type(self).__name__}._sweep")

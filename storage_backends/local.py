@@ -1,12 +1,18 @@
-"""Objects as files in one owner-only directory, written to a temporary file and renamed."""
+"""Objects as files in one owner-only directory, written to a temporary file and renamed.
+
+An object written in parts grows in a file of its own under `.parts/`, each part written at its
+offset by whichever process receives it, and is renamed into place when complete.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -14,6 +20,8 @@ from typing import BinaryIO
 from storage_backends.base import Backend, BackendError, Option
 
 TEMP_DIR = ".incoming"
+PARTS_DIR = ".parts"
+HANDLE = re.compile(r"[0-9a-f]{32}")
 
 
 @contextmanager
@@ -35,12 +43,28 @@ class LocalBackend(Backend):
         self.root = Path(path).resolve()
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         (self.root / TEMP_DIR).mkdir(mode=0o700, exist_ok=True)
+        (self.root / PARTS_DIR).mkdir(mode=0o700, exist_ok=True)
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
         if self.root not in path.parents:
             raise ValueError(f"not a storage key: {key!r}")
         return path
+
+    def _parts_path(self, handle: str) -> Path:
+        if not isinstance(handle, str) or not HANDLE.fullmatch(handle):
+            raise ValueError(f"not a handle of a write in parts: {handle!r}")
+        return self.root / PARTS_DIR / handle
+
+    def _move_into_place(self, source: str | Path, target: Path) -> None:
+        """Rename a written, synced file to its key, durably."""
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.replace(source, target)
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
 
     def _put(self, key: str, chunks: Iterable[bytes]) -> None:
         target = self._path(key)
@@ -54,15 +78,45 @@ class LocalBackend(Backend):
                     handle.flush()
                     os.fsync(handle.fileno())
             with disk_errors(key):
-                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                os.replace(temp_name, target)
-                directory = os.open(target.parent, os.O_RDONLY)
-                try:
-                    os.fsync(directory)
-                finally:
-                    os.close(directory)
+                self._move_into_place(temp_name, target)
         finally:
             Path(temp_name).unlink(missing_ok=True)
+
+    def _read_range(self, key: str, offset: int, length: int) -> bytes:
+        with self._open(key) as stream:
+            stream.seek(offset)
+            return stream.read(length)
+
+    def _begin_parts(self, key: str) -> str:
+        handle = secrets.token_hex(16)
+        with disk_errors(key):
+            os.close(os.open(self._parts_path(handle), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return handle
+
+    def _write_part(self, key: str, handle: str, number: int, offset: int, data: bytes) -> str:
+        path = self._parts_path(handle)
+        with disk_errors(key):
+            fd = os.open(path, os.O_WRONLY)  # never created here: a completed or aborted write stays so
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.pwrite(fd, view, offset + len(data) - len(view)) :]
+            finally:
+                os.close(fd)
+        return ""
+
+    def _complete_parts(self, key: str, handle: str, tags: Sequence[str]) -> None:
+        path = self._parts_path(handle)
+        with disk_errors(key):
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self._move_into_place(path, self._path(key))
+
+    def _abort_parts(self, key: str, handle: str) -> None:
+        self._parts_path(handle).unlink(missing_ok=True)
 
     def _open(self, key: str) -> BinaryIO:
         try:
@@ -78,7 +132,8 @@ class LocalBackend(Backend):
 
     def _list(self) -> Iterator[str]:
         for path in sorted(self.root.rglob("*")):
-            if path.is_file() and TEMP_DIR not in path.relative_to(self.root).parts:
+            parts = path.relative_to(self.root).parts
+            if path.is_file() and TEMP_DIR not in parts and PARTS_DIR not in parts:
                 yield path.relative_to(self.root).as_posix()
 
     def _check(self) -> list[str]:
@@ -93,10 +148,12 @@ class LocalBackend(Backend):
                 findings.append(f"{path} is a symbolic link")
         return findings
 
-    def _sweep(self, older_than: float) -> int:
+    def _sweep(self, older_than: float, keep: Collection[str]) -> int:
         cutoff = time.time() - older_than
+        unfinished = [path for path in (self.root / PARTS_DIR).iterdir() if path.name not in keep]
+        left = [*(self.root / TEMP_DIR).iterdir(), *unfinished]
         removed = 0
-        for path in (self.root / TEMP_DIR).iterdir():
+        for path in left:
             try:
                 if path.stat().st_mtime <= cutoff:
                     path.unlink()

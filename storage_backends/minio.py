@@ -1,15 +1,21 @@
-"""Objects in an S3 bucket through the MinIO SDK; multipart for large objects."""
+"""Objects in an S3 bucket through the MinIO SDK; multipart for large objects.
+
+An object written in parts over many requests is one S3 multipart upload; the SDK keeps its
+calls for those private, but they are plain S3 calls.
+"""
 
 from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import urllib3
 from minio import Minio
+from minio.datatypes import Part
 from minio.error import MinioException, S3Error
 
 from storage_backends.base import Backend, BackendError, Option
@@ -17,6 +23,17 @@ from storage_backends.base import Backend, BackendError, Option
 PART_SIZE = 16 * 1024 * 1024
 PROBE_KEY = "00/anonymous-access-probe"
 REFUSALS = {"AccessDenied", "AllAccessDisabled", "SignatureDoesNotMatch", "InvalidAccessKeyId"}
+GONE = {"NoSuchKey", "NoSuchObject", "ResourceNotFound", "NoSuchUpload"}
+T = TypeVar("T")
+
+
+@contextmanager
+def s3_errors(doing: str) -> Iterator[None]:
+    """A refused or unreachable S3 call becomes a BackendError saying what failed."""
+    try:
+        yield
+    except (MinioException, urllib3.exceptions.HTTPError) as error:
+        raise BackendError(f"could not {doing}: {error}") from error
 
 
 class ChunkReader(io.RawIOBase):
@@ -109,17 +126,46 @@ class MinioBackend(Backend):
         except (MinioException, urllib3.exceptions.HTTPError) as error:
             raise BackendError(f"could not read {key}: {error}") from error
 
+    def _read_range(self, key: str, offset: int, length: int) -> bytes:
+        with s3_errors(f"read {key}"):
+            response = self.client.get_object(self.bucket, key, offset=offset, length=length)
+            try:
+                return response.read()
+            finally:
+                response.close()
+                response.release_conn()
+
+    def _begin_parts(self, key: str) -> str:
+        with s3_errors(f"begin {key}"):
+            return self.client._create_multipart_upload(self.bucket, key, {})
+
+    def _write_part(self, key: str, handle: str, number: int, offset: int, data: bytes) -> str:
+        with s3_errors(f"write part {number} of {key}"):
+            return self.client._upload_part(self.bucket, key, data, None, handle, number + 1)
+
+    def _complete_parts(self, key: str, handle: str, tags: Sequence[str]) -> None:
+        parts = [Part(number, tag) for number, tag in enumerate(tags, start=1)]
+        with s3_errors(f"complete {key}"):
+            self.client._complete_multipart_upload(self.bucket, key, handle, parts)
+
+    def _abort_parts(self, key: str, handle: str) -> None:
+        self._unless_gone(lambda: self.client._abort_multipart_upload(self.bucket, key, handle), None)
+
     def _delete(self, key: str) -> None:
         self.client.remove_object(self.bucket, key)
 
     def _exists(self, key: str) -> bool:
+        return self._unless_gone(lambda: bool(self.client.stat_object(self.bucket, key)), False)
+
+    @staticmethod
+    def _unless_gone(call: Callable[[], T], gone: T) -> T:
+        """The call's result, or `gone` if S3 says the object or upload is not there."""
         try:
-            self.client.stat_object(self.bucket, key)
+            return call()
         except S3Error as error:
-            if error.code in ("NoSuchKey", "NoSuchObject", "ResourceNotFound"):
-                return False
+            if error.code in GONE:
+                return gone
             raise
-        return True
 
     def _list(self) -> Iterator[str]:
         for item in self.client.list_objects(self.bucket, recursive=True):
@@ -151,8 +197,7 @@ class MinioBackend(Backend):
             self.client.remove_object(self.bucket, PROBE_KEY)
         return findings
 
-    def _sweep(self, older_than: float) -> int:
-        # The SDK keeps listing and aborting multipart uploads private; they are plain S3 calls.
+    def _sweep(self, older_than: float, keep: Collection[str]) -> int:
         cutoff = datetime.now(UTC).timestamp() - older_than
         removed = 0
         key_marker = upload_id_marker = None
@@ -162,7 +207,7 @@ class MinioBackend(Backend):
             )
             for upload in result.uploads:
                 initiated = upload.initiated_time.timestamp() if upload.initiated_time else time.time()
-                if initiated <= cutoff:
+                if initiated <= cutoff and upload.upload_id not in keep:
                     self.client._abort_multipart_upload(self.bucket, upload.object_name, upload.upload_id)
                     removed += 1
             if not result.is_truncated:

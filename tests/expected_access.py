@@ -159,6 +159,11 @@ EXPECTED_ACCESS: dict[str, frozenset[str]] = {
     "records.grant": only(CITY),
     "records.revoke": only(CITY),
     "records.upload": only(CONSULTANT),
+    # Sending a file in chunks: whoever may use some upload form (every role has the library's); an
+    # upload is held to its form's own rule and to the session that began it.
+    "uploads.start": EVERYONE,
+    "uploads.status": EVERYONE,
+    "uploads.chunk": EVERYONE,
     "records.download": RECORD_CONTENT,
     "records.preview": RECORD_CONTENT,
     "records.delete_attachment": only(CONSULTANT),

@@ -10,7 +10,7 @@ request confirmed, another declined) are separate, so the order of a walk does n
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from portal.core.database import database
@@ -82,6 +82,9 @@ class StaffWorld:
     incident: int  # an incident that exposed consultant A's record
     incident_business: int  # the business it affected
     check_sheet_sign_off: int  # a stage of the security check sheet signed by the outsider, to countersign
+    # By role: a file the walking account is sending in chunks, begun in the walk's own session
+    # (an upload is its session's alone), so the walk begins it once it has signed in.
+    uploads: dict[str, uuid.UUID] = field(default_factory=dict)
 
     @property
     def record(self) -> int:

@@ -6,6 +6,7 @@ applications send on theirs."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -15,6 +16,7 @@ import ssl
 import subprocess
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,6 +26,7 @@ import psycopg
 import pyotp
 import pytest
 
+from portal import REQUEST_BODY_LIMIT, UPLOAD_CHUNK
 from portal.core.headers import COMMON, PRIVATE
 from portal.core.models.reservations import SEAT_HOLDING
 from portal.staff.upload_limit import UPLOAD_ATTRIBUTE
@@ -199,7 +202,6 @@ def deployment(tmp_path_factory, s3_server):
                     "STAFF_NETWORKS": "allow 127.0.0.1/32;",
                     "ERROR_PAGES": str(DEPLOY / "nginx" / "errors"),
                     "NGINX_DIR": str(DEPLOY / "nginx"),
-                    "UPLOAD_MAX": "50m",
                 },
             )
             nginx = start_nginx(folder, site)
@@ -263,15 +265,19 @@ def test_the_proxys_own_answers_carry_the_headers_the_applications_send(deployme
 
 def concrete(rule: str) -> str:
     """A URL of `rule` with its arguments filled."""
-    return re.sub(r"<date:[^>]+>", "2026-06-01", re.sub(r"<int:[^>]+>", "12", rule))
+    for converter, value in (("int", "12"), ("date", "2026-06-01"), ("uuid", str(uuid.uuid4()))):
+        rule = re.sub(rf"<{converter}:[^>]+>", value, rule)
+    return rule
 
 
 def test_the_upload_routes_the_proxy_lets_through_are_exactly_the_applications(staff_app):
     site = (DEPLOY / "nginx" / "madoguchi.conf").read_text()
-    larger = re.compile(re.search(r"location ~ (\^\S+\$) \{", site).group(1))
+    larger = re.findall(r"location ~ (\^\S+\$) \{\s*client_max_body_size (\d+)k;", site)
+    assert len(larger) == 2 and all(int(cap) * 1024 == REQUEST_BODY_LIMIT for _, cap in larger)
     for rule in staff_app.url_map.iter_rules():
         takes_files = getattr(staff_app.view_functions[rule.endpoint], UPLOAD_ATTRIBUTE, False)
-        assert bool(larger.match(concrete(rule.rule))) == takes_files, rule.rule
+        matched = any(re.match(pattern, concrete(rule.rule)) for pattern, _ in larger)
+        assert matched == takes_files, rule.rule
 
 
 def signed_in_city(deployment: Deployment) -> Browser:
@@ -321,16 +327,20 @@ def test_a_session_signed_out_on_one_staff_process_is_refused_on_the_other(deplo
     assert response.status == 404 and "/login" in page
 
 
+def writable_folder(browser: Browser) -> tuple[str, str]:
+    """A folder of the demo's library the browser's user may add documents to, and its page."""
+    _, library = browser.request("GET", "/library/")
+    for folder in re.findall(r'href="(/library/folders/\d+)"', library):
+        _, page = browser.request("GET", folder)
+        if 'name="file"' in page:
+            return folder, page
+    raise AssertionError("the city may write no folder of the demo's library")
+
+
 def test_a_file_uploaded_through_one_staff_process_downloads_through_the_other(deployment):
     city = signed_in_city(deployment)
     first, second = (on_process(city, process) for process in deployment.staff_processes)
-    _, library = first.request("GET", "/library/")
-    for folder in re.findall(r'href="(/library/folders/\d+)"', library):
-        _, page = first.request("GET", folder)
-        if 'name="file"' in page:
-            break
-    else:
-        raise AssertionError("the city may write no folder of the demo's library")
+    folder, page = writable_folder(first)
     content = b"%PDF-1.4\n" + bytes(range(256)) * 4096 + b"\n%%EOF\n"
     body = multipart(content, "deploy.pdf", {"csrf_token": csrf_from(page), "title": "two processes"})
     response, _ = first.request("POST", f"{folder}/documents", body=body, headers={"Content-Type": MULTIPART})
@@ -338,6 +348,44 @@ def test_a_file_uploaded_through_one_staff_process_downloads_through_the_other(d
     _, document = second.request("GET", urlsplit(response.getheader("Location")).path)
     download = re.search(r'href="(/library/versions/\d+/download)"', document).group(1)
     response, served = second.request_bytes("GET", download)
+    assert response.status == 200 and served == content
+
+
+def send_chunk(browser: Browser, token: str, url: str, offset: int, piece: bytes) -> tuple:
+    """One chunk of a file, as the portal's script sends it."""
+    headers = {
+        "X-CSRFToken": token,
+        "Upload-Offset": str(offset),
+        "Content-Type": "application/offset+octet-stream",
+        "Referer": browser.referer,
+    }
+    return browser.request("PATCH", url, body=piece, headers=headers)
+
+
+def test_a_file_sent_in_chunks_through_the_proxy_and_both_processes_arrives_whole(deployment):
+    city = signed_in_city(deployment)
+    first, second = (on_process(city, process) for process in deployment.staff_processes)
+    folder, page = writable_folder(city)
+    token = csrf_from(page)
+    content = b"%PDF-1.4\n" + os.urandom(2 * UPLOAD_CHUNK + 1000)
+    fields = {"target": f"{folder}/documents", "size": len(content), "name": "分割.pdf"}
+    response, started = city.request("POST", "/uploads/", fields, headers={"X-CSRFToken": token})
+    assert response.status == 201, started
+    started = json.loads(started)
+    over, _ = send_chunk(city, token, started["url"], 0, os.urandom(REQUEST_BODY_LIMIT + 1))
+    assert over.status == 413, "the proxy lets no more than a chunk through"
+    senders = (city, second, city)  # the proxy sends them to one process; the second takes one too
+    for sender, offset in zip(senders, range(0, len(content), UPLOAD_CHUNK), strict=True):
+        response, answer = send_chunk(
+            sender, token, started["url"], offset, content[offset : offset + UPLOAD_CHUNK]
+        )
+        assert response.status == 200, answer
+    form = {"csrf_token": token, "title": "分割して送った資料", "file": started["upload"]}
+    response, _ = first.request("POST", f"{folder}/documents", form)
+    assert response.status == 303
+    _, document = second.request("GET", urlsplit(response.getheader("Location")).path)
+    download = re.search(r'href="(/library/versions/\d+/download)"', document).group(1)
+    response, served = city.request_bytes("GET", download)
     assert response.status == 200 and served == content
 
 

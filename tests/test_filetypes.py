@@ -1,9 +1,12 @@
 """Upload types are decided by content: disguised HTML/SVG, macros, zip bombs and legacy Office
-files are refused; real PDF, images and Office Open XML pass."""
+files are refused; real PDF, images and Office Open XML pass. Each file is judged twice, as it
+arrives: from memory (a form's file part) and from its sealed object read segment by segment (a
+file sent in chunks), and both verdicts must agree."""
 
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 import zlib
 
@@ -17,9 +20,12 @@ from portal.staff.storage.filetypes import (
     MACROS,
     NOT_ALLOWED,
     TOO_COMPLEX,
+    FileType,
     Refused,
-    identify,
 )
+from portal.staff.storage.filetypes import identify as identify_stream
+from portal.staff.storage.stream_aead import encrypt
+from portal.staff.storage.stream_parts import SeekablePlaintext
 from tests.files import (
     HTML,
     JPEG,
@@ -36,6 +42,36 @@ from tests.files import (
     zip_bomb,
     zipped,
 )
+
+
+class CountingReads:
+    """A sealed object's ciphertext that counts the bytes read from it."""
+
+    def __init__(self, ciphertext: bytes) -> None:
+        self.ciphertext, self.read = ciphertext, 0
+
+    def __call__(self, offset: int, length: int) -> bytes:
+        self.read += length
+        return self.ciphertext[offset : offset + length]
+
+
+def identify(data: bytes, allow_legacy_office: bool = False) -> FileType:
+    """The one verdict on `data` from memory and from its sealed object; Refused is raised."""
+    key = os.urandom(32)
+    sealed = SeekablePlaintext(CountingReads(b"".join(encrypt(key, [data]))), key, len(data))
+    verdicts = []
+    for stream in (io.BytesIO(data), sealed):
+        try:
+            verdicts.append(identify_stream(stream, allow_legacy_office))
+        except Refused as refused:
+            verdicts.append(refused)
+    from_memory, from_object = verdicts
+    assert type(from_memory) is type(from_object)
+    if isinstance(from_memory, Refused):
+        assert from_memory.message == from_object.message
+        raise from_memory
+    assert from_memory == from_object
+    return from_memory
 
 
 @pytest.mark.parametrize(
@@ -113,7 +149,7 @@ def test_any_corruption_of_an_office_file_is_identified_or_refused(base, changes
     for where, byte in changes:
         data[int(where * (len(data) - 1))] = byte
     try:
-        identify(bytes(data[: max(1, int(keep * len(data)))]))
+        identify_stream(io.BytesIO(bytes(data[: max(1, int(keep * len(data)))])))
     except Refused:
         pass
 
@@ -125,3 +161,19 @@ def test_legacy_office_files_are_refused_unless_configured():
     with pytest.raises(Refused) as refused:
         identify(LEGACY_XLS, allow_legacy_office=True)
     assert refused.value.message == DAMAGED, "a broken OLE file is not accepted either"
+
+
+def test_a_large_workbook_is_identified_from_its_directory_not_read_whole():
+    padding = os.urandom(20 * 1024 * 1024)  # a picture in the workbook, stored as it is
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes())) as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+        archive.writestr("xl/media/image1.png", padding)
+    data = buffer.getvalue()
+    key = os.urandom(32)
+    reads = CountingReads(b"".join(encrypt(key, [data])))
+    assert identify_stream(SeekablePlaintext(reads, key, len(data))).extension == "xlsx"
+    assert reads.read <= 4 * 1024 * 1024, "a few segments: the manifest, the directory at the end"

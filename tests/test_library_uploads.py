@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from portal import create_app
+from portal import REQUEST_BODY_LIMIT, create_app
 from portal.core.database import database
 from portal.core.models import AuditEvent, Document, DocumentVersion, StoredObject, User
 from portal.staff.library.store import filename_of
@@ -194,9 +194,9 @@ class Untouched(io.RawIOBase):
 
 
 def test_one_byte_over_the_limit_is_413_before_the_body_is_read_and_nothing_is_kept(config):
-    app = create_app("staff", {**config, "TESTING": True, "UPLOAD_MAX_BYTES": 4096})
+    app = create_app("staff", {**config, "TESTING": True})
     client, token, folder, _ = city_writer(app)
-    body = Untouched(4097)
+    body = Untouched(REQUEST_BODY_LIMIT + 1)
     response = client.post(
         f"/library/folders/{folder}/documents",
         input_stream=body,
@@ -206,7 +206,7 @@ def test_one_byte_over_the_limit_is_413_before_the_body_is_read_and_nothing_is_k
     assert response.status_code == 413 and body.reads == 0
     assert counts(app) == (0, 0, 0, 0, 0, 0)
     head, tail = around_file("ok.pdf", {"csrf_token": token, "title": "添付"}, "application/pdf")
-    at_the_limit = pdf_of(4096 - len(head) - len(tail))
+    at_the_limit = pdf_of(REQUEST_BODY_LIMIT - len(head) - len(tail))
     assert post_file(client, token, folder, at_the_limit, "ok.pdf").status_code == 303
     assert counts(app)[2] == 1
 
@@ -253,14 +253,14 @@ def test_the_s3_server_dying_mid_upload_leaves_no_row_and_no_object(
             for chunk in chunks:
                 yield chunk
                 sent += len(chunk)
-                if sent > 20 * 1024 * 1024:
+                if sent > 1024 * 1024:
                     s3_server.stop()
 
         return put(key, then_stop())
 
     monkeypatch.setattr(backend, "put", dies_midway)
     try:
-        response = post_file(client, token, folder, pdf_of(40 * 1024 * 1024), "大きな資料.pdf")
+        response = post_file(client, token, folder, pdf_of(4 * 1024 * 1024), "大きな資料.pdf")
         assert response.status_code == 503 and "ファイルを保存できませんでした" in response.text
         with app.app_context(), database.connection_context():
             assert StoredObject.select().count() == 0 and Document.select().count() == 0

@@ -1,5 +1,5 @@
-"""Attachments over real HTTP: the staff instance served by `portal serve` (waitress with the
-upload limit), a body one byte over the limit refused before it is read, a download intact,
+"""Attachments over real HTTP: the staff instance served by `portal serve` (waitress with its
+body limit), a body one byte over the limit refused before it is read, a download intact,
 and anonymous requests for a real file answered like an unknown URL (A1, A2, D33, D35)."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import re
 
 import pytest
 
-from portal import create_app
+from portal import REQUEST_BODY_LIMIT, create_app
 from portal.core.models import RecordAttachment, StoredObject
 from tests.files import MULTIPART, PDF, around_file, pdf_of
 from tests.records_world import build, signed_in_as, token
 from tests.servers import BIN, instance_env, portal_command, start_server
 
-LIMIT = 1024 * 1024
+LIMIT = REQUEST_BODY_LIMIT
 PART_HEAD, PART_TAIL = around_file("相談記録.pdf", mimetype="application/pdf")
 
 
@@ -24,9 +24,9 @@ PART_HEAD, PART_TAIL = around_file("相談記録.pdf", mimetype="application/pdf
 def served(tmp_path_factory):
     """An instance on disk with consultant A's record, A signed in, and the server running."""
     path = tmp_path_factory.mktemp("records-transfer") / "instance"
-    env = instance_env(path, PORTAL_UPLOAD_MAX_BYTES=str(LIMIT))
+    env = instance_env(path)
     assert portal_command("init", env=env).returncode == 0
-    app = create_app("staff", {"INSTANCE_PATH": path, "TESTING": True, "UPLOAD_MAX_BYTES": LIMIT})
+    app = create_app("staff", {"INSTANCE_PATH": path, "TESTING": True})
     world = build(app)
     client = signed_in_as(app, world.accounts["author"])
     csrf = token(client)

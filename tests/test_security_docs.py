@@ -30,6 +30,7 @@ LIMITS = {
     "session_idle_minutes": str,
     "session_lifetime_hours": str,
     "upload_max_bytes": str,
+    "upload_abandon_hours": str,
     "booking_rate_limit": str,
     "change_cutoff": lambda cutoff: cutoff.strftime("%H:%M"),
     "trusted_proxies": str,
@@ -38,7 +39,9 @@ LIMITS = {
 SECURITY_DOCS = PROJECT_ROOT / "docs" / "security"
 FIELD_ROW = re.compile(r"^\| `([a-z_.]+\.[A-Z]\w*\.\w+)` \| (.+) \|$", re.MULTILINE)
 REQUIRED = (DataRequired, InputRequired, FileRequired)
-MiB = 1024 * 1024
+KiB = 1024
+MiB = 1024 * KiB
+GiB = 1024 * MiB
 
 
 @pytest.fixture
@@ -101,7 +104,7 @@ def test_the_input_rules_document_every_form_field_as_the_form_enforces_it():
 
 def stated_numbers(settings: Settings) -> dict[str, list[str]]:
     """Each document's phrases that carry a number or a name the code defines."""
-    from portal import UPLOAD_FORM_LIMIT
+    from portal import REQUEST_BODY_LIMIT, UPLOAD_CHUNK, UPLOAD_FORM_LIMIT
     from portal.core.database import DEFAULT_POOL_SIZE, POOL_WAIT_SECONDS
     from portal.core.mail import SMTP_TIMEOUT
     from portal.core.models.accounts import ROLES
@@ -126,13 +129,18 @@ def stated_numbers(settings: Settings) -> dict[str, list[str]]:
 
     server = waitress_options(settings)
     hasher = PasswordHasher()
-    upload = f"`PORTAL_UPLOAD_MAX_BYTES` ({settings.upload_max_bytes // MiB} MiB)"
+    upload = f"`PORTAL_UPLOAD_MAX_BYTES` ({settings.upload_max_bytes / GiB:g} GiB)"
+    body = f"{REQUEST_BODY_LIMIT // KiB} KiB"
+    connections, held = server["connection_limit"], server["inbuf_overflow"] / MiB
     policy = [f"{MIN_LENGTH} to {MAX_LENGTH} characters", f"{len(_common_passwords()):,} most common"]
     unpacked = f"at most {MAX_ZIP_ENTRIES} entries, {MAX_UNPACKED_BYTES // MiB} MiB declared"
     return {
         "input-rules.md": [
             f"at most {UPLOAD_FORM_LIMIT // MiB} MiB (`UPLOAD_FORM_LIMIT`)",
             upload,
+            f"{body} (`REQUEST_BODY_LIMIT`)",
+            f"one {UPLOAD_CHUNK // MiB} MiB chunk (`UPLOAD_CHUNK`)",
+            f"`PORTAL_UPLOAD_ABANDON_HOURS` ({settings.upload_abandon_hours} hours)",
             f"limited to {Adjustments.max_request_header_size} bytes",
             unpacked.replace(", ", " and ") + " in total",
             f"no entry above {MAX_RATIO} times its packed size",
@@ -173,7 +181,9 @@ def stated_numbers(settings: Settings) -> dict[str, list[str]]:
         "maintenance.md": [
             upload,
             f"{server['threads']} threads and {server['connection_limit']} connections per process",
-            f"{server['connection_limit']} × {settings.upload_max_bytes // MiB} MiB",
+            f"every request body at most {body}",
+            f"{UPLOAD_CHUNK // MiB} MiB chunks",
+            f"{connections} connections × {held:g} MiB ({connections * held:g} MiB)",
             unpacked,
             f"high-watermark ({OUTPUT_HIGH_WATERMARK // MiB} MiB)",
             f"{hasher.time_cost} passes over {hasher.memory_cost // 1024} MiB, {hasher.parallelism} lanes",

@@ -9,6 +9,7 @@ world of its own, so what its POSTs change cannot reach another role's walk.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -25,6 +26,7 @@ from tests.test_gate import assert_staff_headers
 
 SAFE = ("GET", "HEAD", "OPTIONS")
 UNTAKEN = ("PUT", "DELETE")  # methods no staff route takes: they reach no endpoint
+WALKED_CHUNK = b"%PDF-1.7 a whole file in one chunk"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ def url_values(world: StaffWorld, role: str, rule: Rule) -> dict[str, object]:
             "grant_id": shelf.grant,
         },
         "daily_reports": {"day": world.report_day.isoformat()},
+        "uploads": {"upload_id": world.uploads.get(role, uuid.UUID(int=1))},
         "ledger": {"entry_id": world.ledger_entry},
         "check_sheet": {"stage": "launch", "sign_off_id": world.check_sheet_sign_off},
         "pledge": {"number": 1},
@@ -91,9 +94,29 @@ def url_values(world: StaffWorld, role: str, rule: Rule) -> dict[str, object]:
     return {name: values[name] for name in rule.arguments}
 
 
-def form_fields(world: StaffWorld, endpoint: str) -> dict[str, str]:
+def upload_form(world: StaffWorld, role: str) -> str:
+    """A form that takes files which the role may use: a document in its own folder."""
+    return f"/library/folders/{world.shelves.get(role, world.shelves['city']).folder}/documents"
+
+
+def form_fields(world: StaffWorld, role: str, endpoint: str) -> dict[str, str]:
     """What a POST needs besides its token to reach its view's answer (a view 404s without it)."""
-    return {"bookings.daily_notice": {"date": world.report_day.isoformat()}}.get(endpoint, {})
+    return {
+        "bookings.daily_notice": {"date": world.report_day.isoformat()},
+        "uploads.start": {"target": upload_form(world, role), "size": "1000"},
+    }.get(endpoint, {})
+
+
+def begin_own_upload(client, world: StaffWorld, role: str, token: str) -> None:
+    """The walker's upload, begun in the walk's session, of exactly WALKED_CHUNK's size: the walk's
+    PATCH is its one chunk."""
+    started = client.post(
+        "/uploads/",
+        data={"target": upload_form(world, role), "size": str(len(WALKED_CHUNK))},
+        headers={"X-CSRFToken": token},
+    )
+    assert started.status_code == 201, started.text
+    world.uploads[role] = uuid.UUID(started.json["upload"])
 
 
 def calls(app, world: StaffWorld, role: str) -> list[Call]:
@@ -146,6 +169,8 @@ def ask(app, client, call: Call, token: str, fields: dict[str, str], htmx: bool)
     since = newest_event(app)
     data = None if call.method in SAFE else {"csrf_token": token, **fields}
     headers = {"X-CSRFToken": token, **htmx_headers(htmx)}
+    if call.endpoint == "uploads.chunk":  # a chunk is the body itself, where its header says
+        data, headers["Upload-Offset"] = WALKED_CHUNK, "0"
     with client.open(call.url, method=call.method, data=data, headers=headers) as response:
         body = response.data
     refusals = refusals_since(app, since)
@@ -164,13 +189,14 @@ def test_each_role_reaches_exactly_what_the_business_rules_allow(staff_app, worl
     else:
         client = signed_in_as(staff_app, world.records.accounts[WALKER[role]])
         token, reason = csrf_from(client.get("/").text), "permission"
+        begin_own_upload(client, world, role, token)
     unknown = {
         htmx: without_tokens(client.get("/no-such-page", headers=htmx_headers(htmx)).data)
         for htmx in (False, True)
     }
     reached = refused = 0
     for call in calls(staff_app, world, role):
-        fields = form_fields(world, call.endpoint)
+        fields = form_fields(world, role, call.endpoint)
         if may_reach(role, call.endpoint):
             answer = ask(staff_app, client, call, token, fields, htmx=False)
             status = answer.response.status_code

@@ -286,6 +286,11 @@ def check_sheet_sign_offs(db: Database, _migrator: SchemaMigrator) -> None:
     _create_frozen(db, schema_history.MIGRATION_CHECK_SHEET)
 
 
+def chunked_uploads(db: Database, _migrator: SchemaMigrator) -> None:
+    """Files arriving in chunks, until a form takes them: a new table only."""
+    _create_frozen(db, schema_history.MIGRATION_CHUNKED_UPLOADS)
+
+
 MIGRATIONS: list[Migration] = [
     calendar_intake_and_blind_indexes,
     library_daily_reports_and_retention,
@@ -312,6 +317,7 @@ MIGRATIONS: list[Migration] = [
     self_check_runs,
     incident_response,
     check_sheet_sign_offs,
+    chunked_uploads,
 ]
 
 

@@ -61,6 +61,10 @@ class StoredObject(Frozen):
     id = UUIDField(primary_key=True)
 
 
+class StaffSession(Frozen):
+    """Stub of release 0's table."""
+
+
 # Migration 1: the operating calendar, the call counter, list notices and the availability counter.
 
 
@@ -541,3 +545,30 @@ class CheckSheetSignOff(Frozen):
 
 
 MIGRATION_CHECK_SHEET = [CheckSheetSignOff]
+# Files arriving in chunks, until a form takes them.
+
+
+class ChunkedUpload(Frozen):
+    id = UUIDField(primary_key=True)
+    user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    session = ForeignKeyField(StaffSession, null=True, backref="+", on_delete="SET NULL")
+    purpose = CharField(max_length=60)
+    filename = BlobField()
+    size = BigIntegerField()
+    received = BigIntegerField(default=0)
+    object_id = UUIDField(unique=True)
+    storage_key = CharField(max_length=80, unique=True)
+    backend = CharField(max_length=20)
+    handle = CharField(max_length=200)
+    tags = TextField(default="")
+    nonce_prefix = BlobField()
+    kek_id = CharField(max_length=20, index=True)
+    wrapped_key = BlobField()
+    sha256 = CharField(max_length=64, null=True)
+    busy_until = DateTimeField(null=True)
+    busy_token = CharField(max_length=32, null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField(index=True)
+
+
+MIGRATION_CHUNKED_UPLOADS = [ChunkedUpload]

@@ -52,6 +52,7 @@ DEFAULT_BUREAUS = (
 )
 BUREAU_NAME_MAX = 40
 WAITING_OFFER_MAX_HOURS = 168  # a place offered from the waiting list is held a week at most
+UPLOAD_ABANDON_MAX_HOURS = 24 * 30  # an upload left unfinished is swept within a month at most
 HOST_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
 
 
@@ -106,6 +107,7 @@ class Settings:
     session_lifetime_hours: int
     audit_anchor: Path
     upload_max_bytes: int
+    upload_abandon_hours: int
     allow_legacy_office: bool
     ratelimit_storage: str
     booking_rate_limit: str
@@ -449,7 +451,10 @@ def load_settings(zone: str, overrides: Mapping[str, Any] | None = None) -> Sett
         session_idle_minutes=_parse_int("session_idle_minutes", get("session_idle_minutes", 30), 1),
         session_lifetime_hours=_parse_int("session_lifetime_hours", get("session_lifetime_hours", 12), 1),
         audit_anchor=Path(get("audit_anchor", instance_path / "audit-anchor.log")),
-        upload_max_bytes=_parse_int("upload_max_bytes", get("upload_max_bytes", 50 * 1024 * 1024), 1024),
+        upload_max_bytes=_parse_int("upload_max_bytes", get("upload_max_bytes", 2 * 1024**3), 1024),
+        upload_abandon_hours=_parse_int(
+            "upload_abandon_hours", get("upload_abandon_hours", 24), 1, UPLOAD_ABANDON_MAX_HOURS
+        ),
         allow_legacy_office=_parse_bool("allow_legacy_office", get("allow_legacy_office", False)),
         ratelimit_storage=str(get("ratelimit_storage", "memory://")),
         booking_rate_limit=str(get("booking_rate_limit", "5 per minute;30 per hour")),

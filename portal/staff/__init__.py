@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_login import current_user
 
+from portal import UPLOAD_CHUNK
 from portal.core import refusal_log
 from portal.core.settings import ConfigError
 from portal.staff import audit, gate, metrics, names, navigation
 from portal.staff.export_consent import guard as export_guard
 from portal.staff.security.secrets_at_rest import SecretBox, SecretsKeyError
 from portal.staff.sessions import draft_key
+from portal.staff.storage.uploads import size_label, upload_limit
 
 
 def init_app(app: Flask) -> None:
@@ -59,6 +61,7 @@ def init_app(app: Flask) -> None:
     from portal.staff.security.unseal import Unsealer
     from portal.staff.self_checks.views import bp as self_checks_bp
     from portal.staff.staffing import bp as staffing_bp
+    from portal.staff.uploads import bp as uploads_bp
     from portal.staff.venues import bp as venues_bp
 
     app.extensions["portal.unsealer"] = Unsealer(settings.key_dir)
@@ -87,10 +90,13 @@ def init_app(app: Flask) -> None:
         self_checks_bp,
         incidents_bp,
         check_sheet_bp,
+        uploads_bp,
     ):
         app.register_blueprint(blueprint)
     app.config["START_ENDPOINT"] = "auth.login"
     app.jinja_env.globals["draft_key"] = lambda: draft_key(current_user)
+    app.jinja_env.globals["upload_limit"] = upload_limit
+    app.jinja_env.globals["form_upload_limit"] = lambda: size_label(UPLOAD_CHUNK)
 
 
 def _audit_refusal(action: str, outcome: str) -> None:

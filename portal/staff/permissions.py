@@ -134,6 +134,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "daily_reports.report": FRONT_DESK,
     "daily_reports.file": OPERATOR,
     "daily_reports.attach": OPERATOR,
+    # Files sent in chunks: any role that may use an upload form (library documents: every role);
+    # the view holds each upload to the form it is for, and to its user's session.
+    "uploads.start": ALL_STAFF,
+    "uploads.status": ALL_STAFF,
+    "uploads.chunk": ALL_STAFF,
     "retention.certificates": OVERSIGHT,
     "records.index": ALL_STAFF,
     "records.follow_ups_csv": ALL_STAFF,

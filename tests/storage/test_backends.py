@@ -53,6 +53,54 @@ def test_a_failed_write_leaves_nothing(backend):
     assert list(backend.list()) == []
 
 
+PART = 5 * 1024 * 1024  # S3's smallest part but the last
+
+
+def write_in_parts(backend, key: str, parts: list[bytes], order: list[int]) -> tuple[str, list[str]]:
+    """Begin a write in parts and write `parts` in `order`; returns its handle and the parts' tags."""
+    handle = backend.begin_parts(key)
+    tags = [""] * len(parts)
+    for number in order:
+        tags[number] = backend.write_part(key, handle, number, number * PART, parts[number])
+    return handle, tags
+
+
+def test_an_object_written_in_parts_appears_whole_only_when_completed(backend):
+    key = "ab/9a27"
+    parts = [os.urandom(PART), os.urandom(PART), b"the last part"]
+    handle, tags = write_in_parts(backend, key, parts, order=[1, 0, 2])
+    assert not backend.exists(key) and list(backend.list()) == []
+    backend.complete_parts(key, handle, tags)
+    with backend.open(key) as stream:
+        assert stream.read() == b"".join(parts)
+    assert backend.read_range(key, PART + 10, 20) == parts[1][10:30]
+    assert backend.read_range(key, 2 * PART, 1000) == b"the last part", "fewer at the end"
+    assert list(backend.list()) == [key]
+    backend.abort_parts(key, handle)  # completed already: nothing to abort, and the object stays
+    assert backend.exists(key)
+
+
+def test_an_aborted_write_in_parts_leaves_nothing_and_takes_no_more_parts(backend):
+    key = "cd/ab0127"
+    handle, _ = write_in_parts(backend, key, [os.urandom(PART), b"end"], order=[0])
+    backend.abort_parts(key, handle)
+    backend.abort_parts(key, handle)
+    with pytest.raises(BackendError):
+        backend.write_part(key, handle, 1, PART, b"end")
+    assert not backend.exists(key) and list(backend.list()) == []
+    assert backend.sweep(older_than=0) == 0
+
+
+def test_the_sweep_leaves_the_writes_in_parts_it_is_told_are_still_going_on(backend):
+    going_on, _ = write_in_parts(backend, "ef/0001", [os.urandom(PART)], order=[0])
+    write_in_parts(backend, "ef/0002", [os.urandom(PART)], order=[0])
+    assert backend.sweep(older_than=0, keep={going_on}) == 1
+    tag = backend.write_part("ef/0001", going_on, 1, PART, b"end")
+    tags = [backend.write_part("ef/0001", going_on, 0, 0, b"s" * PART), tag]
+    backend.complete_parts("ef/0001", going_on, tags)
+    assert backend.read_range("ef/0001", PART - 1, 10) == b"send"
+
+
 @pytest.mark.parametrize(
     "key",
     ["../../etc/passwd", "/etc/passwd", "ab/../../x", "ab\\cd", "ab/cd\x00", "AB/CD", "", "ab//cd", "ab/."],
@@ -64,6 +112,18 @@ def test_keys_that_the_server_did_not_make_are_refused(backend, key):
         backend.open(key)
     with pytest.raises(ValueError):
         safe_key(key)
+
+
+@pytest.mark.parametrize("handle", ["../../etc/passwd", "", "0123", "A" * 32, "0" * 31 + "/"])
+def test_local_handles_that_the_server_did_not_make_are_refused(tmp_path, handle):
+    backend = load_backend("local", path=tmp_path / "objects")
+    for call in (
+        lambda: backend.write_part("ab/cdef", handle, 0, 0, b"x"),
+        lambda: backend.complete_parts("ab/cdef", handle, []),
+        lambda: backend.abort_parts("ab/cdef", handle),
+    ):
+        with pytest.raises(ValueError):
+            call()
 
 
 def test_a_sound_backend_has_no_findings(backend):
@@ -130,7 +190,8 @@ def test_a_full_disk_leaves_no_temporary_file(tmp_path, monkeypatch):
     with pytest.raises(BackendError, match="No space left"):
         backend.put("ab/f011", [b"a" * 10, b"b" * 10])
     monkeypatch.undo()
-    assert list((tmp_path / "objects").rglob("*")) == [tmp_path / "objects" / ".incoming"]
+    left = sorted(path.name for path in (tmp_path / "objects").rglob("*"))
+    assert left == [".incoming", ".parts"], "the folders for writes under way, empty"
 
 
 def test_the_bucket_refuses_anonymous_and_wrong_keys(s3_server, minio_settings, tmp_path):

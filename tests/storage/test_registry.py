@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import BinaryIO
 
 import pytest
@@ -47,7 +47,7 @@ class MemoryBackend(Backend):
     def _check(self) -> list[str]:
         return []
 
-    def _sweep(self, older_than: float) -> int:
+    def _sweep(self, older_than: float, keep: Collection[str]) -> int:
         return 0
 
 

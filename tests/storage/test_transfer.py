@@ -1,5 +1,5 @@
-"""Library uploads and downloads through `portal serve` and the real routes, on local storage and
-on S3, watched from outside.
+"""Library uploads (in the form, and in chunks) and downloads through `portal serve` and the real
+routes, on local storage and on S3, watched from outside.
 
 Python's temporary files use O_TMPFILE and never appear in a directory listing, so the watch
 reads every regular file the server process holds open (/proc/PID/fd) while a transfer that
@@ -10,27 +10,30 @@ canary, or it would prove nothing.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import threading
 import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 
-from portal import create_app
+from portal import REQUEST_BODY_LIMIT, UPLOAD_CHUNK, create_app
 from portal.core.database import database
 from portal.core.models import AuditEvent, DocumentVersion, StoredObject
 from portal.staff.storage import stream_aead
 from tests.at_rest import assert_only_ciphertext
 from tests.conftest import STORAGE_BACKENDS
 from tests.files import PDF
+from tests.memory import PeakMemory, rss_kib
 from tests.servers import BIN, instance_env, portal_command, start_server
 from tests.test_library_uploads import city_writer
 
-LIMIT = 16 * 1024 * 1024
+FILE_LIMIT = 128 * 1024 * 1024  # PORTAL_UPLOAD_MAX_BYTES: the largest file, sent in chunks
+IN_FORM = 4 * 1024 * 1024  # a file small enough to come in the form itself
 BOUNDARY = "madoguchi-test-boundary"
 FILENAME = "相談記録 2020年6月.pdf"
 PORTAL_SERVE = [str(BIN / "portal"), "serve", "staff", "--listen=127.0.0.1:{port}"]
@@ -111,7 +114,7 @@ def served_instance(path: Path, storage: dict, limit: int) -> dict:
 def instance(request, tmp_path_factory):
     """A served instance on each storage backend."""
     storage = {} if request.param == "local" else request.getfixturevalue("s3_server").settings("transfer")
-    return served_instance(tmp_path_factory.mktemp("transfer") / "instance", storage, LIMIT)
+    return served_instance(tmp_path_factory.mktemp("transfer") / "instance", storage, FILE_LIMIT)
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +180,53 @@ def upload(server: Server, instance, data: bytes, pace: float = 0.0, total: int 
     return response, newest_version(instance["app"])
 
 
+def call(server: Server, instance, method: str, path: str, body: Iterable[bytes], headers: dict) -> tuple:
+    """One request with the signed-in cookie and form token, its body sent piece by piece; returns
+    the response and its JSON."""
+    connection = server.connection()
+    connection.putrequest(method, path)
+    for name, value in {"Cookie": instance["cookie"], "X-CSRFToken": instance["token"], **headers}.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    for piece in body:
+        connection.send(piece)
+    response = connection.getresponse()
+    answer = response.read()
+    connection.close()
+    return response, json.loads(answer) if answer.startswith(b"{") else None
+
+
+def post_form(server: Server, instance, path: str, fields: dict) -> tuple:
+    """POST a small form (no file in it); returns the response and its JSON."""
+    form = urlencode(fields).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Content-Length": str(len(form))}
+    return call(server, instance, "POST", path, [form], headers)
+
+
+def send_in_chunks(server: Server, instance, data: bytes, pace: float = 0.0) -> str:
+    """Send `data` to the library's form in chunks, as the portal's script does; returns the upload's id."""
+    fields = {"target": documents_form(instance), "size": len(data), "name": FILENAME}
+    response, started = post_form(server, instance, "/uploads/", fields)
+    assert response.status == 201, started
+    for offset in range(0, len(data), started["chunk"]):
+        piece = data[offset : offset + started["chunk"]]
+        headers = {"Upload-Offset": str(offset), "Content-Length": str(len(piece))}
+        response, answer = call(server, instance, "PATCH", started["url"], in_pieces(piece, pace), headers)
+        assert response.status == 200 and answer["offset"] == offset + len(piece), answer
+    return started["upload"]
+
+
+def documents_form(instance) -> str:
+    """The library's form for a new document in the instance's folder."""
+    return f"/library/folders/{instance['folder']}/documents"
+
+
+def take_in_form(server: Server, instance, upload_id: str) -> http.client.HTTPResponse:
+    """Submit the library's form with the id of a file sent in chunks."""
+    fields = {"csrf_token": instance["token"], "title": "転送", "file": upload_id}
+    return post_form(server, instance, documents_form(instance), fields)[0]
+
+
 def newest_version(app) -> DocumentVersion | None:
     with app.app_context(), database.connection_context():
         return DocumentVersion.select().order_by(DocumentVersion.id.desc()).first()
@@ -210,7 +260,7 @@ def stored(app) -> tuple:
 
 
 def test_upload_and_download_stream_without_plaintext_on_disk(server, instance):
-    canary, data = canary_file(8 * 1024 * 1024)
+    canary, data = canary_file(IN_FORM)
     with Watch(server.process.pid, canary) as watch:
         response, version = upload(server, instance, data, pace=0.01)
         assert response.status == 303
@@ -231,10 +281,32 @@ def test_upload_and_download_stream_without_plaintext_on_disk(server, instance):
         assert StoredObject.get_by_id(version.stored_id).size == len(data)
 
 
+def test_a_file_sent_in_chunks_never_reaches_the_disk_in_plaintext(server, instance):
+    canary, data = canary_file(2 * UPLOAD_CHUNK + 100_000)
+    with Watch(server.process.pid, canary) as watch:
+        upload_id = send_in_chunks(server, instance, data, pace=0.005)
+        assert take_in_form(server, instance, upload_id).status == 303
+        _, received, error = download(server, instance, newest_version(instance["app"]))
+    assert error is None and received == data
+    assert watch.looks > 10 and watch.hits == set()
+    assert_only_ciphertext(instance["app"], data)
+
+
+def test_memory_does_not_grow_with_the_size_of_a_file_sent_in_chunks(server, instance):
+    pid, growth = server.process.pid, {}
+    for chunks in (3, 20):
+        data = PDF + os.urandom(chunks * UPLOAD_CHUNK - len(PDF))
+        baseline = rss_kib(pid)
+        with PeakMemory(pid) as memory:
+            assert take_in_form(server, instance, send_in_chunks(server, instance, data)).status == 303
+        growth[chunks] = (memory.peak - baseline) / 1024
+    assert growth[20] - growth[3] < 4, f"MiB over the resting size, by chunks sent: {growth}"
+
+
 def test_the_watch_finds_the_canary_when_waitress_spills_to_disk(instance):
     control = Server(instance["env"], WAITRESS_DEFAULTS)
     try:
-        canary, data = canary_file(8 * 1024 * 1024)
+        canary, data = canary_file(IN_FORM)
         with Watch(control.process.pid, canary) as watch:
             response, _ = upload(control, instance, data, pace=0.02)
         assert response.status == 303
@@ -266,7 +338,8 @@ def test_a_corrupted_segment_aborts_the_transfer_short_of_its_length(server, ins
 
 def test_one_byte_over_the_limit_is_refused_by_the_server_and_nothing_is_kept(server, instance):
     before = stored(instance["app"])
-    response, _ = upload(server, instance, b"x" * (LIMIT + 1), total=LIMIT + 1)
+    over = REQUEST_BODY_LIMIT + 1
+    response, _ = upload(server, instance, b"x" * over, total=over)
     assert response.status == 413
     assert stored(instance["app"]) == before
 
@@ -285,7 +358,7 @@ def test_anonymous_requests_for_a_real_object_get_the_same_404(server, instance)
 
 
 def test_a_chunked_body_over_the_limit_is_refused_without_spilling(server, instance):
-    canary, data = canary_file(LIMIT + 1024 * 1024)
+    canary, data = canary_file(REQUEST_BODY_LIMIT + 1024 * 1024)
     head, tail = multipart(instance["token"])
     chunks = (b"%x\r\n%s\r\n" % (len(piece), piece) for piece in [head, *in_pieces(data, 0.002), tail])
     before = stored(instance["app"])

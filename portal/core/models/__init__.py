@@ -57,7 +57,7 @@ from portal.core.models.staffing import (
     ReceptionDay,
     ReceptionPlan,
 )
-from portal.core.models.storage import KeyCheck, StoredObject
+from portal.core.models.storage import ChunkedUpload, KeyCheck, StoredObject
 from portal.core.models.waiting import WAITING_MODELS, WaitingOffer, WaitingRequest
 
 PUBLIC_MODELS = [*RESERVATION_MODELS, *WAITING_MODELS]
@@ -98,6 +98,7 @@ STAFF_MODELS = [
     CheckRun,
     *INCIDENT_MODELS,
     CheckSheetSignOff,
+    ChunkedUpload,
 ]
 
 
@@ -118,6 +119,7 @@ __all__ = [
     "CallEvent",
     "CheckRun",
     "CheckSheetSignOff",
+    "ChunkedUpload",
     "ConsultationRecord",
     "ConsultationSession",
     "ContactEntry",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.core.forms import PortalForm
 from portal.staff.library.labels import ACCESS_LABELS, PURPOSE_LABELS
+from portal.staff.storage.upload_field import FileRequiredOrSent, UploadField
 
 CHOOSE_FILE = _l("ファイルを選んでください。")
 
@@ -33,13 +33,13 @@ class DocumentForm(PortalForm):
     """A new document: a title (searchable, never personal data) and its first file."""
 
     title = StringField(_l("タイトル"), validators=[DataRequired(), Length(max=200)])
-    file = FileField(_l("ファイル"), validators=[FileRequired(message=CHOOSE_FILE)])
+    file = UploadField(_l("ファイル"), validators=[FileRequiredOrSent(message=CHOOSE_FILE)])
 
 
 class VersionForm(PortalForm):
     """A new version of a document."""
 
-    file = FileField(_l("新しい版のファイル"), validators=[FileRequired(message=CHOOSE_FILE)])
+    file = UploadField(_l("新しい版のファイル"), validators=[FileRequiredOrSent(message=CHOOSE_FILE)])
 
 
 class MoveForm(PortalForm):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
@@ -11,6 +10,7 @@ from wtforms.widgets import HiddenInput
 from portal.core.forms import PortalForm
 from portal.core.programmes import programmes_field
 from portal.staff.records.content import Body
+from portal.staff.storage.upload_field import FileRequiredOrSent, UploadField
 
 TEXT_LIMIT = 10_000
 
@@ -86,6 +86,6 @@ class GrantForm(PortalForm):
 class AttachmentForm(PortalForm):
     """One file; its type is decided from its bytes, never from its name."""
 
-    file = FileField(
-        _l("追加するファイル"), validators=[FileRequired(message=_l("ファイルを選んでください。"))]
+    file = UploadField(
+        _l("追加するファイル"), validators=[FileRequiredOrSent(message=_l("ファイルを選んでください。"))]
     )

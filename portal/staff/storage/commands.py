@@ -10,13 +10,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from portal.core.database import database, stores_of
+from portal.core.database import bind, database, stores_of
 from portal.core.models import StoredObject
 from portal.core.settings import ConfigError, load_settings
+from portal.staff.storage.chunked import unfinished_writes
 from portal.staff.storage.keyring import KeyringError, retire, rotate
 from portal.staff.storage.setup import open_backend
 from portal.staff.storage.transfer import object_store
 from storage_backends import REGISTRY
+from storage_backends.local import PARTS_DIR, TEMP_DIR
 
 
 class BackendChoice(click.Choice):
@@ -40,13 +42,18 @@ keys_group = AppGroup("keys", help="Key-encryption keys.")
 
 @storage_group.command("check", with_appcontext=False)
 def check_command() -> None:
-    """Print the configured backend's findings and sweep interrupted uploads; exit 1 on findings."""
+    """Print the configured backend's findings and sweep interrupted uploads; exit 1 on findings.
+
+    Files still arriving in chunks are left to `portal retention purge`, however old.
+    """
     try:
-        backend = open_backend(load_settings("staff"))
+        settings = load_settings("staff")
+        backend = open_backend(settings)
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
     findings = backend.check()
-    swept = backend.sweep()
+    with bind(stores_of(settings)).connection_context():
+        swept = backend.sweep(keep=unfinished_writes())
     click.echo(f"{backend.name}: removed {swept} interrupted uploads")
     for finding in findings:
         click.echo(f"finding: {finding}", err=True)
@@ -149,9 +156,10 @@ def backup_command(destination: Path) -> None:
         shutil.copytree(
             settings.storage_options("local")["path"],
             destination / "objects",
-            ignore=shutil.ignore_patterns(".incoming"),
+            ignore=shutil.ignore_patterns(TEMP_DIR, PARTS_DIR),
         )
-        (destination / "objects" / ".incoming").mkdir(mode=0o700)
+        for unfinished in (TEMP_DIR, PARTS_DIR):
+            (destination / "objects" / unfinished).mkdir(mode=0o700)
     if settings.audit_anchor.exists():
         shutil.copy2(settings.audit_anchor, destination / "audit-anchor.log")
     click.echo(f"backed up to {destination}")

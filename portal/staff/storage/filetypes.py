@@ -4,20 +4,24 @@ The filename and the browser's Content-Type are never trusted. Office files are 
 (zip entries and OLE streams) without unpacking: macros, too many entries or a declared unpacked
 size past the limit are refused, so a zip bomb is never expanded here. HTML or SVG under any name
 has no signature on the list and is refused, and a container that cannot be read through is
-refused as damaged.
+refused as damaged. The file is read through a seekable stream, only where its type is decided
+(its first bytes, a zip's directory and manifest, an OLE file's directory), never whole.
 """
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import filetype
 import olefile
 from flask_babel import lazy_gettext as _l
+
+from portal.staff.storage.stream_aead import IntegrityError
+from storage_backends import BackendError
 
 MAX_ZIP_ENTRIES = 2000
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -68,16 +72,18 @@ LEGACY = _l("古い Office 形式（.xls、.doc、.ppt）は受け付けてい�
 DAMAGED = _l("ファイルが壊れているため読み取れません。元のファイルを確かめて、もう一度お試しください。")
 
 
-def identify(data: bytes, allow_legacy_office: bool = False) -> FileType:
-    """The allowed type `data` is, or Refused with the reason."""
-    guess = filetype.guess(data[:8192])
+def identify(stream: BinaryIO, allow_legacy_office: bool = False) -> FileType:
+    """The allowed type the file in the seekable `stream` is, or Refused with the reason."""
+    stream.seek(0)
+    head = stream.read(8192)
+    guess = filetype.guess(head)
     extension = guess.extension if guess else None
     if extension in ("zip", "xlsx", "docx", "pptx"):
-        return TYPES[_inspect_ooxml(data)]
-    if extension in ("xls", "doc", "ppt") or data[:8] == olefile.MAGIC:
+        return TYPES[_inspect_ooxml(stream)]
+    if extension in ("xls", "doc", "ppt") or head[:8] == olefile.MAGIC:
         if not allow_legacy_office:
             raise Refused(LEGACY)
-        return TYPES[_inspect_ole(data)]
+        return TYPES[_inspect_ole(stream)]
     if extension in TYPES:
         return TYPES[extension]
     raise Refused(NOT_ALLOWED)
@@ -89,15 +95,16 @@ def _reading_container() -> Iterator[None]:
     so): a truncated file, a bad CRC, an unknown compression method, a password. It is refused."""
     try:
         yield
-    except Refused:
-        raise
+    except (Refused, BackendError, IntegrityError):
+        raise  # the file's verdict, or the storage it is read from failing under it
     except Exception:  # zipfile, zlib and olefile raise many kinds of error on a hostile file
         raise Refused(DAMAGED) from None
 
 
-def _inspect_ooxml(data: bytes) -> str:
+def _inspect_ooxml(stream: BinaryIO) -> str:
     with _reading_container():
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        stream.seek(0)
+        archive = zipfile.ZipFile(stream)
         entries = archive.infolist()
         if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
             raise Refused(TOO_COMPLEX)
@@ -116,8 +123,9 @@ def _inspect_ooxml(data: bytes) -> str:
     return kinds.pop()
 
 
-def _inspect_ole(data: bytes) -> str:
-    with _reading_container(), olefile.OleFileIO(io.BytesIO(data)) as ole:
+def _inspect_ole(stream: BinaryIO) -> str:
+    stream.seek(0)
+    with _reading_container(), olefile.OleFileIO(stream) as ole:
         streams = ["/".join(path).lower() for path in ole.listdir(streams=True, storages=True)]
     if any("vba" in name or name.startswith("macros") or "_vba_project" in name for name in streams):
         raise Refused(MACROS)

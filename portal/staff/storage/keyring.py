@@ -1,12 +1,13 @@
 """Key-encryption keys: files in PORTAL_KEY_DIR, each with an id; the database says which is current.
 
 Data keys are wrapped with AES-256-GCM, bound to their object's id, and stored beside the
-object's metadata, so rotation re-wraps database rows and never rewrites objects. Each key seals
-a check value in the database (KeyCheck) when it is made: start-up refuses a missing or wrong
-key file, and the newest check row names the current key, so every process, however long it has
-run, wraps new data keys with the key a rotation made. A key is retired by deleting its check
-row in the same locked transaction that finds no object using it; an object's row is written in
-a transaction that locks its key's check row, so the two cannot pass each other.
+object's metadata (or the upload's, while the object arrives in chunks), so rotation re-wraps
+database rows and never rewrites objects. Each key seals a check value in the database
+(KeyCheck) when it is made: start-up refuses a missing or wrong key file, and the newest check
+row names the current key, so every process, however long it has run, wraps new data keys with
+the key a rotation made. A key is retired by deleting its check row in the same locked
+transaction that finds no object using it; an object's row is written in a transaction that
+locks its key's check row, so the two cannot pass each other.
 """
 
 from __future__ import annotations
@@ -14,16 +15,25 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from portal.core.database import database, locked, write_transaction
-from portal.core.models import KeyCheck, StoredObject
+from portal.core.models import ChunkedUpload, KeyCheck, StoredObject
 from portal.staff.keys import write_new
 
 KEK_FILE = re.compile(r"kek-(\d{4})\.key")
 CHECK_PLAINTEXT = b"madoguchi key check"
+# The tables that hold wrapped data keys, each with the field holding the object id a key is bound to.
+KEY_HOLDERS = {StoredObject: "id", ChunkedUpload: "object_id"}
+Holder = TypeVar("Holder", StoredObject, ChunkedUpload)
+
+
+def bound_to(row: Holder) -> str:
+    """The object id a row's data key is bound to."""
+    return str(getattr(row, KEY_HOLDERS[type(row)]))
 
 
 class KeyringError(Exception):
@@ -85,14 +95,14 @@ class Keyring:
         except KeyError:
             raise KeyringError(f"key {kek_id} is not in {self.key_dir}") from None
 
-    def wrap_and_save(self, data_key: bytes, row: StoredObject) -> StoredObject:
+    def wrap_and_save(self, data_key: bytes, row: Holder) -> Holder:
         """Wrap the data key with the current key and insert the row, under a lock on that key."""
         with write_transaction():
             kek_id = self.current()
             if _locked_check(kek_id) is None:
                 raise KeyringError(f"key {kek_id} was retired while the object was stored")
             row.kek_id = kek_id
-            row.wrapped_key = _seal(self._key(kek_id), data_key, str(row.id).encode())
+            row.wrapped_key = _seal(self._key(kek_id), data_key, bound_to(row).encode())
             row.save(force_insert=True)
         return row
 
@@ -116,7 +126,7 @@ class Keyring:
         if not KeyCheck.select().where(KeyCheck.name.startswith("kek-")).exists():
             first = min(self.keys)
             register_check(check_name(first), self.keys[first])
-        in_use = {row.kek_id for row in StoredObject.select(StoredObject.kek_id).distinct()}
+        in_use = {row.kek_id for table in KEY_HOLDERS for row in table.select(table.kek_id).distinct()}
         missing = sorted(kek_id for kek_id in in_use if kek_id not in self.keys)
         if missing:
             raise KeyringError(f"keys {', '.join(missing)} wrap objects but are not in {self.key_dir}")
@@ -146,18 +156,15 @@ def rotate(keyring: Keyring) -> tuple[str, int]:
     keyring.reload()
     register_check(check_name(new_id), keyring.keys[new_id])
     rewrapped = 0
-    while True:
-        batch = list(StoredObject.select().where(StoredObject.kek_id != new_id).limit(500))
-        if not batch:
-            return new_id, rewrapped
-        with database.atomic():
-            for row in batch:
-                data_key = keyring.unwrap(row.kek_id, row.wrapped_key, str(row.id))
-                wrapped = _seal(keyring.keys[new_id], data_key, str(row.id).encode())
-                StoredObject.update(kek_id=new_id, wrapped_key=wrapped).where(
-                    StoredObject.id == row.id
-                ).execute()
-        rewrapped += len(batch)
+    for table in KEY_HOLDERS:
+        while batch := list(table.select().where(table.kek_id != new_id).limit(500)):
+            with database.atomic():
+                for row in batch:
+                    data_key = keyring.unwrap(row.kek_id, row.wrapped_key, bound_to(row))
+                    wrapped = _seal(keyring.keys[new_id], data_key, bound_to(row).encode())
+                    table.update(kek_id=new_id, wrapped_key=wrapped).where(table.id == row.id).execute()
+            rewrapped += len(batch)
+    return new_id, rewrapped
 
 
 def retire(keyring: Keyring, kek_id: str) -> None:
@@ -169,7 +176,7 @@ def retire(keyring: Keyring, kek_id: str) -> None:
         if kek_id == keyring.current():
             raise KeyringError(f"key {kek_id} is the current key: rotate first")
         _locked_check(kek_id)
-        users = StoredObject.select().where(StoredObject.kek_id == kek_id).count()
+        users = sum(table.select().where(table.kek_id == kek_id).count() for table in KEY_HOLDERS)
         if users:
             raise KeyringError(f"key {kek_id} still wraps {users} objects: rotate first")
         KeyCheck.delete().where(KeyCheck.name == check_name(kek_id)).execute()

@@ -7,6 +7,7 @@ from flask import Flask
 from portal.core.credentials import guessable
 from portal.core.models import StoredObject
 from portal.core.settings import ConfigError, Settings, StorageOptions
+from portal.staff.storage.chunked import DIGESTS, RunningDigests, unfinished_writes
 from portal.staff.storage.keyring import Keyring, KeyringError
 from portal.staff.storage.objects import ObjectStore
 from storage_backends import Backend, BackendError, backend_class, load_backend
@@ -44,10 +45,10 @@ def init_app(app: Flask) -> None:
     findings = backend.check()
     if findings:
         raise ConfigError("storage is not safe to use: " + "; ".join(findings))
-    backend.sweep()
     try:
         keyring = Keyring(settings.key_dir)
         with database.connection_context():
+            backend.sweep(keep=unfinished_writes())
             keyring.verify()
             elsewhere = [r.backend for r in StoredObject.select(StoredObject.backend).distinct()]
     except KeyringError as error:
@@ -56,3 +57,4 @@ def init_app(app: Flask) -> None:
     for name in set(elsewhere) - {backend.name}:
         store.backend_for(StoredObject(backend=name))  # objects mid-migration must stay readable
     app.extensions["portal.objects"] = store
+    app.extensions[DIGESTS] = RunningDigests()

@@ -1,8 +1,10 @@
 """Receiving an uploaded file: type decided by content, a display name made safe, then stored.
 
 Every feature that accepts files (record attachments, library documents) calls `receive` and
-writes its rows inside `holding`, so a refused type never reaches storage, the original name is
-only ever display data (storage keys are random), and no object outlives a row that failed.
+writes its rows inside `holding`, so a refused type never stays in storage, the original name is
+only ever display data (storage keys are random), and no object outlives a row that failed. A
+file comes either in the form itself, identified in memory before it is stored, or sent before
+in chunks (`upload_field.SentFile`), already stored and identified from its decrypted content.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
 from portal.core.database import write_transaction
 from portal.core.models import StoredObject
+from portal.staff.storage import chunked
 from portal.staff.storage.filetypes import FileType, Refused, identify
 from portal.staff.storage.transfer import object_store, store_stream
+from portal.staff.storage.upload_field import SentFile
 from storage_backends import BackendError
 
 MAX_NAME = 120
@@ -31,6 +36,7 @@ SAME_TYPE = {"jpg": ("jpg", "jpeg")}
 PATH_SEPARATORS = re.compile(r"[/\\]")
 EDGES = re.compile(r"^[\s.]+|[\s.]+$")
 STORAGE_FAILED = _l("ファイルを保存できませんでした。しばらくしてから、もう一度お試しください。")
+BUSY = _l("このファイルは別の画面から登録しているところです。")
 T = TypeVar("T")
 
 
@@ -72,10 +78,34 @@ def as_upload(data: bytes, filename: str) -> FileStorage:
     return FileStorage(stream=io.BytesIO(data), filename=filename)
 
 
-def receive(upload: FileStorage, kind: str) -> Received:
-    """Identify the upload (raising filetypes.Refused) and store it encrypted."""
-    upload.stream.seek(0)
-    filetype = identify(upload.stream.read(), current_app.config["PORTAL"].allow_legacy_office)
+def size_label(size: int) -> str:
+    """A size as a form states it: 2 GB, 50 MB, 64 KB (units of 1024)."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} B"
+
+
+def upload_limit() -> str:
+    """PORTAL_UPLOAD_MAX_BYTES as a form states it."""
+    return size_label(current_app.config["PORTAL"].upload_max_bytes)
+
+
+def too_large_message() -> str:
+    """The file is over PORTAL_UPLOAD_MAX_BYTES, said with the limit."""
+    return _("ファイルが大きすぎます（上限 %(limit)s）。", limit=upload_limit())
+
+
+def receive(upload: FileStorage | SentFile, kind: str) -> Received:
+    """Identify the upload (raising filetypes.Refused) and store it encrypted, or take the file
+    sent in chunks (refused or not, the upload is gone afterwards)."""
+    if isinstance(upload, SentFile):
+        stored, filetype = chunked.take(upload.upload, kind)
+        return Received(stored, filetype, display_filename(upload.filename, filetype))
+    settings = current_app.config["PORTAL"]
+    if upload.stream.seek(0, io.SEEK_END) > settings.upload_max_bytes:
+        raise Refused(too_large_message())
+    filetype = identify(upload.stream, settings.allow_legacy_office)
     upload.stream.seek(0)
     stored = store_stream(upload.stream, kind)
     return Received(stored, filetype, display_filename(upload.filename, filetype))
@@ -111,3 +141,6 @@ def attempt_upload(form, action: Callable[[], T]) -> Attempt[T]:
     except BackendError:
         form.file.errors = [STORAGE_FAILED]
         return Attempt(None, 503, "storage-failed")
+    except chunked.Conflict:
+        form.file.errors = [BUSY]
+        return Attempt(None, 409, "busy")

@@ -1,0 +1,296 @@
+"""Files sent in chunks: begun, sealed chunk by chunk into their object, resumed, taken by a form, swept.
+
+An upload is begun with its declared size. Each chunk must arrive at the offset the upload has
+reached: it is sealed on its own into its part of the object (`stream_parts`), written through
+the backend's write in parts, and the offset moves on by compare-and-set in the database, so any
+staff process may take any chunk, a chunk sent twice is refused the second time, and an
+interrupted upload resumes from the offset the database holds. One writer at a time holds an
+upload (`busy_until`), so no two plaintexts are ever sealed under the same nonce. The last chunk
+completes the object; the form the file was sent for then takes it (`take`), which decides its
+type from the decrypted content without writing plaintext anywhere, or the upload is discarded
+with everything written for it. Uploads no chunk reached for PORTAL_UPLOAD_ABANDON_HOURS are
+swept (`portal retention purge`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import threading
+import uuid
+from collections import OrderedDict
+from datetime import datetime, timedelta
+from functools import partial
+
+from flask import current_app
+
+from portal import UPLOAD_CHUNK
+from portal.core.database import write_transaction
+from portal.core.models import ChunkedUpload, StaffSession, StoredObject, User
+from portal.core.models.base import utcnow
+from portal.staff import audit
+from portal.staff.security.secrets_at_rest import secret_box
+from portal.staff.storage import stream_aead
+from portal.staff.storage.filetypes import FileType, identify
+from portal.staff.storage.objects import new_storage_key
+from portal.staff.storage.stream_parts import SeekablePlaintext, position, seal_chunk
+from portal.staff.storage.transfer import object_store
+from storage_backends import Backend, BackendError
+
+WRITING = timedelta(minutes=2)  # a chunk is sealed and written well within this, or given up
+TAKING = timedelta(hours=1)  # a form checks and takes a whole file (hashing it again at worst)
+DIGESTS = "portal.upload_digests"
+
+
+class Conflict(Exception):
+    """The chunk is not the one the upload waits for, or another request holds the upload."""
+
+
+def name_context(upload: ChunkedUpload) -> str:
+    """A sealed name opens only on its upload."""
+    return f"upload:{upload.id}:filename"
+
+
+def filename_of(upload: ChunkedUpload) -> str:
+    """The name the file was sent under (display data only)."""
+    return secret_box().open(upload.filename, name_context(upload))
+
+
+class RunningDigests:
+    """The SHA-256 of each upload's plaintext so far, while this process has seen every chunk of it.
+
+    A chunk that went to another process breaks the chain; the whole object is then read and
+    hashed once more when a form takes it. Kept for the most recent uploads only.
+    """
+
+    def __init__(self, capacity: int = 64) -> None:
+        self._states: OrderedDict[uuid.UUID, tuple[int, hashlib._Hash]] = OrderedDict()
+        self._capacity, self._lock = capacity, threading.Lock()
+
+    def following(self, upload_id: uuid.UUID, offset: int, data: bytes) -> hashlib._Hash | None:
+        """The digest up to `offset + len(data)`, if this process holds it up to `offset`."""
+        with self._lock:
+            state = self._states.get(upload_id)
+        if offset == 0:
+            digest = hashlib.sha256()
+        elif state is not None and state[0] == offset:
+            digest = state[1].copy()
+        else:
+            return None
+        digest.update(data)
+        return digest
+
+    def remember(self, upload_id: uuid.UUID, offset: int, digest: hashlib._Hash | None) -> None:
+        """Keep the digest reached at `offset` (or forget the upload, without one)."""
+        with self._lock:
+            self._states.pop(upload_id, None)
+            if digest is not None:
+                self._states[upload_id] = (offset, digest)
+                while len(self._states) > self._capacity:
+                    self._states.popitem(last=False)
+
+
+def _digests() -> RunningDigests:
+    return current_app.extensions[DIGESTS]
+
+
+def begin(user: User, session: StaffSession, purpose: str, filename: str, size: int) -> ChunkedUpload:
+    """A new upload of `size` bytes for the form at endpoint `purpose`, reachable only by `user` in
+    `session`; its part-wise write is begun and its data key wrapped like an object's."""
+    store = object_store()
+    upload = ChunkedUpload(
+        id=uuid.uuid4(),
+        user=user.id,
+        session=session.id,
+        purpose=purpose,
+        size=size,
+        object_id=uuid.uuid4(),
+        storage_key=new_storage_key(),
+        backend=store.backend.name,
+        nonce_prefix=os.urandom(stream_aead.PREFIX),
+    )
+    upload.filename = secret_box().seal(filename, name_context(upload))
+    upload.handle = store.backend.begin_parts(upload.storage_key)
+    try:
+        store.keyring.wrap_and_save(os.urandom(32), upload)
+    except BaseException:
+        store.backend.abort_parts(upload.storage_key, upload.handle)
+        raise
+    return upload
+
+
+def find(upload_id: uuid.UUID, user: User, session: StaffSession) -> ChunkedUpload | None:
+    """The upload, if it is this user's in this session."""
+    return ChunkedUpload.get_or_none(
+        ChunkedUpload.id == upload_id, ChunkedUpload.user == user.id, ChunkedUpload.session == session.id
+    )
+
+
+def _hold(upload: ChunkedUpload, hold: timedelta, *conditions) -> str:
+    """Make this request the upload's only writer for `hold`, if `conditions` are met; returns the
+    token that proves it."""
+    now, token = utcnow(), secrets.token_hex(16)
+    held = (
+        ChunkedUpload.update(busy_token=token, busy_until=now + hold)
+        .where(
+            ChunkedUpload.id == upload.id,
+            ChunkedUpload.busy_until.is_null() | (ChunkedUpload.busy_until < now),
+            *conditions,
+        )
+        .execute()
+    )
+    if not held:
+        raise Conflict(upload.id)
+    return token
+
+
+def _let_go(upload: ChunkedUpload, token: str) -> None:
+    ChunkedUpload.update(busy_token=None, busy_until=None).where(
+        ChunkedUpload.id == upload.id, ChunkedUpload.busy_token == token
+    ).execute()
+
+
+def _backend(upload: ChunkedUpload) -> Backend:
+    return object_store().backend_for(upload)
+
+
+def _data_key(upload: ChunkedUpload) -> bytes:
+    return object_store().keyring.unwrap(upload.kek_id, upload.wrapped_key, str(upload.object_id))
+
+
+def expected_length(upload: ChunkedUpload, offset: int) -> int:
+    """How long the chunk at `offset` must be: a whole chunk, or what is left of the file."""
+    return min(UPLOAD_CHUNK, upload.size - offset)
+
+
+def receive_chunk(upload: ChunkedUpload, offset: int, data: bytes) -> int:
+    """Seal and write the chunk at `offset`, then move the upload on; returns the new offset.
+
+    Raises Conflict if the upload is not at `offset` (or another request holds it) and
+    ValueError if the chunk is not as long as it must be; nothing is written then.
+    """
+    if offset != upload.received or offset >= upload.size:
+        raise Conflict(upload.id)
+    if len(data) != expected_length(upload, offset):
+        raise ValueError(f"the chunk at {offset} must be {expected_length(upload, offset)} bytes")
+    token = _hold(upload, WRITING, ChunkedUpload.received == offset)
+    last = offset + len(data) == upload.size
+    backend = _backend(upload)
+    try:
+        part = seal_chunk(_data_key(upload), upload.nonce_prefix, offset, data, last)
+        digest = _digests().following(upload.id, offset, data)
+        where = position(offset) if offset else 0
+        tag = backend.write_part(upload.storage_key, upload.handle, offset // UPLOAD_CHUNK, where, part)
+        tags = [*upload.tags.split(), tag] if tag else []
+        if last:
+            backend.complete_parts(upload.storage_key, upload.handle, tags)
+    except BaseException:
+        _let_go(upload, token)
+        raise
+    reached = offset + len(data)
+    moved = (
+        ChunkedUpload.update(
+            received=reached,
+            tags=" ".join(tags),
+            sha256=digest.hexdigest() if last and digest else None,
+            updated_at=utcnow(),
+            busy_token=None,
+            busy_until=None,
+        )
+        .where(ChunkedUpload.id == upload.id, ChunkedUpload.busy_token == token)
+        .execute()
+    )
+    if not moved:  # held past WRITING, and another request took over
+        raise Conflict(upload.id)
+    _digests().remember(upload.id, reached, None if last else digest)
+    return reached
+
+
+def _sha256(backend: Backend, upload: ChunkedUpload, key: bytes) -> str:
+    """The plaintext's SHA-256, read back through the whole object (every segment authenticated)."""
+    digest, size = hashlib.sha256(), 0
+    with backend.open(upload.storage_key) as stream:
+        for segment in stream_aead.decrypt(key, stream):
+            digest.update(segment)
+            size += len(segment)
+    if size != upload.size:
+        raise stream_aead.IntegrityError("the object is not as long as the upload")
+    return digest.hexdigest()
+
+
+def take(upload: ChunkedUpload, kind: str) -> tuple[StoredObject, FileType]:
+    """Turn a finished upload into a stored object of `kind`, once its type is known from its
+    content; a refused type (filetypes.Refused) or a storage fault discards the upload whole.
+
+    Raises Conflict before the last chunk, or if another request holds it.
+    """
+    token = _hold(upload, TAKING, ChunkedUpload.received == ChunkedUpload.size)
+    store, backend = object_store(), _backend(upload)
+    try:
+        key = _data_key(upload)
+        plaintext = SeekablePlaintext(partial(backend.read_range, upload.storage_key), key, upload.size)
+        filetype = identify(plaintext, current_app.config["PORTAL"].allow_legacy_office)
+        stored = StoredObject(
+            id=upload.object_id,
+            storage_key=upload.storage_key,
+            backend=upload.backend,
+            kind=kind,
+            size=upload.size,
+            sha256=upload.sha256 or _sha256(backend, upload, key),
+            format=stream_aead.VERSION,
+        )
+        with write_transaction():
+            store.keyring.wrap_and_save(key, stored)
+            if not ChunkedUpload.delete().where(ChunkedUpload.busy_token == token).execute():
+                raise Conflict(upload.id)  # held too long: the sweep has it
+    except stream_aead.IntegrityError as error:
+        _discard_or_let_go(upload, token)
+        raise BackendError(f"upload {upload.id} does not authenticate") from error
+    except BaseException:
+        _discard_or_let_go(upload, token)
+        raise
+    return stored, filetype
+
+
+def discard(upload: ChunkedUpload) -> None:
+    """Remove what was written for the upload (its parts, or its completed object), then its row;
+    if the backend fails, the row stays for the next sweep."""
+    backend = _backend(upload)
+    backend.abort_parts(upload.storage_key, upload.handle)
+    backend.delete(upload.storage_key)
+    ChunkedUpload.delete().where(ChunkedUpload.id == upload.id).execute()
+
+
+def _discard_or_let_go(upload: ChunkedUpload, token: str) -> None:
+    try:
+        discard(upload)
+    except Exception:  # the backend is down: the sweep removes it later
+        _let_go(upload, token)
+
+
+def sweep_abandoned(hours: int, now: datetime | None = None) -> tuple[int, int]:
+    """Discard every upload that no chunk has reached for `hours` and nothing holds now; returns
+    how many were removed and how many the backend failed to remove (they stay for the next run)."""
+    cutoff = (now or utcnow()) - timedelta(hours=hours)
+    idle = ChunkedUpload.updated_at <= cutoff
+    removed = failed = 0
+    for upload in ChunkedUpload.select().where(idle):
+        try:
+            token = _hold(upload, WRITING, idle)
+        except Conflict:
+            continue  # a chunk or a form has it now
+        try:
+            discard(upload)
+        except BackendError:
+            _let_go(upload, token)
+            failed += 1
+            continue
+        audit.record("upload.abandoned", object_type="upload", object_id=upload.id)
+        removed += 1
+    return removed, failed
+
+
+def unfinished_writes() -> set[str]:
+    """The backend handles of every upload's write in parts, which a backend's sweep must leave."""
+    return {row.handle for row in ChunkedUpload.select(ChunkedUpload.handle)}
