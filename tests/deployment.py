@@ -43,6 +43,7 @@ class Deployment:
     tls: ssl.SSLContext
     env: dict  # the staff zone's environment, for `portal` commands
     public_store: str  # the public zone's PostgreSQL schema, as its owner reaches it
+    proxy_cache: Path  # where nginx keeps the answers it may serve again
 
 
 def wait_for_port(port: int, process: subprocess.Popen, what: str) -> None:
@@ -166,6 +167,7 @@ def deployed(
     }
     instance = folder / "instance"
     env = instance_env(instance, **settings)
+    cache = folder / "cache"
     serve = [str(BIN / "portal"), "serve"]
     redis = nginx = None
     try:
@@ -217,6 +219,7 @@ def deployed(
                     "ERROR_PAGES": str(DEPLOY / "nginx" / "errors"),
                     "NGINX_DIR": str(DEPLOY / "nginx"),
                     "UPLOAD_MAX": "50m",
+                    "PROXY_CACHE": str(cache),
                 },
             )
             nginx = start_nginx(folder, site, beside)
@@ -230,6 +233,7 @@ def deployed(
                 tls=ssl.create_default_context(cafile=str(tls_files.certificate)),
                 env=env,
                 public_store=public_store,
+                proxy_cache=cache,
             )
     finally:
         for process in (nginx, redis):

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -253,3 +254,92 @@ def test_systemd_accepts_every_unit(tmp_path):
         )
     ]
     assert complaints == []
+
+
+def session_month(deployment: Deployment, path: str) -> str:
+    """The calendar month (YYYY-MM) a session of `path` is in."""
+    with psycopg.connect(deployment.public_store) as conn:
+        (day,) = conn.execute(
+            "SELECT date FROM consultation_session WHERE id = %s", (int(path.rsplit("/", 1)[1]),)
+        ).fetchone()
+    return f"{day:%Y-%m}"
+
+
+def places_on_calendar(browser: Browser, month: str, path: str) -> str:
+    """What the calendar of `month` says of the session at `path`: its places left, or full."""
+    _, page = browser.request("GET", f"/calendar?month={month}")
+    return re.search(rf'class="(?:full )?places-left">([^<]+)</span><a [^>]*href="{path}"', page).group(1)
+
+
+def at_the_next_second() -> float:
+    """Wait for the clock's next whole second, a little past it; returns the time then."""
+    time.sleep(1.01 - time.time() % 1)
+    return time.time()
+
+
+def test_a_change_of_places_shows_through_the_proxy_within_a_second(deployment):
+    path, left = open_session(deployment)
+    month = session_month(deployment, path)
+    visitor = through_proxy(deployment, "public")
+    booker = Browser(deployment.public_processes[-1], "127.0.0.1", for_="198.51.100.20", proto="https")
+    _, form = booker.request("GET", path)
+    at_the_next_second()
+    assert places_on_calendar(visitor, month, path) == f"残り{left}席", "the proxy may keep this answer"
+    changed = time.time()
+    assert booker.request("POST", path, booking_form(form, 100))[0].status == 303
+    # Every request sent a second after the change, or later, is told of it.
+    seen = []
+    while (sent := time.time()) < changed + 1.3:
+        seen.append((round(sent - changed, 2), places_on_calendar(visitor, month, path)))
+        time.sleep(0.02)
+    late = [(after, shown) for after, shown in seen if after >= 1.0]
+    assert late and all(shown == f"残り{left - 1}席" for _, shown in late), seen
+
+
+def kept_by_the_proxy(deployment: Deployment) -> list[tuple[str, bytes]]:
+    """Each answer in the proxy's cache folder: the key it is kept under, and the answer as kept."""
+    kept = []
+    for entry in deployment.proxy_cache.rglob("*"):
+        if entry.is_file():
+            raw = entry.read_bytes()
+            key = re.search(rb"\nKEY: ([^\n]*)\n", raw)
+            kept.append((key.group(1).decode(), raw[key.end() :]))
+    return kept
+
+
+def test_the_proxy_keeps_only_the_calendars_answers_to_anonymous_requests(deployment):
+    path, _ = open_session(deployment)
+    calendar = f"/calendar?month={session_month(deployment, path)}"
+    anonymous = through_proxy(deployment, "public")
+    english = through_proxy(deployment, "public")
+    english.cookies["__Host-lang"] = "en"
+    at_the_next_second()
+    assert '<html lang="ja"' in anonymous.request("GET", calendar)[1]
+    # A request with a cookie is answered by a process, and its answer is kept for nobody.
+    assert '<html lang="en"' in english.request("GET", calendar)[1]
+    assert '<html lang="ja"' in anonymous.request("GET", calendar)[1]
+    # Pages that set a cookie (a form's token) are never answered twice alike.
+    for site, page in (("public", path), ("staff", "/login")):
+        first, second = (through_proxy(deployment, site).request("GET", page) for _ in range(2))
+        assert first[0].getheader("Set-Cookie") and first[0].getheader("Set-Cookie") != second[0].getheader(
+            "Set-Cookie"
+        )
+        assert csrf_from(first[1]) != csrf_from(second[1])
+    city = signed_in_city(deployment)
+    for browser, page in (
+        (anonymous, "/"),
+        (anonymous, "/venues"),
+        (anonymous, "/booking/complete"),
+        (anonymous, "/manage/" + "x" * 22),
+        (city, "/"),
+        (city, "/bookings/daily"),
+    ):
+        for _ in range(2):
+            browser.request("GET", page)
+
+    kept = kept_by_the_proxy(deployment)
+    assert any(key.startswith(f"https://127.0.0.1{calendar}|") for key, _ in kept), "the calendar is kept"
+    for key, answer in kept:
+        assert key.startswith("https://127.0.0.1/calendar?"), key
+        head, body = answer.split(b"\r\n\r\n", 1)
+        assert b"set-cookie" not in head.lower() and b'<html lang="en"' not in body, key
