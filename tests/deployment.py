@@ -1,5 +1,5 @@
 """The reference deployment of deploy/, started on loopback for the tests and the benchmarks:
-nginx from Debian in front with TLS, a given number of staff and of
+nginx from Debian in front with TLS and its plain-HTTP redirect, a given number of staff and of
 public processes under `portal serve`, PostgreSQL with the public zone's own login role, the S3
 server, and a Redis of its own run with deploy/redis's ACL."""
 
@@ -32,17 +32,22 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 REDIS_PASSWORD = "public-zone-counters-0123456789"  # one word, as ACL files take it
 PUBLIC_ROLE_PASSWORD = "a long password of the public zone's store"
+# The two sites listen on ports of their own here, so nginx tells them apart by port; the names
+# matter only on the plain-HTTP port, which both share as they would share port 80.
+PUBLIC_HOST, STAFF_HOST = "yoyaku.madoguchi.test", "staff.madoguchi.test"
 
 
 @dataclass
 class Deployment:
     public: str  # the proxy's public site
     staff: str  # the proxy's staff site
+    plain_http: str  # the proxy's plain-HTTP port, port 80's stand-in, for either host
     public_processes: list[str]
     staff_processes: list[str]
     tls: ssl.SSLContext
     env: dict  # the staff zone's environment, for `portal` commands
     public_store: str  # the public zone's PostgreSQL schema, as its owner reaches it
+    challenges: Path  # the folder nginx serves the ACME http-01 challenge path from
     proxy_cache: Path  # where nginx keeps the answers it may serve again
 
 
@@ -151,7 +156,7 @@ def deployed(
     """
     folder.mkdir(parents=True, exist_ok=True)
     tls_files = self_signed(folder / "tls", "localhost", "127.0.0.1")
-    public_port, staff_port, redis_port = free_port(), free_port(), free_port()
+    public_port, staff_port, http_port, redis_port = free_port(), free_port(), free_port(), free_port()
     public_url, staff_url = f"https://127.0.0.1:{public_port}", f"https://127.0.0.1:{staff_port}"
     role = f"madoguchi_deploy_{os.getpid()}_{processes}"
     staff_store, public_store = own_schemas(role)
@@ -167,7 +172,8 @@ def deployed(
     }
     instance = folder / "instance"
     env = instance_env(instance, **settings)
-    cache = folder / "cache"
+    challenges, cache = folder / "acme", folder / "cache"
+    challenges.mkdir()
     serve = [str(BIN / "portal"), "serve"]
     redis = nginx = None
     try:
@@ -207,10 +213,11 @@ def deployed(
             site = site_file(
                 folder,
                 {
-                    "PUBLIC_HOST": "127.0.0.1",
-                    "STAFF_HOST": "127.0.0.1",
+                    "PUBLIC_HOST": PUBLIC_HOST,
+                    "STAFF_HOST": STAFF_HOST,
                     "PUBLIC_LISTEN": f"127.0.0.1:{public_port}",
                     "STAFF_LISTEN": f"127.0.0.1:{staff_port}",
+                    "HTTP_LISTEN": f"127.0.0.1:{http_port}",
                     "PUBLIC_SERVERS": upstream_lines(public_processes),
                     "STAFF_SERVERS": upstream_lines(staff_processes),
                     "CERTIFICATE": str(tls_files.certificate),
@@ -219,20 +226,23 @@ def deployed(
                     "ERROR_PAGES": str(DEPLOY / "nginx" / "errors"),
                     "NGINX_DIR": str(DEPLOY / "nginx"),
                     "UPLOAD_MAX": "50m",
+                    "ACME_CHALLENGES": str(challenges),
                     "PROXY_CACHE": str(cache),
                 },
             )
             nginx = start_nginx(folder, site, beside)
-            for port in (public_port, staff_port):
+            for port in (public_port, staff_port, http_port):
                 wait_for_port(port, nginx, "nginx")
             yield Deployment(
                 public=public_url,
                 staff=staff_url,
+                plain_http=f"http://127.0.0.1:{http_port}",
                 public_processes=public_processes,
                 staff_processes=staff_processes,
                 tls=ssl.create_default_context(cafile=str(tls_files.certificate)),
                 env=env,
                 public_store=public_store,
+                challenges=challenges,
                 proxy_cache=cache,
             )
     finally:

@@ -7,6 +7,7 @@ applications send on theirs."""
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 import subprocess
 import threading
@@ -25,7 +26,9 @@ from tests.conftest import csrf_from, service_missing
 from tests.deployment import (
     DEPLOY,
     NGINX,
+    PUBLIC_HOST,
     REDIS,
+    STAFF_HOST,
     Deployment,
     as_the_proxy,
     deployed,
@@ -343,3 +346,32 @@ def test_the_proxy_keeps_only_the_calendars_answers_to_anonymous_requests(deploy
         assert key.startswith("https://127.0.0.1/calendar?"), key
         head, body = answer.split(b"\r\n\r\n", 1)
         assert b"set-cookie" not in head.lower() and b'<html lang="en"' not in body, key
+
+
+@pytest.mark.parametrize("host", [PUBLIC_HOST, STAFF_HOST])
+def test_plain_http_is_redirected_to_https_on_the_same_host_and_path(deployment, host):
+    plain = Browser(deployment.plain_http, "127.0.0.1")
+    for method, page in (("GET", "/calendar?month=2026-06"), ("GET", "/"), ("POST", "/login")):
+        response, _ = plain.request(method, page, headers={"Host": host})
+        assert response.status == 301 and response.getheader("Location") == f"https://{host}{page}"
+        for name, value in proxy_headers().items():
+            assert response.getheader(name) == value, name
+
+
+def test_plain_http_serves_the_acme_challenges_from_their_folder_and_nothing_else(deployment):
+    plain = Browser(deployment.plain_http, "127.0.0.1")
+    challenges = deployment.challenges / ".well-known" / "acme-challenge"
+    challenges.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    (challenges / token).write_text(f"{token}.key-thumbprint")
+    (deployment.challenges / "beside.txt").write_text("not a challenge")
+    for host in (PUBLIC_HOST, STAFF_HOST):
+        response, body = plain.request("GET", f"/.well-known/acme-challenge/{token}", headers={"Host": host})
+        assert response.status == 200 and body == f"{token}.key-thumbprint"
+        for name, value in proxy_headers().items():
+            assert response.getheader(name) == value, name
+        missing, _ = plain.request("GET", "/.well-known/acme-challenge/unknown", headers={"Host": host})
+        assert missing.status == 404
+        for page in ("/beside.txt", "/.well-known/acme-challenge/../../beside.txt"):
+            response, body = plain.request("GET", page, headers={"Host": host})
+            assert response.status == 301 and "not a challenge" not in body, page
