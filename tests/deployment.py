@@ -64,6 +64,12 @@ def wait_for_port(port: int, process: subprocess.Popen, what: str) -> None:
     raise RuntimeError(f"{what} did not listen on {port}")
 
 
+def niced(command: list[str], unit: Path) -> list[str]:
+    """`command` run with the `Nice=` its systemd unit gives, on top of this process's own niceness."""
+    found = re.search(r"^Nice=(-?\d+)$", unit.read_text(), re.MULTILINE)
+    return ["nice", "-n", found.group(1) if found else "0", *command]
+
+
 def site_file(folder: Path, values: dict[str, str]) -> Path:
     """deploy/nginx/madoguchi.conf with its placeholders filled, as the README's install step does."""
     text = (DEPLOY / "nginx" / "madoguchi.conf").read_text()
@@ -90,7 +96,8 @@ def start_nginx(folder: Path, site: Path, beside: str = "") -> subprocess.Popen:
         + f"  client_body_temp_path {folder / 'body'};\n"
         f"  include {site};\n{beside}}}\n"
     )
-    return subprocess.Popen([NGINX, "-e", str(folder / "error.log"), "-p", str(folder), "-c", str(main)])
+    command = [NGINX, "-e", str(folder / "error.log"), "-p", str(folder), "-c", str(main)]
+    return subprocess.Popen(niced(command, DEPLOY / "systemd" / "nginx.service.d" / "madoguchi.conf"))
 
 
 def start_redis(folder: Path, port: int) -> subprocess.Popen:
@@ -174,7 +181,9 @@ def deployed(
     env = instance_env(instance, **settings)
     challenges, cache = folder / "acme", folder / "cache"
     challenges.mkdir()
-    serve = [str(BIN / "portal"), "serve"]
+    units = DEPLOY / "systemd"
+    staff_serve = niced([str(BIN / "portal"), "serve", "staff"], units / "madoguchi-staff@.service")
+    public_serve = niced([str(BIN / "portal"), "serve", "public"], units / "madoguchi-public@.service")
     redis = nginx = None
     try:
         assert portal_command("init", env=env).returncode == 0
@@ -195,7 +204,7 @@ def deployed(
         with contextlib.ExitStack() as stack:
             staff_processes = [
                 stack.enter_context(
-                    running([*serve, "staff", "--listen=127.0.0.1:{port}"], env, folder / f"staff-{n}.log")
+                    running([*staff_serve, "--listen=127.0.0.1:{port}"], env, folder / f"staff-{n}.log")
                 )
                 for n in range(processes)
             ]
@@ -203,7 +212,7 @@ def deployed(
             public_processes = [
                 stack.enter_context(
                     running(
-                        [*serve, "public", "--listen=127.0.0.1:{port}"],
+                        [*public_serve, "--listen=127.0.0.1:{port}"],
                         public_zone,
                         folder / f"public-{n}.log",
                     )
