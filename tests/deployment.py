@@ -47,6 +47,8 @@ class Deployment:
     tls: ssl.SSLContext
     env: dict  # the staff zone's environment, for `portal` commands
     public_store: str  # the public zone's PostgreSQL schema, as its owner reaches it
+    public_role: str  # the PostgreSQL login role the public processes connect as
+    folder: Path  # nginx's prefix (its pid file), the processes' logs
     challenges: Path  # the folder nginx serves the ACME http-01 challenge path from
     proxy_cache: Path  # where nginx keeps the answers it may serve again
 
@@ -251,6 +253,8 @@ def deployed(
                 tls=ssl.create_default_context(cafile=str(tls_files.certificate)),
                 env=env,
                 public_store=public_store,
+                public_role=role,
+                folder=folder,
                 challenges=challenges,
                 proxy_cache=cache,
             )
@@ -262,8 +266,10 @@ def deployed(
         drop_schemas(role)
 
 
-def through_proxy(deployment: Deployment, site: str, peer: str = "127.0.0.1") -> Browser:
-    return Browser(getattr(deployment, site), peer, tls=deployment.tls)
+def through_proxy(
+    deployment: Deployment, site: str, peer: str = "127.0.0.1", keep_alive: bool = False
+) -> Browser:
+    return Browser(getattr(deployment, site), peer, tls=deployment.tls, keep_alive=keep_alive)
 
 
 def as_the_proxy(process: str) -> Browser:
