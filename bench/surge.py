@@ -236,21 +236,29 @@ def held_places(sessions: list[int]) -> tuple[int, int, int]:
     return held, oversold, miscounted
 
 
+def running_processes() -> list[tuple[int, int, set[str]]]:
+    """Every process now: its id, its parent's, and its command line's words (one that ends
+    meanwhile is left out)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                parent = int(Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                words = set(Path(f"/proc/{name}/cmdline").read_bytes().decode().split("\0"))
+            except OSError:
+                continue
+            found.append((int(name), parent, words))
+    return found
+
+
 def processes_of(deployment: Deployment) -> dict[str, list[int]]:
     """The deployment's processes that serve a booking, by part: the public processes, nginx's
     and PostgreSQL's (the public role's connections)."""
-    ports = {f"--listen={urlsplit(url).netloc}" for url in deployment.public_processes}
-    public = [
-        int(pid)
-        for pid in os.listdir("/proc")
-        if pid.isdigit() and ports & set(Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0"))
-    ]
-    master = (deployment.folder / "nginx.pid").read_text().strip()
-    nginx = [int(master)] + [
-        int(pid)
-        for pid in os.listdir("/proc")
-        if pid.isdigit() and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1] == master
-    ]
+    listening = {f"--listen={urlsplit(url).netloc}" for url in deployment.public_processes}
+    master = int((deployment.folder / "nginx.pid").read_text())
+    everyone = running_processes()
+    public = [pid for pid, _, words in everyone if listening & words]
+    nginx = [master] + [pid for pid, parent, _ in everyone if parent == master]
     with psycopg.connect(POSTGRES_DSN) as conn:
         postgres = [
             pid
