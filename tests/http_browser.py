@@ -10,12 +10,24 @@ from urllib.parse import urlencode, urlsplit
 
 
 class Browser:
-    """Requests to `base` from `peer`; `tls` trusts the server's certificate when `base` is https."""
+    """Requests to `base` from `peer`; `tls` trusts the server's certificate when `base` is https.
 
-    def __init__(self, base: str, peer: str, tls: ssl.SSLContext | None = None, **forwarded: str) -> None:
+    Each request has a connection of its own, unless `keep_alive`: then one connection carries
+    them all until `close()`, as a browser's does.
+    """
+
+    def __init__(
+        self,
+        base: str,
+        peer: str,
+        tls: ssl.SSLContext | None = None,
+        keep_alive: bool = False,
+        **forwarded: str,
+    ) -> None:
         parts = urlsplit(base)
         self.port, self.secure, self.tls = parts.port, parts.scheme == "https", tls
-        self.peer = peer
+        self.peer, self.keep_alive = peer, keep_alive
+        self.open: http.client.HTTPConnection | None = None
         self.forwarded = {
             f"X-Forwarded-{name.strip('_').title()}": value for name, value in forwarded.items()
         }
@@ -25,6 +37,8 @@ class Browser:
         self.referer = f"{scheme}://127.0.0.1:{self.port}/"
 
     def _connection(self) -> http.client.HTTPConnection:
+        if self.open is not None:
+            return self.open
         if self.secure:
             return http.client.HTTPSConnection(
                 "127.0.0.1", self.port, timeout=30, source_address=(self.peer, 0), context=self.tls
@@ -65,8 +79,20 @@ class Browser:
             connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
             raw = response.read()
-        finally:
+        except BaseException:
+            self.open = None
+            connection.close()
+            raise
+        if self.keep_alive:
+            self.open = connection
+        else:
             connection.close()
         for header in response.headers.get_all("Set-Cookie") or []:
             self.cookies.update({name: morsel.value for name, morsel in SimpleCookie(header).items()})
         return response, raw
+
+    def close(self) -> None:
+        """Close the kept connection, if any."""
+        if self.open is not None:
+            self.open.close()
+            self.open = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -77,14 +78,26 @@ def start_server(args: list[str], env: dict) -> tuple[subprocess.Popen, int]:
 
 
 @contextlib.contextmanager
-def running(args: list[str], env: dict):
-    """Run a server command until the block ends; yields its base URL."""
+def running(args: list[str], env: dict, log: Path | None = None):
+    """Run a server command until the block ends; yields its base URL.
+
+    Its standard error is copied to `log` if given: a busy server logs a line per request, and
+    a pipe nobody reads stops it once full.
+    """
     process, port = start_server(args, env)
+    copying = None
+    if log is not None:
+        sink = log.open("wb")
+        copying = threading.Thread(target=shutil.copyfileobj, args=(process.stderr, sink))
+        copying.start()
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if copying is not None:
+            copying.join()
+            sink.close()
         process.stderr.close()
 
 

@@ -11,130 +11,39 @@ import os
 import re
 import secrets
 import shutil
-import socket
-import ssl
 import subprocess
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import psycopg
-import pyotp
 import pytest
 
 from portal import REQUEST_BODY_LIMIT, UPLOAD_CHUNK
 from portal.core.headers import COMMON, PRIVATE
 from portal.core.models.reservations import SEAT_HOLDING
 from portal.staff.upload_limit import UPLOAD_ATTRIBUTE
-from tests.conftest import (
-    PASSWORD,
-    POSTGRES_DSN,
-    csrf_from,
-    service_missing,
+from tests.conftest import csrf_from, service_missing
+from tests.deployment import (
+    DEPLOY,
+    NGINX,
+    PUBLIC_HOST,
+    REDIS,
+    STAFF_HOST,
+    Deployment,
+    as_the_proxy,
+    deployed,
+    signed_in_city,
+    through_proxy,
 )
 from tests.files import MULTIPART, multipart
 from tests.http_browser import Browser
-from tests.servers import BIN, free_port, instance_env, portal_command, public_env, running
-from tests.tls import self_signed
 
-DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
-REDIS_PASSWORD = "public-zone-counters-0123456789"  # one word, as ACL files take it
-PUBLIC_ROLE_PASSWORD = "a long password of the public zone's store"
 HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 STRANGER = "127.0.0.9"  # a loopback address outside the staff networks nginx is given
-
-
-@dataclass
-class Deployment:
-    public: str  # the proxy's public site
-    staff: str  # the proxy's staff site
-    public_processes: list[str]
-    staff_processes: list[str]
-    tls: ssl.SSLContext
-    env: dict  # the staff zone's environment, for `portal` commands
-    public_store: str  # the public zone's PostgreSQL schema, as its owner reaches it
-
-
-def wait_for_port(port: int, process: subprocess.Popen, what: str) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{what} did not listen on {port}")
-
-
-def site_file(folder: Path, values: dict[str, str]) -> Path:
-    """deploy/nginx/madoguchi.conf with its placeholders filled, as the README's install step does."""
-    text = (DEPLOY / "nginx" / "madoguchi.conf").read_text()
-    for name, value in values.items():
-        text = text.replace(f"@{name}@", value)
-    assert "@" not in re.sub(r"#.*", "", text), "every placeholder is filled"
-    path = folder / "madoguchi.conf"
-    path.write_text(text)
-    return path
-
-
-def start_nginx(folder: Path, site: Path) -> subprocess.Popen:
-    """nginx with a main file of the test's own around the deployment's site file."""
-    for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (folder / temp).mkdir()
-    main = folder / "nginx.conf"
-    main.write_text(
-        "user root;\nworker_processes 1;\ndaemon off;\n"
-        f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
-        "events { worker_connections 512; }\n"
-        "http {\n  access_log off;\n"
-        + "".join(f"  {temp}_temp_path {folder / temp};\n" for temp in ("proxy", "fastcgi", "uwsgi", "scgi"))
-        + f"  client_body_temp_path {folder / 'body'};\n"
-        f"  include {site};\n}}\n"
-    )
-    return subprocess.Popen([NGINX, "-e", str(folder / "error.log"), "-p", str(folder), "-c", str(main)])
-
-
-def start_redis(folder: Path, port: int) -> subprocess.Popen:
-    """A Redis of its own that knows only deploy/redis's users (the password filled in)."""
-    acl = folder / "users.acl"
-    acl.write_text(
-        (DEPLOY / "redis" / "madoguchi.acl").read_text().replace("A-LONG-RANDOM-VALUE", REDIS_PASSWORD)
-    )
-    return subprocess.Popen(
-        [
-            REDIS,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--aclfile",
-            str(acl),
-            "--dir",
-            str(folder),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def own_schemas(name: str) -> tuple[str, str]:
-    """Two new schemas for the deployment's stores, apart from those the other tests drop and remake."""
-    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-        for schema in (name, f"{name}_public"):
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-            conn.execute(f"CREATE SCHEMA {schema}")
-    return tuple(f"{POSTGRES_DSN}?options=-csearch_path%3D{schema}" for schema in (name, f"{name}_public"))
 
 
 @pytest.fixture(scope="module")
@@ -142,99 +51,8 @@ def deployment(tmp_path_factory, s3_server):
     for program, what in ((NGINX, "nginx"), (REDIS, "redis-server")):
         if not Path(program).exists():
             service_missing(what, FileNotFoundError(program))
-    folder = tmp_path_factory.mktemp("deployment")
-    tls_files = self_signed(folder / "tls", "localhost", "127.0.0.1")
-    public_port, staff_port, redis_port = free_port(), free_port(), free_port()
-    public_url, staff_url = f"https://127.0.0.1:{public_port}", f"https://127.0.0.1:{staff_port}"
-    role = f"madoguchi_deploy_{os.getpid()}"
-    staff_store, public_store = own_schemas(role)
-    settings = {
-        "PORTAL_DATABASE_URL": staff_store,
-        "PORTAL_PUBLIC_DATABASE_URL": public_store,
-        **{f"PORTAL_{name}": value for name, value in s3_server.settings(f"deploy-{public_port}").items()},
-        "PORTAL_PUBLIC_URL": public_url,
-        "PORTAL_STAFF_URL": staff_url,
-        "PORTAL_TRUSTED_PROXIES": "1",
-        "PORTAL_PROXY_ADDRESS": "127.0.0.1",
-        "PORTAL_BOOKING_RATE_LIMIT": "4 per minute",
-    }
-    instance = folder / "instance"
-    env = instance_env(instance, **settings)
-    assert portal_command("init", env=env).returncode == 0
-    assert portal_command("demo-seed", env=env).returncode == 0
-    made = portal_command("db", "public-role", role, env=env, input=PUBLIC_ROLE_PASSWORD + "\n")
-    assert made.returncode == 0, made.stderr
-    role_url = made.stdout.strip().splitlines()[-1]
-    public_settings = {
-        "PORTAL_PUBLIC_DATABASE_URL": role_url,
-        "PORTAL_PUBLIC_URL": public_url,
-        "PORTAL_TRUSTED_PROXIES": "1",
-        "PORTAL_PROXY_ADDRESS": "127.0.0.1",
-        "PORTAL_BOOKING_RATE_LIMIT": "4 per minute",
-        "PORTAL_RATELIMIT_STORAGE": f"redis://madoguchi-public:{REDIS_PASSWORD}@127.0.0.1:{redis_port}/0",
-    }
-    serve = [str(BIN / "portal"), "serve"]
-    redis = start_redis(folder, redis_port)
-    nginx = None
-    try:
-        wait_for_port(redis_port, redis, "redis-server")
-        with (
-            running([*serve, "staff", "--listen=127.0.0.1:{port}"], env) as staff_1,
-            running([*serve, "staff", "--listen=127.0.0.1:{port}"], env) as staff_2,
-            running(
-                [*serve, "public", "--listen=127.0.0.1:{port}"], public_env(instance, **public_settings)
-            ) as public_1,
-            running(
-                [*serve, "public", "--listen=127.0.0.1:{port}"], public_env(instance, **public_settings)
-            ) as public_2,
-        ):
-            site = site_file(
-                folder,
-                {
-                    "PUBLIC_HOST": "127.0.0.1",
-                    "STAFF_HOST": "127.0.0.1",
-                    "PUBLIC_LISTEN": f"127.0.0.1:{public_port}",
-                    "STAFF_LISTEN": f"127.0.0.1:{staff_port}",
-                    "PUBLIC_SERVERS": " ".join(f"server {urlsplit(u).netloc};" for u in (public_1, public_2)),
-                    "STAFF_SERVERS": " ".join(f"server {urlsplit(u).netloc};" for u in (staff_1, staff_2)),
-                    "CERTIFICATE": str(tls_files.certificate),
-                    "CERTIFICATE_KEY": str(tls_files.private_key),
-                    "STAFF_NETWORKS": "allow 127.0.0.1/32;",
-                    "ERROR_PAGES": str(DEPLOY / "nginx" / "errors"),
-                    "NGINX_DIR": str(DEPLOY / "nginx"),
-                },
-            )
-            nginx = start_nginx(folder, site)
-            wait_for_port(public_port, nginx, "nginx")
-            wait_for_port(staff_port, nginx, "nginx")
-            yield Deployment(
-                public=public_url,
-                staff=staff_url,
-                public_processes=[public_1, public_2],
-                staff_processes=[staff_1, staff_2],
-                tls=ssl.create_default_context(cafile=str(tls_files.certificate)),
-                env=env,
-                public_store=public_store,
-            )
-    finally:
-        for process in (nginx, redis):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=10)
-        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-            for schema in (role, f"{role}_public"):
-                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-            conn.execute(f"DROP OWNED BY {role}")
-            conn.execute(f"DROP ROLE IF EXISTS {role}")
-
-
-def through_proxy(deployment: Deployment, site: str, peer: str = "127.0.0.1") -> Browser:
-    return Browser(getattr(deployment, site), peer, tls=deployment.tls)
-
-
-def as_the_proxy(process: str) -> Browser:
-    """Straight to one process, as nginx reaches it: from its address, saying https and the client."""
-    return Browser(process, "127.0.0.1", for_="127.0.0.1", proto="https")
+    with deployed(tmp_path_factory.mktemp("deployment"), s3_server) as running:
+        yield running
 
 
 def proxy_headers() -> dict[str, str]:
@@ -278,36 +96,6 @@ def test_the_upload_routes_the_proxy_lets_through_are_exactly_the_applications(s
         takes_files = getattr(staff_app.view_functions[rule.endpoint], UPLOAD_ATTRIBUTE, False)
         matched = any(re.match(pattern, concrete(rule.rule)) for pattern, _ in larger)
         assert matched == takes_files, rule.rule
-
-
-def signed_in_city(deployment: Deployment) -> Browser:
-    """A new city account of its own (a code is good once), signed in through the proxy."""
-    email = f"city-{secrets.token_hex(4)}@example.jp"
-    made = portal_command(
-        "user",
-        "create",
-        email,
-        "--role",
-        "city",
-        "--org",
-        "架空市 産業観光局",
-        env=deployment.env,
-        input=PASSWORD + "\n",
-    )
-    assert made.returncode == 0, made.stderr
-    secret = parse_qs(urlsplit(made.stdout.strip().splitlines()[-1]).query)["secret"][0]
-    city = through_proxy(deployment, "staff")
-    _, page = city.request("GET", "/login")
-    form = {"csrf_token": csrf_from(page), "email": email, "password": PASSWORD}
-    assert city.request("POST", "/login", form)[0].status == 303
-    _, page = city.request("GET", "/login/code")
-    code = pyotp.TOTP(secret).now()
-    response, _ = city.request("POST", "/login/code", {"csrf_token": csrf_from(page), "code": code})
-    assert response.status == 303 and response.getheader("Location") == "/", "signed in"
-    _, page = city.request("GET", "/pledge")
-    accepted = city.request("POST", "/pledge", {"csrf_token": csrf_from(page), "agree": "y"})[0]
-    assert accepted.status == 303, "the confidentiality pledge, before anything else"
-    return city
 
 
 def on_process(browser: Browser, process: str) -> Browser:
@@ -501,6 +289,11 @@ def test_systemd_accepts_every_unit(tmp_path):
         service_missing("systemd-analyze", FileNotFoundError("systemd-analyze"))
     units = []
     for unit in (DEPLOY / "systemd").iterdir():
+        if unit.is_dir():  # drop-ins for one of Debian's units, checked on a stand-in for it
+            shutil.copytree(unit, tmp_path / unit.name)
+            (tmp_path / unit.stem).write_text("[Service]\nExecStart=/bin/true\n")
+            units.append(str(tmp_path / unit.stem))
+            continue
         name = unit.name.replace("@.", "@8100.")  # a template, as one of its instances
         (tmp_path / name).write_text(unit.read_text())
         units.append(str(tmp_path / name))
@@ -513,7 +306,127 @@ def test_systemd_accepts_every_unit(tmp_path):
     complaints = [
         line
         for line in (checked.stdout + checked.stderr).splitlines()
-        # The program they start is installed by the README's steps, not on this machine.
-        if not re.search(r"Command /opt/madoguchi/\.venv/bin/portal is not executable", line)
+        # The programs they start are installed by the README's steps, not on this machine.
+        if not re.search(
+            r"Command (/opt/madoguchi/\.venv/bin/portal|/usr/bin/certbot) is not executable", line
+        )
     ]
     assert complaints == []
+
+
+def session_month(deployment: Deployment, path: str) -> str:
+    """The calendar month (YYYY-MM) a session of `path` is in."""
+    with psycopg.connect(deployment.public_store) as conn:
+        (day,) = conn.execute(
+            "SELECT date FROM consultation_session WHERE id = %s", (int(path.rsplit("/", 1)[1]),)
+        ).fetchone()
+    return f"{day:%Y-%m}"
+
+
+def places_on_calendar(browser: Browser, month: str, path: str) -> str:
+    """What the calendar of `month` says of the session at `path`: its places left, or full."""
+    _, page = browser.request("GET", f"/calendar?month={month}")
+    return re.search(rf'class="(?:full )?places-left">([^<]+)</span><a [^>]*href="{path}"', page).group(1)
+
+
+def at_the_next_second() -> float:
+    """Wait for the clock's next whole second, a little past it; returns the time then."""
+    time.sleep(1.01 - time.time() % 1)
+    return time.time()
+
+
+def test_a_change_of_places_shows_through_the_proxy_within_a_second(deployment):
+    path, left = open_session(deployment)
+    month = session_month(deployment, path)
+    visitor = through_proxy(deployment, "public")
+    booker = Browser(deployment.public_processes[-1], "127.0.0.1", for_="198.51.100.20", proto="https")
+    _, form = booker.request("GET", path)
+    at_the_next_second()
+    assert places_on_calendar(visitor, month, path) == f"残り{left}席", "the proxy may keep this answer"
+    changed = time.time()
+    assert booker.request("POST", path, booking_form(form, 100))[0].status == 303
+    # Every request sent a second after the change, or later, is told of it.
+    seen = []
+    while (sent := time.time()) < changed + 1.3:
+        seen.append((round(sent - changed, 2), places_on_calendar(visitor, month, path)))
+        time.sleep(0.02)
+    late = [(after, shown) for after, shown in seen if after >= 1.0]
+    assert late and all(shown == f"残り{left - 1}席" for _, shown in late), seen
+
+
+def kept_by_the_proxy(deployment: Deployment) -> list[tuple[str, bytes]]:
+    """Each answer in the proxy's cache folder: the key it is kept under, and the answer as kept."""
+    kept = []
+    for entry in deployment.proxy_cache.rglob("*"):
+        if entry.is_file():
+            raw = entry.read_bytes()
+            key = re.search(rb"\nKEY: ([^\n]*)\n", raw)
+            kept.append((key.group(1).decode(), raw[key.end() :]))
+    return kept
+
+
+def test_the_proxy_keeps_only_the_calendars_answers_to_anonymous_requests(deployment):
+    path, _ = open_session(deployment)
+    calendar = f"/calendar?month={session_month(deployment, path)}"
+    anonymous = through_proxy(deployment, "public")
+    english = through_proxy(deployment, "public")
+    english.cookies["__Host-lang"] = "en"
+    at_the_next_second()
+    assert '<html lang="ja"' in anonymous.request("GET", calendar)[1]
+    # A request with a cookie is answered by a process, and its answer is kept for nobody.
+    assert '<html lang="en"' in english.request("GET", calendar)[1]
+    assert '<html lang="ja"' in anonymous.request("GET", calendar)[1]
+    # Pages that set a cookie (a form's token) are never answered twice alike.
+    for site, page in (("public", path), ("staff", "/login")):
+        first, second = (through_proxy(deployment, site).request("GET", page) for _ in range(2))
+        assert first[0].getheader("Set-Cookie") and first[0].getheader("Set-Cookie") != second[0].getheader(
+            "Set-Cookie"
+        )
+        assert csrf_from(first[1]) != csrf_from(second[1])
+    city = signed_in_city(deployment)
+    for browser, page in (
+        (anonymous, "/"),
+        (anonymous, "/venues"),
+        (anonymous, "/booking/complete"),
+        (anonymous, "/manage/" + "x" * 22),
+        (city, "/"),
+        (city, "/bookings/daily"),
+    ):
+        for _ in range(2):
+            browser.request("GET", page)
+
+    kept = kept_by_the_proxy(deployment)
+    assert any(key.startswith(f"https://127.0.0.1{calendar}|") for key, _ in kept), "the calendar is kept"
+    for key, answer in kept:
+        assert key.startswith("https://127.0.0.1/calendar?"), key
+        head, body = answer.split(b"\r\n\r\n", 1)
+        assert b"set-cookie" not in head.lower() and b'<html lang="en"' not in body, key
+
+
+@pytest.mark.parametrize("host", [PUBLIC_HOST, STAFF_HOST])
+def test_plain_http_is_redirected_to_https_on_the_same_host_and_path(deployment, host):
+    plain = Browser(deployment.plain_http, "127.0.0.1")
+    for method, page in (("GET", "/calendar?month=2026-06"), ("GET", "/"), ("POST", "/login")):
+        response, _ = plain.request(method, page, headers={"Host": host})
+        assert response.status == 301 and response.getheader("Location") == f"https://{host}{page}"
+        for name, value in proxy_headers().items():
+            assert response.getheader(name) == value, name
+
+
+def test_plain_http_serves_the_acme_challenges_from_their_folder_and_nothing_else(deployment):
+    plain = Browser(deployment.plain_http, "127.0.0.1")
+    challenges = deployment.challenges / ".well-known" / "acme-challenge"
+    challenges.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    (challenges / token).write_text(f"{token}.key-thumbprint")
+    (deployment.challenges / "beside.txt").write_text("not a challenge")
+    for host in (PUBLIC_HOST, STAFF_HOST):
+        response, body = plain.request("GET", f"/.well-known/acme-challenge/{token}", headers={"Host": host})
+        assert response.status == 200 and body == f"{token}.key-thumbprint"
+        for name, value in proxy_headers().items():
+            assert response.getheader(name) == value, name
+        missing, _ = plain.request("GET", "/.well-known/acme-challenge/unknown", headers={"Host": host})
+        assert missing.status == 404
+        for page in ("/beside.txt", "/.well-known/acme-challenge/../../beside.txt"):
+            response, body = plain.request("GET", page, headers={"Host": host})
+            assert response.status == 301 and "not a challenge" not in body, page
