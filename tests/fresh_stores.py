@@ -122,7 +122,7 @@ def _take_template(connection: psycopg.Connection, schemas: list[str]) -> Postgr
         if data:
             rows[table] = data
     sequences = [
-        f"setval('\"{schema}\".\"{name}\"', {value or 1}, {value is not None})"
+        f'setval(\'"{schema}"."{name}"\', {value or 1}, {value is not None})'
         for schema, name, value in connection.execute(
             "SELECT schemaname, sequencename, last_value FROM pg_sequences WHERE schemaname = ANY(%s)",
             [schemas],
