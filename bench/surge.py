@@ -64,6 +64,7 @@ BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # as browsers send it
 REFERENCE = re.compile(r"\b[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}\b")
 STAFF_CLIENTS = 2
 SURGE_NICE = 19
+TIMEOUT = 10  # seconds before an answer counts as an error (wrk's default, 2 s, is shorter than a browser's)
 PREPARING_CLIENTS = 8
 
 
@@ -81,15 +82,8 @@ def start_wrk(
     url: str, seconds: float, connections: int, headers: dict[str, str], nice: int = 0
 ) -> subprocess.Popen:
     """wrk from `connections` keep-alive clients for `seconds`, `nice` levels below this process."""
-    command = [
-        "nice",
-        "-n",
-        str(nice),
-        WRK,
-        f"-t{min(2, connections)}",
-        f"-c{connections}",
-        f"-d{seconds:g}s",
-    ]
+    command = ["nice", "-n", str(nice), WRK, f"-t{min(2, connections)}", f"-c{connections}"]
+    command += [f"-d{seconds:g}s", f"--timeout={TIMEOUT}s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     return subprocess.Popen([*command, "-s", str(REPORT), url], stdout=subprocess.PIPE, text=True)
