@@ -1,6 +1,12 @@
-"""The benchmark's baseline: one route that streams a file into the staff instance's storage
-backend and back out, without the encryption layer, served with the same waitress options as
-`portal serve` (`python -m bench.plain_app HOST:PORT`, configured through PORTAL_* variables)."""
+"""The benchmark's baseline: routes that move a file into the staff instance's storage backend and
+back out, without the gate, the database or the encryption layer, served with the same waitress
+options as `portal serve` (`python -m bench.plain_app HOST:PORT`, configured through PORTAL_*
+variables).
+
+PATCH /plain-chunks takes a file in chunks as the portal does (`Upload-Offset` and
+`Upload-Length` headers, the chunk as the body), each written as a part through the backend's
+write in parts and the object completed with the last; GET /plain sends the object back.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ import sys
 import waitress
 from werkzeug.wrappers import Request, Response
 
-from portal import create_app
+from portal import UPLOAD_CHUNK, create_app
 from portal.serve import waitress_options
 from portal.staff.storage.transfer import read_chunks
 
@@ -18,15 +24,26 @@ PLAIN_KEY = "00/9141"
 
 
 def make_app(backend):
-    """POST /plain stores the uploaded file part as it is; GET /plain sends it back; /healthz answers."""
+    """The plain routes over `backend`; one client at a time sends a file."""
+    writing: dict = {}
+
+    def chunk(request: Request) -> Response:
+        offset, total = int(request.headers["Upload-Offset"]), int(request.headers["Upload-Length"])
+        data = request.get_data()
+        if offset == 0:
+            writing.update(handle=backend.begin_parts(PLAIN_KEY), tags=[])
+        number = offset // UPLOAD_CHUNK
+        writing["tags"].append(backend.write_part(PLAIN_KEY, writing["handle"], number, offset, [data]))
+        if offset + len(data) == total:
+            backend.complete_parts(PLAIN_KEY, writing["handle"], [tag for tag in writing["tags"] if tag])
+        return Response("stored", headers={"Upload-Offset": str(offset + len(data))})
 
     @Request.application
     def plain(request: Request) -> Response:
         if request.path == "/healthz":
             return Response("ok")
-        if request.method == "POST":
-            backend.put(PLAIN_KEY, read_chunks(request.files["file"].stream))
-            return Response("stored")
+        if request.path == "/plain-chunks":
+            return chunk(request)
         stream = backend.open(PLAIN_KEY)
 
         def body():

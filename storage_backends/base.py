@@ -92,12 +92,13 @@ class Backend:
         """
         return self._begin_parts(safe_key(key))
 
-    def write_part(self, key: str, handle: str, number: int, offset: int, data: bytes) -> str:
-        """Write part `number` (from 0), which lies `offset` bytes into the object; returns its tag.
+    def write_part(self, key: str, handle: str, number: int, offset: int, pieces: Sequence[bytes]) -> str:
+        """Write part `number` (from 0), the `pieces` one after the other, which lies `offset` bytes
+        into the object; returns its tag.
 
         Every part but the last must be at least 5 MiB (S3's smallest part).
         """
-        return self._write_part(safe_key(key), handle, number, offset, data)
+        return self._write_part(safe_key(key), handle, number, offset, pieces)
 
     def complete_parts(self, key: str, handle: str, tags: Sequence[str]) -> None:
         """Make the object whose parts have these tags, in order, appear whole under `key`."""
@@ -140,7 +141,7 @@ class Backend:
     def _begin_parts(self, key: str) -> str:
         raise NotImplementedError(f"{type(self).__name__}._begin_parts")
 
-    def _write_part(self, key: str, handle: str, number: int, offset: int, data: bytes) -> str:
+    def _write_part(self, key: str, handle: str, number: int, offset: int, pieces: Sequence[bytes]) -> str:
         raise NotImplementedError(f"{type(self).__name__}._write_part")
 
     def _complete_parts(self, key: str, handle: str, tags: Sequence[str]) -> None:

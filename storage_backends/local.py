@@ -6,6 +6,7 @@ offset by whichever process receives it, and is renamed into place when complete
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
@@ -93,14 +94,21 @@ class LocalBackend(Backend):
             os.close(os.open(self._parts_path(handle), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         return handle
 
-    def _write_part(self, key: str, handle: str, number: int, offset: int, data: bytes) -> str:
+    def _write_part(self, key: str, handle: str, number: int, offset: int, pieces: Sequence[bytes]) -> str:
         path = self._parts_path(handle)
         with disk_errors(key):
             fd = os.open(path, os.O_WRONLY)  # never created here: a completed or aborted write stays so
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.pwrite(fd, view, offset + len(data) - len(view)) :]
+                left = [memoryview(piece) for piece in pieces if len(piece)]
+                while left:  # one call for them all, unless the disk takes less
+                    written = os.pwritev(fd, left, offset)
+                    if not written:
+                        raise OSError(errno.EIO, "nothing written")
+                    offset += written
+                    while left and written >= len(left[0]):
+                        written -= len(left.pop(0))
+                    if left:
+                        left[0] = left[0][written:]
             finally:
                 os.close(fd)
         return ""

@@ -139,7 +139,8 @@ class MinioBackend(Backend):
         with s3_errors(f"begin {key}"):
             return self.client._create_multipart_upload(self.bucket, key, {})
 
-    def _write_part(self, key: str, handle: str, number: int, offset: int, data: bytes) -> str:
+    def _write_part(self, key: str, handle: str, number: int, offset: int, pieces: Sequence[bytes]) -> str:
+        data = b"".join(pieces)  # one signed request body
         with s3_errors(f"write part {number} of {key}"):
             return self.client._upload_part(self.bucket, key, data, None, handle, number + 1)
 

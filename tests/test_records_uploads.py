@@ -274,7 +274,7 @@ def test_a_request_without_a_file_is_asked_for_one(app, world, author):
 def test_one_byte_over_the_limit_is_refused_and_nothing_is_kept(app, world, author):
     before = stored_state(app)
     too_large = upload(author, world.record, pdf_of(LIMIT + 1))
-    assert too_large.status_code == 200 and "ファイルが大きすぎます（上限 64 KB）" in too_large.text
+    assert too_large.status_code == 200 and "ファイルが大きすぎます（上限 64\u00a0KB）" in too_large.text
     over = sent_like_a_browser(author, world.record, pdf_of(REQUEST_BODY_LIMIT + 1), "大きな資料.pdf")
     assert over.status_code == 413
     assert stored_state(app) == before

@@ -62,10 +62,10 @@ def write_a_record_and_attach_a_file(page, desk, world, tmp_path) -> str:
     page.evaluate(
         """() => {
             window.progressSeen = [];
-            document.addEventListener("htmx:xhr:progress", () => {
+            window.setInterval(() => {
                 const bar = document.querySelector("progress.upload-progress");
                 window.progressSeen.push([bar.value, bar.checkVisibility()]);
-            });
+            }, 20);
         }"""
     )
     page.get_by_label("追加するファイル").set_input_files(

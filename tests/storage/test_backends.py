@@ -61,7 +61,7 @@ def write_in_parts(backend, key: str, parts: list[bytes], order: list[int]) -> t
     handle = backend.begin_parts(key)
     tags = [""] * len(parts)
     for number in order:
-        tags[number] = backend.write_part(key, handle, number, number * PART, parts[number])
+        tags[number] = backend.write_part(key, handle, number, number * PART, [parts[number]])
     return handle, tags
 
 
@@ -86,7 +86,7 @@ def test_an_aborted_write_in_parts_leaves_nothing_and_takes_no_more_parts(backen
     backend.abort_parts(key, handle)
     backend.abort_parts(key, handle)
     with pytest.raises(BackendError):
-        backend.write_part(key, handle, 1, PART, b"end")
+        backend.write_part(key, handle, 1, PART, [b"end"])
     assert not backend.exists(key) and list(backend.list()) == []
     assert backend.sweep(older_than=0) == 0
 
@@ -95,8 +95,8 @@ def test_the_sweep_leaves_the_writes_in_parts_it_is_told_are_still_going_on(back
     going_on, _ = write_in_parts(backend, "ef/0001", [os.urandom(PART)], order=[0])
     write_in_parts(backend, "ef/0002", [os.urandom(PART)], order=[0])
     assert backend.sweep(older_than=0, keep={going_on}) == 1
-    tag = backend.write_part("ef/0001", going_on, 1, PART, b"end")
-    tags = [backend.write_part("ef/0001", going_on, 0, 0, b"s" * PART), tag]
+    tag = backend.write_part("ef/0001", going_on, 1, PART, [b"e", b"nd"])
+    tags = [backend.write_part("ef/0001", going_on, 0, 0, [b"s" * (PART - 1), b"s"]), tag]
     backend.complete_parts("ef/0001", going_on, tags)
     assert backend.read_range("ef/0001", PART - 1, 10) == b"send"
 
@@ -118,7 +118,7 @@ def test_keys_that_the_server_did_not_make_are_refused(backend, key):
 def test_local_handles_that_the_server_did_not_make_are_refused(tmp_path, handle):
     backend = load_backend("local", path=tmp_path / "objects")
     for call in (
-        lambda: backend.write_part("ab/cdef", handle, 0, 0, b"x"),
+        lambda: backend.write_part("ab/cdef", handle, 0, 0, [b"x"]),
         lambda: backend.complete_parts("ab/cdef", handle, []),
         lambda: backend.abort_parts("ab/cdef", handle),
     ):

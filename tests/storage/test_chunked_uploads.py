@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -60,6 +61,7 @@ def test_chunks_become_one_object_that_decrypts_byte_for_byte(staff_app, writer)
     client, token, folder, _ = writer
     data = pdf_file(SIZE)
     upload_id = send_file(client, token, documents_of(folder), data, "相談記録 2020年6月.pdf")
+    assert upload_row(staff_app, upload_id).sha256 == hashlib.sha256(data).hexdigest(), "hashed on the way"
     assert_only_ciphertext(staff_app, data)
     response = submit_document(client, token, folder, upload_id, "分割して送った資料")
     assert response.status_code == 303, response.text
@@ -120,7 +122,7 @@ def test_two_processes_sending_the_same_chunk_write_it_once(staff_app, writer):
     assert send(client, token, started["url"], 0, data[:UPLOAD_CHUNK]).status_code == 200
     with staff_app.test_request_context(), database.connection_context():
         with pytest.raises(chunked.Conflict):
-            chunked.receive_chunk(as_read_by_the_slower_one, 0, data[:UPLOAD_CHUNK])
+            chunked.receive_chunk(as_read_by_the_slower_one, 0, io.BytesIO(data), UPLOAD_CHUNK)
         ChunkedUpload.update(busy_until=utcnow() + timedelta(minutes=1)).execute()
     held = send(client, token, started["url"], UPLOAD_CHUNK, data[UPLOAD_CHUNK:])
     assert (held.status_code, held.json["offset"]) == (409, UPLOAD_CHUNK), "another request holds it"
@@ -294,14 +296,14 @@ def storage_failing_midway(app, monkeypatch, s3_server) -> Iterator[None]:
     server is down."""
     backend = app.extensions["portal.objects"].backend
     if isinstance(backend, LocalBackend):
-        real = os.pwrite
+        real = os.pwritev
 
-        def half_then_full(fd, data, offset):
-            real(fd, data[: len(data) // 2], offset)
+        def half_then_full(fd, buffers, offset):
+            real(fd, [buffers[0][: len(buffers[0]) // 2]], offset)
             raise OSError(errno.ENOSPC, "No space left on device")
 
         with monkeypatch.context() as patch:
-            patch.setattr(os, "pwrite", half_then_full)
+            patch.setattr(os, "pwritev", half_then_full)
             yield
         return
     s3_server.stop()

@@ -22,6 +22,7 @@ import uuid
 from collections import OrderedDict
 from datetime import datetime, timedelta
 from functools import partial
+from typing import BinaryIO
 
 from flask import current_app
 
@@ -68,8 +69,8 @@ class RunningDigests:
         self._states: OrderedDict[uuid.UUID, tuple[int, hashlib._Hash]] = OrderedDict()
         self._capacity, self._lock = capacity, threading.Lock()
 
-    def following(self, upload_id: uuid.UUID, offset: int, data: bytes) -> hashlib._Hash | None:
-        """The digest up to `offset + len(data)`, if this process holds it up to `offset`."""
+    def following(self, upload_id: uuid.UUID, offset: int, chunk: bytes | bytearray) -> hashlib._Hash | None:
+        """The digest up to the end of the `chunk` at `offset`, if this process holds it up to `offset`."""
         with self._lock:
             state = self._states.get(upload_id)
         if offset == 0:
@@ -78,7 +79,7 @@ class RunningDigests:
             digest = state[1].copy()
         else:
             return None
-        digest.update(data)
+        digest.update(chunk)
         return digest
 
     def remember(self, upload_id: uuid.UUID, offset: int, digest: hashlib._Hash | None) -> None:
@@ -164,31 +165,43 @@ def expected_length(upload: ChunkedUpload, offset: int) -> int:
     return min(UPLOAD_CHUNK, upload.size - offset)
 
 
-def receive_chunk(upload: ChunkedUpload, offset: int, data: bytes) -> int:
-    """Seal and write the chunk at `offset`, then move the upload on; returns the new offset.
+def _read(body: BinaryIO, length: int) -> bytes:
+    """`length` bytes of the body (in one read, as the server holds the whole body already)."""
+    chunk = body.read(length)
+    while len(chunk) < length:
+        more = body.read(length - len(chunk))
+        if not more:
+            raise ValueError(f"the chunk ended after {len(chunk)} of {length} bytes")
+        chunk += more
+    return chunk
+
+
+def receive_chunk(upload: ChunkedUpload, offset: int, body: BinaryIO, length: int) -> int:
+    """Seal and write the chunk of `length` bytes in `body` that goes at `offset`, then move the
+    upload on; returns the new offset.
 
     Raises Conflict if the upload is not at `offset` (or another request holds it) and
     ValueError if the chunk is not as long as it must be; nothing is written then.
     """
     if offset != upload.received or offset >= upload.size:
         raise Conflict(upload.id)
-    if len(data) != expected_length(upload, offset):
+    if length != expected_length(upload, offset):
         raise ValueError(f"the chunk at {offset} must be {expected_length(upload, offset)} bytes")
     token = _hold(upload, WRITING, ChunkedUpload.received == offset)
-    last = offset + len(data) == upload.size
-    backend = _backend(upload)
+    reached = offset + length
+    last, backend = reached == upload.size, _backend(upload)
     try:
-        part = seal_chunk(_data_key(upload), upload.nonce_prefix, offset, data, last)
-        digest = _digests().following(upload.id, offset, data)
+        plaintext = _read(body, length)
+        sealed = seal_chunk(_data_key(upload), upload.nonce_prefix, offset, plaintext, last)
+        digest = _digests().following(upload.id, offset, plaintext)
         where = position(offset) if offset else 0
-        tag = backend.write_part(upload.storage_key, upload.handle, offset // UPLOAD_CHUNK, where, part)
+        tag = backend.write_part(upload.storage_key, upload.handle, offset // UPLOAD_CHUNK, where, [sealed])
         tags = [*upload.tags.split(), tag] if tag else []
         if last:
             backend.complete_parts(upload.storage_key, upload.handle, tags)
     except BaseException:
         _let_go(upload, token)
         raise
-    reached = offset + len(data)
     moved = (
         ChunkedUpload.update(
             received=reached,

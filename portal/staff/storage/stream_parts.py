@@ -42,18 +42,23 @@ def segments(size: int) -> int:
     return max(1, -(-size // SEGMENT))
 
 
-def seal_chunk(key: bytes, prefix: bytes, offset: int, data: bytes, last: bool) -> bytes:
-    """The ciphertext of the plaintext `data` that starts at `offset`, a segment boundary: the
-    header first if it is the first chunk, the final segment flagged if it is the `last`."""
-    if offset % SEGMENT or (not last and len(data) % SEGMENT):
+def seal_chunk(key: bytes, prefix: bytes, offset: int, plaintext: bytes | bytearray, last: bool) -> bytearray:
+    """The ciphertext of the chunk of `plaintext` that starts at `offset`, a segment boundary, in
+    one buffer: the header first if it is the first chunk, the final segment flagged if it is the
+    `last` (only the last may end short of a segment)."""
+    if offset % SEGMENT or (not last and len(plaintext) % SEGMENT):
         raise ValueError("a chunk starts on a segment boundary and only the last one is short")
-    aead, head, view = AESGCM(key), header(prefix), memoryview(data)
-    first, count = offset // SEGMENT, segments(len(data))
-    pieces = [head] if offset == 0 else []
+    aead, head, first, count = AESGCM(key), header(prefix), offset // SEGMENT, segments(len(plaintext))
+    start = len(head) if offset == 0 else 0
+    sealed = bytearray(start + len(plaintext) + count * TAG)
+    sealed[:start] = head[:start]
+    source, target = memoryview(plaintext), memoryview(sealed)[start:]
     for index in range(count):
+        segment = source[index * SEGMENT : (index + 1) * SEGMENT]
         nonce = _nonce(prefix, first + index, last and index == count - 1)
-        pieces.append(aead.encrypt(nonce, view[index * SEGMENT : (index + 1) * SEGMENT], head))
-    return b"".join(pieces)
+        into = target[index * (SEGMENT + TAG) : index * (SEGMENT + TAG) + len(segment) + TAG]
+        aead.encrypt_into(nonce, segment, head, into)
+    return sealed
 
 
 class SeekablePlaintext(io.RawIOBase):

@@ -79,11 +79,12 @@ def as_upload(data: bytes, filename: str) -> FileStorage:
 
 
 def size_label(size: int) -> str:
-    """A size as a form states it: 2 GB, 50 MB, 64 KB (units of 1024)."""
+    """A size as a form states it: 2 GB, 50 MB, 64 KB (units of 1024; the number and the unit
+    kept on one line)."""
     for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
         if size >= scale:
-            return f"{size / scale:.3g} {unit}"
-    return f"{size} B"
+            return f"{size / scale:.3g}\u00a0{unit}"
+    return f"{size}\u00a0B"
 
 
 def upload_limit() -> str:

@@ -118,7 +118,7 @@ def chunk(upload_id: UUID) -> Response:
     if offset is None:
         return _answer(upload, 400, error=_("送る位置がありません。"))
     try:
-        upload.received = chunked.receive_chunk(upload, offset, request.get_data(cache=False))
+        upload.received = chunked.receive_chunk(upload, offset, request.stream, request.content_length or 0)
     except chunked.Conflict:
         return _answer(ChunkedUpload.get_by_id(upload.id), 409)
     except ValueError:

@@ -167,47 +167,193 @@ document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
   });
 })();
 
-// Uploads (forms marked data-upload) show how much has been sent; a file over the limit is
-// refused before it is sent, and a failed upload says so in the form. Without JavaScript the
-// same form posts as plain multipart.
+// Uploads (forms marked data-upload): the chosen file is sent in chunks, each at its offset, with a
+// progress bar; after a network failure the script asks the server how far the file got and goes on
+// from there, and a page reloaded in the same tab resumes the same file. Once the whole file is on
+// the server, the form is submitted with the upload's id in place of the file. A file over the
+// limit is refused before anything is sent. Without JavaScript the form posts the file itself.
 (function () {
-  const uploadForm = function (event) {
-    return event.target.closest ? event.target.closest("form[data-upload]") : null;
-  };
+  const RESUME_PREFIX = "upload:";
+  const TRIES = 12; // network failures in a row before giving up (about six minutes)
+
+  class Refused extends Error {} // the server's answer ends the upload; its message says why
+
   const say = function (form, text) {
     form.querySelector(".upload-status").textContent = text;
   };
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    const form = uploadForm(event);
-    if (!form) {
-      return;
-    }
-    const file = (form.querySelector('input[type="file"]').files || [])[0];
-    if (file && file.size > Number(form.dataset.maxBytes)) {
-      event.preventDefault();
-      say(form, form.dataset.tooLarge);
-      return;
-    }
-    const bar = form.querySelector("progress");
-    bar.value = 0;
+  const show = function (form, sent, total) {
+    const bar = form.querySelector("progress.upload-progress");
     bar.hidden = false;
-    say(form, "");
-  });
-  document.addEventListener("htmx:xhr:progress", function (event) {
-    const form = uploadForm(event);
-    if (!form || !event.detail.lengthComputable || !event.detail.total) {
-      return;
-    }
-    // htmx reports the upload, then the download of the answer: the bar only moves forward.
-    const bar = form.querySelector("progress");
-    bar.value = Math.max(bar.value, Math.round((100 * event.detail.loaded) / event.detail.total));
+    bar.value = Math.floor((100 * sent) / total);
     say(form, bar.value + "%");
-  });
+  };
+  const pause = function (milliseconds) {
+    return new Promise(function (resolve) { window.setTimeout(resolve, milliseconds); });
+  };
+
+  // One request with the form token; resolves with the status and the JSON answer, rejects on a
+  // network failure. `progress` hears how many bytes of the body have gone.
+  function call(method, url, body, headers, progress) {
+    return new Promise(function (resolve, reject) {
+      const xhr = new XMLHttpRequest();
+      xhr.open(method, url);
+      xhr.responseType = "json";
+      xhr.timeout = 120000;
+      xhr.setRequestHeader("X-CSRFToken", document.querySelector('meta[name="csrf-token"]').content);
+      Object.entries(headers || {}).forEach(function ([name, value]) { xhr.setRequestHeader(name, value); });
+      if (progress) {
+        xhr.upload.addEventListener("progress", function (event) { progress(event.loaded); });
+      }
+      xhr.addEventListener("load", function () { resolve({ status: xhr.status, body: xhr.response || {} }); });
+      ["error", "timeout", "abort"].forEach(function (name) {
+        xhr.addEventListener(name, function () { reject(new Error(name)); });
+      });
+      xhr.send(body);
+    });
+  }
+
+  // The upload of this file for this form: one begun earlier in this tab (if the server still has
+  // it), else a new one.
+  async function begin(form, file, key) {
+    const known = JSON.parse(window.sessionStorage.getItem(key) || "null");
+    if (known) {
+      const where = await call("GET", known.status).catch(function () { return null; });
+      if (where && where.status === 200) {
+        return Object.assign(known, { offset: where.body.offset });
+      }
+      window.sessionStorage.removeItem(key);
+    }
+    const fields = new FormData();
+    fields.append("target", form.getAttribute("action"));
+    fields.append("size", String(file.size));
+    fields.append("name", file.name);
+    const started = await call("POST", form.dataset.uploadStart, fields);
+    if (started.status !== 201) {
+      throw new Refused(started.body.error || form.dataset.failed);
+    }
+    const upload = { id: started.body.upload, url: started.body.url, status: started.body.status, chunk: started.body.chunk, offset: 0 };
+    window.sessionStorage.setItem(key, JSON.stringify(upload));
+    return upload;
+  }
+
+  // Every chunk from where the server is; a failed request waits, asks where the server got to, and
+  // goes on from there.
+  async function sendChunks(form, file, upload) {
+    let offset = upload.offset;
+    let failures = 0;
+    show(form, offset, file.size);
+    while (offset < file.size) {
+      const from = offset;
+      try {
+        const answer = await call(
+          "PATCH",
+          upload.url,
+          file.slice(from, from + upload.chunk),
+          { "Upload-Offset": String(from), "Content-Type": "application/offset+octet-stream" },
+          function (loaded) { show(form, from + loaded, file.size); }
+        );
+        if (answer.status >= 500) {
+          throw new Error("server " + answer.status);
+        }
+        if (answer.status !== 200 && answer.status !== 409) {
+          throw new Refused(answer.body.error || form.dataset.failed);
+        }
+        offset = answer.body.offset; // after a 409, where the server is: a chunk may have arrived
+        failures = 0;
+        if (answer.status === 409 && offset === from) {
+          await pause(1000); // another request still holds the upload
+        }
+      } catch (error) {
+        if (error instanceof Refused || ++failures > TRIES) {
+          throw error instanceof Refused ? error : new Refused(form.dataset.failed);
+        }
+        show(form, offset, file.size); // back to what the server is known to have
+        say(form, form.dataset.resuming);
+        await pause(Math.min(30000, 500 * 2 ** failures));
+        const where = await call("GET", upload.status).catch(function () { return null; });
+        if (where && where.status === 200) {
+          offset = where.body.offset;
+        } else if (where) {
+          throw new Refused(form.dataset.failed); // the upload is gone (the session ended)
+        }
+      }
+      show(form, offset, file.size);
+    }
+  }
+
+  // Submit the form as it is, with the upload's id where the file was.
+  function submitSent(form, upload) {
+    const input = form.querySelector('input[type="file"]');
+    let sent = form.querySelector("input[data-sent-file]");
+    if (!sent) {
+      sent = document.createElement("input");
+      sent.type = "hidden";
+      sent.name = input.name;
+      sent.dataset.sentFile = "";
+      form.append(sent);
+    }
+    sent.value = upload.id;
+    input.disabled = true;
+    form.dataset.uploadSent = "";
+    form.requestSubmit();
+    input.disabled = false;
+    input.value = "";
+  }
+
+  document.addEventListener(
+    "submit",
+    function (event) {
+      const form = event.target;
+      if (!form.matches || !form.matches("form[data-upload]")) {
+        return;
+      }
+      if (form.dataset.uploadSent !== undefined) {
+        delete form.dataset.uploadSent; // the submission after the chunks: let it go
+        return;
+      }
+      const input = form.querySelector('input[type="file"]');
+      const file = input && input.files && input.files[0];
+      if (!file) {
+        return; // nothing chosen: the form goes as it is (with a file it sent before, if any)
+      }
+      event.preventDefault();
+      event.stopImmediatePropagation(); // before htmx hears of it
+      if (form.dataset.uploading !== undefined) {
+        return;
+      }
+      if (file.size > Number(form.dataset.maxBytes)) {
+        say(form, form.dataset.tooLarge);
+        return;
+      }
+      form.dataset.uploading = "";
+      const buttons = form.querySelectorAll("button");
+      buttons.forEach(function (button) { button.disabled = true; });
+      const key = RESUME_PREFIX + form.getAttribute("action") + ":" + [file.name, file.size, file.lastModified].join(":");
+      begin(form, file, key)
+        .then(async function (upload) {
+          await sendChunks(form, file, upload);
+          window.sessionStorage.removeItem(key);
+          say(form, form.dataset.sent);
+          buttons.forEach(function (button) { button.disabled = false; });
+          submitSent(form, upload);
+        })
+        .catch(function (error) {
+          form.querySelector("progress.upload-progress").hidden = true;
+          say(form, error instanceof Refused ? error.message : form.dataset.failed);
+        })
+        .finally(function () {
+          delete form.dataset.uploading;
+          buttons.forEach(function (button) { button.disabled = false; });
+        });
+    },
+    true
+  );
+
   ["htmx:responseError", "htmx:sendError"].forEach(function (name) {
     document.addEventListener(name, function (event) {
-      const form = uploadForm(event);
+      const form = event.target.closest ? event.target.closest("form[data-upload]") : null;
       if (form) {
-        form.querySelector("progress").hidden = true;
+        form.querySelector("progress.upload-progress").hidden = true;
         say(form, form.dataset.failed);
       }
     });
