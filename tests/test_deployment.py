@@ -343,8 +343,8 @@ def test_a_change_of_places_shows_through_the_proxy_within_a_second(deployment):
     _, form = booker.request("GET", path)
     at_the_next_second()
     assert places_on_calendar(visitor, month, path) == f"残り{left}席", "the proxy may keep this answer"
-    changed = time.time()
     assert booker.request("POST", path, booking_form(form, 100))[0].status == 303
+    changed = time.time()  # committed before the answer: however long that took
     # Every request sent a second after the change, or later, is told of it.
     seen = []
     while (sent := time.time()) < changed + 1.3:
@@ -357,11 +357,16 @@ def test_a_change_of_places_shows_through_the_proxy_within_a_second(deployment):
 def kept_by_the_proxy(deployment: Deployment) -> list[tuple[str, bytes]]:
     """Each answer in the proxy's cache folder: the key it is kept under, and the answer as kept."""
     kept = []
+    # An answer's file is named by its key's MD5; one being written has a suffix until it is whole.
     for entry in deployment.proxy_cache.rglob("*"):
-        if entry.is_file():
+        if not re.fullmatch(r"[0-9a-f]{32}", entry.name):
+            continue
+        try:
             raw = entry.read_bytes()
-            key = re.search(rb"\nKEY: ([^\n]*)\n", raw)
-            kept.append((key.group(1).decode(), raw[key.end() :]))
+        except FileNotFoundError:  # forgotten meanwhile, ten seconds after it was last asked for
+            continue
+        key = re.search(rb"\nKEY: ([^\n]*)\n", raw)
+        kept.append((key.group(1).decode(), raw[key.end() :]))
     return kept
 
 
