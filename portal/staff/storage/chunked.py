@@ -17,9 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import threading
 import uuid
-from collections import OrderedDict
 from datetime import datetime, timedelta
 from functools import partial
 from typing import BinaryIO
@@ -33,6 +31,7 @@ from portal.core.models.base import utcnow
 from portal.staff import audit
 from portal.staff.security.secrets_at_rest import secret_box
 from portal.staff.storage import stream_aead
+from portal.staff.storage.digests import DIGESTS, RunningDigests
 from portal.staff.storage.filetypes import FileType, identify
 from portal.staff.storage.objects import new_storage_key
 from portal.staff.storage.stream_parts import SeekablePlaintext, position, seal_chunk
@@ -41,7 +40,6 @@ from storage_backends import Backend, BackendError
 
 WRITING = timedelta(minutes=2)  # a chunk is sealed and written well within this, or given up
 TAKING = timedelta(hours=1)  # a form checks and takes a whole file (hashing it again at worst)
-DIGESTS = "portal.upload_digests"
 
 
 class Conflict(Exception):
@@ -56,40 +54,6 @@ def name_context(upload: ChunkedUpload) -> str:
 def filename_of(upload: ChunkedUpload) -> str:
     """The name the file was sent under (display data only)."""
     return secret_box().open(upload.filename, name_context(upload))
-
-
-class RunningDigests:
-    """The SHA-256 of each upload's plaintext so far, while this process has seen every chunk of it.
-
-    A chunk that went to another process breaks the chain; the whole object is then read and
-    hashed once more when a form takes it. Kept for the most recent uploads only.
-    """
-
-    def __init__(self, capacity: int = 64) -> None:
-        self._states: OrderedDict[uuid.UUID, tuple[int, hashlib._Hash]] = OrderedDict()
-        self._capacity, self._lock = capacity, threading.Lock()
-
-    def following(self, upload_id: uuid.UUID, offset: int, chunk: bytes | bytearray) -> hashlib._Hash | None:
-        """The digest up to the end of the `chunk` at `offset`, if this process holds it up to `offset`."""
-        with self._lock:
-            state = self._states.get(upload_id)
-        if offset == 0:
-            digest = hashlib.sha256()
-        elif state is not None and state[0] == offset:
-            digest = state[1].copy()
-        else:
-            return None
-        digest.update(chunk)
-        return digest
-
-    def remember(self, upload_id: uuid.UUID, offset: int, digest: hashlib._Hash | None) -> None:
-        """Keep the digest reached at `offset` (or forget the upload, without one)."""
-        with self._lock:
-            self._states.pop(upload_id, None)
-            if digest is not None:
-                self._states[upload_id] = (offset, digest)
-                while len(self._states) > self._capacity:
-                    self._states.popitem(last=False)
 
 
 def _digests() -> RunningDigests:
@@ -119,13 +83,6 @@ def begin(user: User, session: StaffSession, purpose: str, filename: str, size: 
         store.backend.abort_parts(upload.storage_key, upload.handle)
         raise
     return upload
-
-
-def find(upload_id: uuid.UUID, user: User, session: StaffSession) -> ChunkedUpload | None:
-    """The upload, if it is this user's in this session."""
-    return ChunkedUpload.get_or_none(
-        ChunkedUpload.id == upload_id, ChunkedUpload.user == user.id, ChunkedUpload.session == session.id
-    )
 
 
 def _hold(upload: ChunkedUpload, hold: timedelta, *conditions) -> str:

@@ -7,7 +7,8 @@ from flask import Flask
 from portal.core.credentials import guessable
 from portal.core.models import StoredObject
 from portal.core.settings import ConfigError, Settings, StorageOptions
-from portal.staff.storage.chunked import DIGESTS, RunningDigests, unfinished_writes
+from portal.staff.storage.chunked import unfinished_writes
+from portal.staff.storage.digests import DIGESTS, RunningDigests
 from portal.staff.storage.keyring import Keyring, KeyringError
 from portal.staff.storage.objects import ObjectStore
 from storage_backends import Backend, BackendError, backend_class, load_backend

@@ -1,0 +1,46 @@
+"""The SHA-256 of files arriving in chunks, kept while one process sees every chunk of a file.
+
+An object's row records its plaintext's SHA-256. A file sent in chunks is hashed as its chunks
+pass through, in order, so that no second pass over it is needed; the state lives in the
+process (hash states cannot be stored), so a chunk that went to another process breaks the
+chain, and the whole object is then read and hashed once more when a form takes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+from collections import OrderedDict
+
+DIGESTS = "portal.upload_digests"  # the app's RunningDigests, in app.extensions
+
+
+class RunningDigests:
+    """The SHA-256 of each upload's plaintext so far, for the most recent uploads."""
+
+    def __init__(self, capacity: int = 64) -> None:
+        self._states: OrderedDict[uuid.UUID, tuple[int, hashlib._Hash]] = OrderedDict()
+        self._capacity, self._lock = capacity, threading.Lock()
+
+    def following(self, upload_id: uuid.UUID, offset: int, chunk: bytes) -> hashlib._Hash | None:
+        """The digest up to the end of the `chunk` at `offset`, if this process holds it up to `offset`."""
+        with self._lock:
+            state = self._states.get(upload_id)
+        if offset == 0:
+            digest = hashlib.sha256()
+        elif state is not None and state[0] == offset:
+            digest = state[1].copy()
+        else:
+            return None
+        digest.update(chunk)
+        return digest
+
+    def remember(self, upload_id: uuid.UUID, offset: int, digest: hashlib._Hash | None) -> None:
+        """Keep the digest reached at `offset` (or forget the upload, without one)."""
+        with self._lock:
+            self._states.pop(upload_id, None)
+            if digest is not None:
+                self._states[upload_id] = (offset, digest)
+                while len(self._states) > self._capacity:
+                    self._states.popitem(last=False)
