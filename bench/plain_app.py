@@ -1,7 +1,7 @@
 """The benchmark's baseline: routes that move a file into the staff instance's storage backend and
 back out, without the gate, the database or the encryption layer, served with the same waitress
-options as `portal serve` (`python -m bench.plain_app HOST:PORT`, configured through PORTAL_*
-variables).
+options and memory setting as `portal serve` (`python -m bench.plain_app HOST:PORT`, configured
+through PORTAL_* variables).
 
 PATCH /plain-chunks takes a file in chunks as the portal does (`Upload-Offset` and
 `Upload-Length` headers, the chunk as the body), each written as a part through the backend's
@@ -17,7 +17,7 @@ import waitress
 from werkzeug.wrappers import Request, Response
 
 from portal import UPLOAD_CHUNK, create_app
-from portal.serve import waitress_options
+from portal.serve import return_large_buffers, waitress_options
 from portal.staff.storage.transfer import read_chunks
 
 PLAIN_KEY = "00/9141"
@@ -60,4 +60,5 @@ def make_app(backend):
 if __name__ == "__main__":
     staff = create_app("staff")
     backend = staff.extensions["portal.objects"].backend
+    return_large_buffers()
     waitress.serve(make_app(backend), listen=sys.argv[1], **waitress_options(staff.config["PORTAL"]))

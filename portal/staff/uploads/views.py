@@ -118,7 +118,10 @@ def chunk(upload_id: UUID) -> Response:
     if offset is None:
         return _answer(upload, 400, error=_("送る位置がありません。"))
     try:
-        upload.received = chunked.receive_chunk(upload, offset, request.stream, request.content_length or 0)
+        # The raw input, read once: receive_chunk reads no more than the chunk it expects, and
+        # waitress has the body (at most REQUEST_BODY_LIMIT) in memory already.
+        body = request.input_stream
+        upload.received = chunked.receive_chunk(upload, offset, body, request.content_length or 0)
     except chunked.Conflict:
         return _answer(ChunkedUpload.get_by_id(upload.id), 409)
     except ValueError:
