@@ -1,12 +1,14 @@
 """Encrypted against plain file transfer, with the same waitress options and the same backend.
 
-For 10 MB, 100 MB and 1 GB files: upload and download over HTTP through the library's own routes
-under `portal serve` (encrypted), and through a plain route (bench.plain_app) that streams the
-same bytes to and from the same local backend; the 1 GB document is added through the library's
-upload path without HTTP, because uploads stop at the upload limit. Plain and encrypted transfers
-alternate within each run, so a change in the machine's load touches both alike. Prints medians of
-three runs, the encrypted/plain ratio, the servers' CPU time per MB (steadier than throughput on a
-shared machine) and the encrypted server's resident memory.
+For 10 MB, 100 MB and 1 GB files: upload and download over HTTP under `portal serve`. Uploads go
+in chunks as the portal's script sends them: encrypted through /uploads and the library's form
+(the gate, the database, sealing and hashing each chunk), plain through a route of bench.plain_app
+that writes the same chunks to the same local backend's write in parts. Downloads go through the
+library's own route (encrypted) and a plain route streaming the same bytes. Prints medians of
+three runs, the encrypted/plain ratio, the server's processor time per MB (plain/encrypted: what
+the transfer costs whatever else the machine runs) and its peak resident memory above its size
+at rest, each row in a fresh process, then how much the upload's memory grew from the smallest
+file to the largest.
 
     .venv/bin/python -m bench.storage [--sizes 10,100,1000] [--runs 3]
 """
@@ -14,75 +16,80 @@ shared machine) and the encrypted server's resident memory.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
-from werkzeug.datastructures import FileStorage
-
-from bench.public import cpu_seconds
-from portal.core.models import Folder, User
-from portal.staff.library.store import add_document
+from portal import UPLOAD_CHUNK
 from tests.files import PDF
-from tests.storage.test_transfer import BOUNDARY, Server, multipart, newest_version, served_instance
+from tests.memory import PeakMemory, rss_kib
+from tests.storage.test_transfer import Server, documents_form, newest_version, served_instance
 
 MB = 1000 * 1000
-UPLOAD_LIMIT = 128 * 1024 * 1024
+FILE_LIMIT = 2 * 1024**3
+FORM = "application/x-www-form-urlencoded"
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+class Sender:
+    """One keep-alive connection to a server, as a browser's, carrying the signed-in cookie."""
+
+    def __init__(self, server: Server, session: dict) -> None:
+        self.connection, self.session = server.connection(), session
+
+    def call(self, method: str, path: str, body: bytes, headers: dict) -> dict:
+        sent = {"Cookie": self.session["cookie"], "X-CSRFToken": self.session["token"], **headers}
+        self.connection.request(method, path, body=body, headers=sent)
+        response = self.connection.getresponse()
+        answer = response.read()
+        assert response.status in (200, 201, 303), (response.status, answer[:200])
+        return json.loads(answer) if answer.startswith(b"{") else {}
+
+    def form(self, path: str, fields: dict) -> dict:
+        return self.call("POST", path, urlencode(fields).encode(), {"Content-Type": FORM})
+
+    def close(self) -> None:
+        self.connection.close()
 
 
-class PeakMemory:
-    """The highest resident set size of a process while the block runs."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, rss_kib(self.pid))
-            time.sleep(0.01)
-
-    def __enter__(self):
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-
-def upload(server: Server, session: dict, path: str, source: Path) -> float:
-    head, tail = multipart(session["token"])
-    size = source.stat().st_size
-    connection = server.connection()
-    connection.putrequest("POST", path)
-    connection.putheader("Content-Type", f"multipart/form-data; boundary={BOUNDARY}")
-    connection.putheader("Content-Length", str(len(head) + size + len(tail)))
-    connection.putheader("Cookie", session["cookie"])
-    connection.putheader("X-CSRFToken", session["token"])
-    connection.endheaders()
-    started = time.perf_counter()
-    connection.send(head)
+def chunks_of(source: Path, size: int):
+    """The file's chunks with their offsets, read from disk one at a time."""
     with source.open("rb") as handle:
-        while block := handle.read(1024 * 1024):
-            connection.send(block)
-    connection.send(tail)
-    response = connection.getresponse()
-    body = response.read()
+        for offset in range(0, source.stat().st_size, size):
+            yield offset, handle.read(size)
+
+
+def upload_encrypted(server: Server, session: dict, source: Path) -> float:
+    """Begin an upload, send every chunk, submit the library's form with it; returns the seconds."""
+    sender, size = Sender(server, session), source.stat().st_size
+    started = time.perf_counter()
+    begun = sender.form("/uploads/", {"target": documents_form(session), "size": size, "name": source.name})
+    for offset, piece in chunks_of(source, begun["chunk"]):
+        sender.call("PATCH", begun["url"], piece, {"Upload-Offset": str(offset)})
+    fields = {"csrf_token": session["token"], "title": source.name, "file": begun["upload"]}
+    sender.form(documents_form(session), fields)
     elapsed = time.perf_counter() - started
-    connection.close()
-    assert response.status in (200, 303), body[:200]
+    sender.close()
+    return elapsed
+
+
+def upload_plain(server: Server, session: dict, source: Path) -> float:
+    """The same chunks to the plain route; returns the seconds."""
+    sender, size = Sender(server, session), source.stat().st_size
+    started = time.perf_counter()
+    for offset, piece in chunks_of(source, UPLOAD_CHUNK):
+        sender.call(
+            "PATCH", "/plain-chunks", piece, {"Upload-Offset": str(offset), "Upload-Length": str(size)}
+        )
+    elapsed = time.perf_counter() - started
+    sender.close()
     return elapsed
 
 
@@ -111,6 +118,32 @@ def make_file(directory: Path, size: int) -> Path:
     return path
 
 
+def cpu_seconds(pid: int) -> float:
+    """The processor time a process has used (user and system), whatever else the machine runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float  # the median transfer
+    cpu: float  # the server's processor seconds per transfer
+    growth: float  # the server's peak resident memory above its size at rest, MiB
+
+
+def measure(server_args: list[str] | None, env: dict, runs: int, transfer) -> Measured:
+    """`runs` transfers by `transfer(server)` in a fresh server."""
+    server = Server(env, server_args) if server_args else Server(env)
+    baseline, cpu = rss_kib(server.process.pid), cpu_seconds(server.process.pid)
+    try:
+        with PeakMemory(server.process.pid) as memory:
+            timings = [transfer(server) for _ in range(runs)]
+        cpu = (cpu_seconds(server.process.pid) - cpu) / runs
+    finally:
+        server.stop()
+    return Measured(statistics.median(timings), cpu, (memory.peak - baseline) / 1024)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100,1000", help="file sizes in MB")
@@ -118,70 +151,59 @@ def main() -> None:
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="madoguchi-bench-"))
-    os.environ["PORTAL_EXTRA_HOSTS"] = "localhost"  # the in-process client that signs in and adds files
-    session = served_instance(scratch / "instance", {}, UPLOAD_LIMIT)
-    app, env = session["app"], session["env"]
-    plain_server = [sys.executable, "-m", "bench.plain_app", "127.0.0.1:{port}"]
-    documents = f"/library/folders/{session['folder']}/documents"
-    paths = {"plain": "/plain"}
-    columns = ("size", "transfer", "plain MB/s", "encrypted MB/s", "ratio", "CPU ms/MB plain", "encrypted")
-    print("{:>6} {:>9} {:>11} {:>15} {:>6} {:>16} {:>10} {:>15}".format(*columns, "RSS growth MiB"))
-    for size_mb in (int(s) for s in args.sizes.split(",")):
+    os.environ["PORTAL_EXTRA_HOSTS"] = "localhost"  # the in-process client that signs in
+    try:
+        run(scratch, [int(size) for size in args.sizes.split(",")], args.runs)
+    finally:
+        shutil.rmtree(scratch)
+
+
+def transfers(session: dict, source: Path) -> dict[str, tuple[Callable, Callable]]:
+    """For each direction, the plain and the encrypted transfer of `source`, given a server."""
+    size = source.stat().st_size
+
+    def newest() -> str:
+        return f"/library/versions/{newest_version(session['app']).id}/download"
+
+    return {
+        "upload": (
+            lambda server: upload_plain(server, session, source),
+            lambda server: upload_encrypted(server, session, source),
+        ),
+        "download": (
+            lambda server: download(server, session, "/plain", size),
+            lambda server: download(server, session, newest(), size),
+        ),
+    }
+
+
+def run(scratch: Path, sizes: list[int], runs: int) -> None:
+    session = served_instance(scratch / "instance", {}, FILE_LIMIT)
+    env = session["env"]
+    plain_app = [sys.executable, "-m", "bench.plain_app", "127.0.0.1:{port}"]
+    columns = ("size", "transfer", "plain MB/s", "encrypted MB/s", "ratio", "CPU ms/MB", "RSS growth MiB")
+    print("{:>6} {:>9} {:>11} {:>15} {:>6} {:>13} {:>15}".format(*columns))
+    upload_growth = {}
+    for size_mb in sizes:
         size = size_mb * MB
         source = make_file(scratch, size)
-        version = direct_add(session, source)
-        plain_put(app, source)
-        for direction in ("upload", "download"):
-            if direction == "upload" and size > UPLOAD_LIMIT:
-                continue
-            # fresh processes, so the growth is this transfer's own
-            servers = {"plain": Server(env, plain_server), "encrypted": Server(env)}
-            baseline = rss_kib(servers["encrypted"].process.pid)
-            timings: dict[str, list[tuple[float, float]]] = {kind: [] for kind in servers}
-            try:
-                with PeakMemory(servers["encrypted"].process.pid) as memory:
-                    for _ in range(args.runs):
-                        for kind, server in servers.items():  # in turn: the machine's load touches both alike
-                            used = cpu_seconds(server.process.pid)
-                            if direction == "upload":
-                                elapsed = upload(server, session, paths.get(kind, documents), source)
-                            else:
-                                path = paths.get(kind, f"/library/versions/{version}/download")
-                                elapsed = download(server, session, path, size)
-                            timings[kind].append((elapsed, cpu_seconds(server.process.pid) - used))
-            finally:
-                for server in servers.values():
-                    server.stop()
-            seconds, cpu = {}, {}
-            for kind, rows in timings.items():
-                seconds[kind] = statistics.median(t for t, _ in rows)
-                cpu[kind] = statistics.median(c for _, c in rows) * 1000 / size_mb
-            plain, encrypted = size / MB / seconds["plain"], size / MB / seconds["encrypted"]
-            growth = (memory.peak - baseline) / 1024
+        for direction, (plain, encrypted) in transfers(session, source).items():
+            base, ours = measure(plain_app, env, runs, plain), measure(None, env, runs, encrypted)
+            if direction == "upload":
+                upload_growth[size_mb] = ours.growth
+            plain_rate, rate = size / MB / base.seconds, size / MB / ours.seconds
+            cpu = f"{1000 * base.cpu / (size / MB):.1f}/{1000 * ours.cpu / (size / MB):.1f}"
             print(
-                f"{size_mb:>4}MB {direction:>9} {plain:>11.0f} {encrypted:>15.0f} {encrypted / plain:>6.2f} "
-                f"{cpu['plain']:>16.2f} {cpu['encrypted']:>10.2f} {growth:>15.1f}"
+                f"{size_mb:>4}MB {direction:>9} {plain_rate:>11.0f} {rate:>15.0f} "
+                f"{rate / plain_rate:>6.2f} {cpu:>13} {ours.growth:>15.1f}",
+                flush=True,
             )
         source.unlink()
-
-
-def plain_put(app, source: Path) -> None:
-    """The plain twin of a document over the upload limit, in the same backend."""
-    from bench.plain_app import PLAIN_KEY
-
-    with app.app_context(), source.open("rb") as handle:
-        app.extensions["portal.objects"].backend.put(PLAIN_KEY, iter(lambda: handle.read(1024 * 1024), b""))
-
-
-def direct_add(session: dict, source: Path) -> int:
-    """Add a library document through the upload path without HTTP (for files over the upload
-    limit); returns its version's id."""
-    app = session["app"]
-    with app.test_request_context(), source.open("rb") as handle:
-        folder = Folder.get_by_id(session["folder"])
-        user = User.get(User.organisation == folder.owner_id)
-        add_document(folder, source.name, FileStorage(handle, filename=source.name), user)
-    return newest_version(app).id
+    smallest, largest = min(upload_growth), max(upload_growth)
+    print(
+        f"upload memory growth from {smallest} MB to {largest} MB: "
+        f"{upload_growth[largest] - upload_growth[smallest]:+.1f} MiB"
+    )
 
 
 if __name__ == "__main__":

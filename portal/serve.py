@@ -26,8 +26,7 @@ from portal.core.settings import Settings
 OUTPUT_HIGH_WATERMARK = 4 * 1024 * 1024
 OUTPUT_OVERFLOW = 16 * 1024 * 1024
 PROXY_HEADERS = "x-forwarded-for x-forwarded-host x-forwarded-proto"
-M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
-MMAP_THRESHOLD = 256 * 1024
+M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 
 def proxy_options(settings: Settings) -> dict:
@@ -56,16 +55,17 @@ def waitress_options(settings: Settings) -> dict:
     }
 
 
-def return_large_buffers() -> None:
-    """Have glibc give buffers of 256 KiB and more (a request body, a chunk and its ciphertext)
-    back to the system when they are freed, so resident memory does not keep what the busiest
-    moment of each worker thread needed. glibc otherwise raises this threshold as it frees large
-    buffers and keeps them in per-thread heaps. Elsewhere than glibc, nothing changes."""
+def one_heap() -> None:
+    """Have glibc keep one heap for all threads instead of one per worker thread, so resident
+    memory holds what the busiest moment of the process needed, not of each of its threads (a
+    chunk and its ciphertext, freed after each request, otherwise stay in the heap of every
+    thread a long upload has used). Threads take turns on the GIL anyway. Elsewhere than glibc,
+    nothing changes."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return
-    libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    libc.mallopt(M_ARENA_MAX, 1)
 
 
 def serve(app: Flask, listen: str) -> None:
@@ -75,7 +75,7 @@ def serve(app: Flask, listen: str) -> None:
 
     settings = app.config["PORTAL"]
     configure(settings.zone)
-    return_large_buffers()
+    one_heap()
     server = create_server(app, listen=listen, **waitress_options(settings))
     server.print_listen("Serving on http://{}:{}")
     server.run()
