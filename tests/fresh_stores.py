@@ -6,7 +6,7 @@ product's own `ensure_keys`, `migrate` and `ensure_first_version`, in the proces
 each database. A SQLite template is two files copied. On PostgreSQL the process keeps its own two
 schemas and empties them between tests, down to the template's rows and sequence values, as long
 as their shape (relations, columns, defaults, constraints, indexes, triggers, functions, policies,
-owners and grants) is untouched since the template was taken; a test that changed it (a migration
+owners and grants) is untouched since they were last built; a test that changed it (a migration
 test, the public zone's login role) leaves them to be dropped and built again.
 """
 
@@ -157,9 +157,11 @@ def _fresh_postgres(stores: Stores, dsn: str, schemas: list[str]) -> None:
             connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         connection.execute(f'CREATE SCHEMA "{schemas[0]}"')
     _build(stores)
-    if template is None:
-        with psycopg.connect(dsn, autocommit=True) as connection:
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        if template is None:
             _postgres["schemas"] = _take_template(connection, schemas)
+        else:  # built again: the same tables and rows, in catalog rows of a new version
+            template.shape = _shape(connection, schemas)
 
 
 def fresh_instance(folder: Path, stores: Stores, postgres: tuple[str, list[str]] | None = None) -> dict:
