@@ -364,7 +364,7 @@ def test_anonymous_requests_for_a_real_object_get_the_same_404(server, instance)
 def test_a_chunked_body_over_the_limit_is_refused_without_spilling(server, instance):
     canary, data = canary_file(REQUEST_BODY_LIMIT + 1024 * 1024)
     head, tail = multipart(instance["token"])
-    chunks = (b"%x\r\n%s\r\n" % (len(piece), piece) for piece in [head, *in_pieces(data, 0.01), tail])
+    chunks = (b"%x\r\n%s\r\n" % (len(piece), piece) for piece in [head, *in_pieces(data, 0.02), tail])
     before = stored(instance["app"])
     with Watch(server.process.pid, canary) as watch:
         response = post(server, instance, [*chunks, b"0\r\n\r\n"], {"Transfer-Encoding": "chunked"})
