@@ -176,6 +176,7 @@ def stated_numbers(settings: Settings) -> dict[str, list[str]]:
             f"replaced versions {settings.retention_documents_days} after",
             f"daily reports {settings.retention_daily_reports_days} from their day",
             f"soft-deleted items {settings.retention_deleted_days} days",
+            f"after {settings.upload_abandon_hours} hours without a chunk (`PORTAL_UPLOAD_ABANDON_HOURS`)",
             f"{settings.session_idle_minutes} minutes idle, {settings.session_lifetime_hours} hours at most",
         ],
         "maintenance.md": [

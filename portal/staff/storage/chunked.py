@@ -85,6 +85,11 @@ def begin(user: User, session: StaffSession, purpose: str, filename: str, size: 
     return upload
 
 
+def is_theirs(user: User, upload: ChunkedUpload) -> bool:
+    """Whether the upload is the signed-in `user`'s, begun in the session the request comes in."""
+    return upload.user_id == user.id and upload.session_id == user.staff_session.id
+
+
 def _hold(upload: ChunkedUpload, hold: timedelta, *conditions) -> str:
     """Make this request the upload's only writer for `hold`, if `conditions` are met; returns the
     token that proves it."""
@@ -252,7 +257,7 @@ def sweep_abandoned(hours: int, now: datetime | None = None) -> tuple[int, int]:
             continue  # a chunk or a form has it now
         try:
             discard(upload)
-        except BackendError:
+        except Exception:  # one upload's fault (the bucket unreachable) must not stop the rest
             _let_go(upload, token)
             failed += 1
             continue

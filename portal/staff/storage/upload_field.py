@@ -23,7 +23,7 @@ from wtforms.widgets import FileInput
 
 from portal.core.models import ChunkedUpload
 from portal.staff.refusals import permitted
-from portal.staff.storage.chunked import filename_of
+from portal.staff.storage.chunked import filename_of, is_theirs
 
 UNFINISHED = _l("ファイルを最後まで送れていません。もう一度ファイルを選んで送ってください。")
 SENT = _l("送信済みのファイル: %(name)s（別のファイルを選ぶと置き換わります）")
@@ -73,18 +73,14 @@ class UploadField(FileField):
             self.raw_data = ()
 
 
-def _users_upload(user, found: ChunkedUpload) -> bool:
-    return (
-        found.user_id == user.id
-        and found.session_id == user.staff_session.id
-        and found.purpose == request.endpoint
-    )
+def _for_this_form(user, found: ChunkedUpload) -> bool:
+    return is_theirs(user, found) and found.purpose == request.endpoint
 
 
 def sent_file(upload_id: uuid.UUID) -> SentFile:
     """The upload, if this user sent it in this session for this form; else the 404."""
     found = ChunkedUpload.get_or_none(ChunkedUpload.id == upload_id)
-    upload = permitted(current_user, found, _users_upload, "upload", upload_id)
+    upload = permitted(current_user, found, _for_this_form, "upload", upload_id)
     return SentFile(upload, filename_of(upload))
 
 

@@ -3,10 +3,9 @@
 POST /uploads/ begins an upload for an upload form (its `target`, the form's action) with the
 file's `size` and `name`, and answers the address of its chunks and their size; PATCH there sends
 the chunk at the `Upload-Offset` header's offset; GET /uploads/<id> asks how far it has come, to
-resume.
-Each answer is JSON with the offset reached. An upload is its user's in the session that began
-it: anyone else, another session included, gets the unknown-URL 404, as for a form its role
-cannot use. Its chunks go through the gate like any request, one chunk to a request.
+resume. Each answer is JSON with the offset reached. An upload is its user's in the session that
+began it: anyone else, another session included, gets the unknown-URL 404, as for a form its
+role cannot use. Its chunks go through the gate like any request, one chunk to a request.
 """
 
 from __future__ import annotations
@@ -48,9 +47,9 @@ def _answer(upload: ChunkedUpload, code: int = 200, **extra: object) -> Response
     return response
 
 
-def _refusal(status: int, message: str) -> Response:
+def _refusal(code: int, message: str) -> Response:
     response = jsonify(error=message)
-    response.status_code = status
+    response.status_code = code
     return response
 
 
@@ -71,14 +70,7 @@ def _purpose(target: str) -> str:
 def _own(upload_id: UUID) -> ChunkedUpload:
     """The upload, if this user began it in this session; else the audited 404."""
     found = ChunkedUpload.get_or_none(ChunkedUpload.id == upload_id)
-    session_id = current_user.staff_session.id
-    return permitted(
-        current_user,
-        found,
-        lambda user, upload: upload.user_id == user.id and upload.session_id == session_id,
-        "upload",
-        upload_id,
-    )
+    return permitted(current_user, found, chunked.is_theirs, "upload", upload_id)
 
 
 @bp.post("/")
