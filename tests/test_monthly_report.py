@@ -17,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.core.database import database
+from portal.core.dates import business_today
 from portal.core.models import AuditEvent, Booking, ConsultationSession, ReportDraft, ReportSignOff, Venue
 from tests import report_world as world
 from tests.conftest import consent_to_exports, csrf_from
@@ -342,9 +343,9 @@ def test_the_operator_s_sign_off_is_audited_and_freezes_the_report_until_the_nex
     with staff_app.app_context(), database.connection_context():
         venue = Venue.get()
         ConsultationSession.create(
-            venue=venue, date=date.today(), starts_at=time(10), ends_at=time(11), capacity=1
+            venue=venue, date=business_today(), starts_at=time(10), ends_at=time(11), capacity=1
         )
-    this_month = date.today().strftime("%Y-%m")
+    this_month = business_today().strftime("%Y-%m")  # Tokyo's month, as the report's
     refused = operator.post(f"/reports/sign-off?month={this_month}", data={"csrf_token": token})
     assert "まだ終わっていないため、承認できません" in operator.get(refused.headers["Location"]).text
     assert events(staff_app, "report.sign-off") == ["2020-06", "2020-06"]
