@@ -246,6 +246,30 @@ def test_past_closed_and_unknown_sessions_are_not_bookable(public_app):
     assert client.get("/sessions/999999").status_code == 404
 
 
+def test_a_valid_request_for_a_session_the_pages_do_not_offer_books_nothing(public_app, consultation):
+    """The form is sent straight to the seat: the seat itself refuses what session_or_404 hides."""
+    with public_app.app_context():
+        offered = ConsultationSession.get_by_id(consultation)
+        retired = Venue.create(name="閉鎖した会場", ward="架空区", address="-", active=False)
+        hidden = {
+            "past": dict(venue=offered.venue, date=business_today() - timedelta(days=1)),
+            "closed": dict(venue=offered.venue, date=offered.date + timedelta(days=1), status="closed"),
+            "retired venue": dict(venue=retired, date=offered.date),
+        }
+        ids = {
+            why: ConsultationSession.create(starts_at=time(10), ends_at=time(11), capacity=5, **fields).id
+            for why, fields in hidden.items()
+        }
+    client = public_app.test_client()
+    for why, session_id in {**ids, "unknown": 999999}.items():
+        data = form_data(client, consultation, business_name=f"架空商店 {why}")
+        assert client.post(f"/sessions/{session_id}", data=data).status_code == 404, why
+    with public_app.app_context():
+        assert Booking.select().count() == 0
+        assert [s.taken for s in ConsultationSession.select().order_by(ConsultationSession.id)] == [0] * 4
+    assert client.post(f"/sessions/{consultation}", data=form_data(client, consultation)).status_code == 303
+
+
 def test_a_booking_flood_from_one_address_is_rate_limited(public_app, consultation):
     client = public_app.test_client()
     statuses = []

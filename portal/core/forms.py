@@ -4,12 +4,15 @@ and messages that say what to do."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from babel.support import Translations
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, Field, FileField, IntegerField
 from wtforms.fields.choices import SelectFieldBase
-from wtforms.i18n import DummyTranslations
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
 from portal.core import normalise
@@ -82,11 +85,18 @@ def required_message(field: Field):
     return _l("%(field)sを入力してください。", field=field.label.text)
 
 
+@cache
+def wtforms_catalogue(locale: str) -> Translations:
+    """WTForms' own messages in a language, read once per process (Flask-WTF reads the file again
+    for every request that builds a form)."""
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class PlainerMessages:
     """WTForms' translations, with PLAINER_MESSAGES in place of theirs."""
 
-    def __init__(self, fallback) -> None:
-        self._fallback = fallback or DummyTranslations()
+    def __init__(self, fallback: Translations) -> None:
+        self._fallback = fallback
 
     def gettext(self, string: str) -> str:
         """Ours if we have one, else WTForms' own translation."""
@@ -131,4 +141,4 @@ class PortalForm(FlaskForm):
             return field
 
         def get_translations(self, form):
-            return PlainerMessages(super().get_translations(form))
+            return PlainerMessages(wtforms_catalogue(str(get_locale())))

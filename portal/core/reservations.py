@@ -65,12 +65,15 @@ def book(
     created_by: int | None = None,
     manage_secret: str | None = None,
     indexes: dict | None = None,
+    bookable_from: date | None = None,
 ) -> NewBooking:
     """Take a seat and record the booking, or raise SessionFull.
 
     `manage_secret` (from new_manage_secret) gives the visitor a manage link, valid until the day
     (a place offered from the waiting list: once the visitor accepts it, see portal.core.waiting);
-    `indexes` (staff zone only) are the blind indexes kept in the staff store beside it.
+    `indexes` (staff zone only) are the blind indexes kept in the staff store beside it;
+    `bookable_from` (a visitor's request) takes a seat only on that day or later, at a venue that
+    is active, as the public pages offer them (SessionFull otherwise).
     """
     if idempotency_key:
         earlier = _booking_where(Booking.idempotency_key == idempotency_key)
@@ -79,7 +82,7 @@ def book(
     secret = manage_secret
     try:
         with write_transaction():
-            session = _take_seat(session_id)
+            session = _take_seat(session_id, bookable_from)
             booking = Booking.create(
                 session=session_id,
                 channel=channel,
@@ -108,19 +111,26 @@ def _booking_where(condition) -> Booking | None:
     return Booking.select(*PUBLIC_BOOKING_FIELDS).where(condition).first()
 
 
-def _take_seat(session_id: int) -> ConsultationSession:
-    """Inside a write transaction: one seat of an open session, or SessionFull."""
-    session = ConsultationSession.get_or_none(ConsultationSession.id == session_id)
+def _take_seat(session_id: int, bookable_from: date | None = None) -> ConsultationSession:
+    """Inside a write transaction: one seat of an open session (the session as it is now), or
+    SessionFull; with `bookable_from`, see book(). One statement takes the seat and reads the
+    session back."""
+    conditions = [
+        ConsultationSession.id == session_id,
+        ConsultationSession.taken < ConsultationSession.capacity,
+        ConsultationSession.status == SessionStatus.OPEN,
+    ]
+    if bookable_from is not None:
+        active = Venue.select(Venue.id).where(Venue.active == True)  # noqa: E712 - peewee expression
+        conditions += [ConsultationSession.date >= bookable_from, ConsultationSession.venue.in_(active)]
     taken = (
         ConsultationSession.update(taken=ConsultationSession.taken + 1)
-        .where(
-            ConsultationSession.id == session_id,
-            ConsultationSession.taken < ConsultationSession.capacity,
-            ConsultationSession.status == SessionStatus.OPEN,
-        )
+        .where(*conditions)
+        .returning(ConsultationSession)
         .execute()
     )
-    if session is None or not taken:
+    session = next(iter(taken), None)
+    if session is None:
         raise SessionFull(session_id)
     availability.changed()
     return session

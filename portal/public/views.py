@@ -157,60 +157,69 @@ def session_or_404(session_id: int) -> ConsultationSession:
 @limiter.limit(lambda: current_app.config["PORTAL"].booking_rate_limit, methods=["POST"])
 def session_page(session_id: int) -> Response:
     """A session's details and the booking form (a full one: the way onto its waiting list); errors
-    come back with what was typed."""
-    consultation = session_or_404(session_id)
+    come back with what was typed.
+
+    A valid request goes straight to the seat, which is taken only from an open session of an
+    active venue from today on (what session_or_404 shows); the page is read only to be shown.
+    """
     form = BookingForm()
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
     elif form.validate_on_submit():
         if form.website.data:
+            session_or_404(session_id)
             events.log("booking.honeypot", outcome="refused", object_type="session", object_id=session_id)
             return redirect_to(url_for("public.calendar_page"))
-        secret = new_manage_secret()
-        sealed = sealer().seal(
-            {
-                "business_name": form.business_name.data.strip(),
-                "contact_name": form.contact_name.data.strip(),
-                "contact_kana": (form.contact_kana.data or "").strip(),
-                "phone": normalise.phone(form.phone.data),
-                "email": (form.email.data or "").strip(),
-                # The staff zone needs it for the reminder's manage link; the database keeps a hash.
-                "manage_secret": secret,
-            }
-        )
         try:
-            made = book(
-                session_id,
-                channel=Channel.WEB,
-                status=BookingStatus.REQUESTED,
-                sealed=sealed,
-                programmes=",".join(form.programmes.data),
-                idempotency_key=form.idempotency_key.data or None,
-                manage_secret=secret,
-            )
-        except SessionFull:
+            return _request_booking(session_id, form)
+        except SessionFull:  # full, or no longer bookable: the page says which
             form.form_errors.append(
                 _("申し訳ありません。この回は満席になりました。別の日時をお選びください。")
             )
-            consultation = session_or_404(session_id)  # now full: the page offers the waiting list
-        else:
-            events.log("booking.request", object_type="booking", object_id=made.booking.id)
-            mail = MAIL_NOT_ASKED
-            if made.manage_secret and form.email.data:
-                sent = send_confirmation(made.booking, form.email.data.strip(), made.manage_secret)
-                mail = MAIL_SENT if sent else MAIL_NOT_SENT
-            # A repeated submission finds the first booking; its secret is known only from the first answer.
-            earlier = confirmation.peek()
-            if not made.manage_secret and earlier and earlier.reference == made.booking.reference:
-                secret, mail = earlier.secret, earlier.mail
-            else:
-                secret = made.manage_secret
-            confirmation.keep(confirmation.Confirmation(made.booking.reference, secret, mail))
-            return redirect_to(url_for("public.booking_complete"))
-    response = render("public/session.html", consultation=consultation, form=form)
+    response = render("public/session.html", consultation=session_or_404(session_id), form=form)
     # The form carries a token, and the cookie that holds it is set here: no cache may keep either.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _request_booking(session_id: int, form: BookingForm) -> Response:
+    """Seal what the visitor gave, take a seat (or raise SessionFull) and send them on to the
+    confirmation, which the session cookie carries."""
+    secret = new_manage_secret()
+    sealed = sealer().seal(
+        {
+            "business_name": form.business_name.data.strip(),
+            "contact_name": form.contact_name.data.strip(),
+            "contact_kana": (form.contact_kana.data or "").strip(),
+            "phone": normalise.phone(form.phone.data),
+            "email": (form.email.data or "").strip(),
+            # The staff zone needs it for the reminder's manage link; the database keeps a hash.
+            "manage_secret": secret,
+        }
+    )
+    made = book(
+        session_id,
+        channel=Channel.WEB,
+        status=BookingStatus.REQUESTED,
+        sealed=sealed,
+        programmes=",".join(form.programmes.data),
+        idempotency_key=form.idempotency_key.data or None,
+        manage_secret=secret,
+        bookable_from=business_today(),
+    )
+    events.log("booking.request", object_type="booking", object_id=made.booking.id)
+    mail = MAIL_NOT_ASKED
+    if made.manage_secret and form.email.data:
+        sent = send_confirmation(made.booking, form.email.data.strip(), made.manage_secret)
+        mail = MAIL_SENT if sent else MAIL_NOT_SENT
+    # A repeated submission finds the first booking; its secret is known only from the first answer.
+    earlier = confirmation.peek()
+    if not made.manage_secret and earlier and earlier.reference == made.booking.reference:
+        secret, mail = earlier.secret, earlier.mail
+    else:
+        secret = made.manage_secret
+    confirmation.keep(confirmation.Confirmation(made.booking.reference, secret, mail))
+    return redirect_to(url_for("public.booking_complete"))
 
 
 @bp.get("/booking/complete")
