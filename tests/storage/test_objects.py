@@ -10,8 +10,17 @@ import pytest
 from portal import create_app
 from portal.core.models import KeyCheck, StoredObject
 from portal.core.settings import ConfigError
+from portal.staff.storage import keyring as keyrings
 from portal.staff.storage import stream_aead
-from portal.staff.storage.keyring import KeyringError, check_name, create_key, register_check, retire, rotate
+from portal.staff.storage.keyring import (
+    Keyring,
+    KeyringError,
+    check_name,
+    create_key,
+    register_check,
+    retire,
+    rotate,
+)
 from storage_backends import BackendError
 
 MARKER = b"MADOGUCHI-PLAINTEXT-MARKER-090-1234-5678"
@@ -205,6 +214,84 @@ def test_retiring_a_key_that_still_wraps_objects_is_refused(store):
         retire(store.keyring, "0001")
     assert (store.keyring.key_dir / "kek-0001.key").exists()
     assert store.store([b"new objects use the newer key"], kind="test").kek_id == newer
+
+
+def test_a_rotation_rewraps_every_batch_and_counts_them_all(store, monkeypatch):
+    monkeypatch.setattr(keyrings, "REWRAP_BATCH", 2)
+    stored = [store.store([plaintext(n)], kind="test") for n in range(1, 6)]
+    assert rotate(store.keyring) == ("0002", 5)
+    assert [row.kek_id for row in StoredObject.select()] == ["0002"] * 5
+    assert all(store.verify(row) for row in stored)
+
+
+def test_key_ids_count_up_from_0001_in_an_empty_directory(tmp_path):
+    assert [create_key(tmp_path) for _ in range(3)] == ["0001", "0002", "0003"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [f"kek-000{n}.key" for n in (1, 2, 3)]
+
+
+def test_unknown_keys_and_wrong_data_keys_are_named_in_the_refusal(store):
+    with pytest.raises(KeyringError, match=r"^there is no key 0009$"):
+        retire(store.keyring, "0009")
+    stored = store.store([b"data"], kind="test")
+    with pytest.raises(KeyringError, match=r"^the data key of another object does not open with key 0001$"):
+        store.keyring.unwrap("0001", stored.wrapped_key, "another object")
+
+
+def test_an_object_is_not_stored_under_a_key_retired_after_it_was_chosen(store, monkeypatch):
+    """A process that read the current key just before a rotation and retirement: the check row
+    it locks is gone, so the object is refused rather than wrapped with a deleted key."""
+    rotate(store.keyring)
+    retire(store.keyring, "0001")
+    monkeypatch.setattr(store.keyring, "current", lambda: "0001")
+    with pytest.raises(KeyringError, match=r"^key 0001 was retired while the object was stored$"):
+        store.store([b"data"], kind="test")
+    assert StoredObject.select().count() == 0
+
+
+def test_a_key_is_not_retired_while_an_object_is_being_stored_under_it(storage_app, monkeypatch):
+    """The store holds its key's check row until its row commits; retirement waits for it, then
+    finds the object and refuses. Without the wait the key file would go and the object with it."""
+    with storage_app.app_context():
+        store = storage_app.extensions["portal.objects"]
+        rotate(store.keyring)
+    sealing, go = threading.Event(), threading.Event()
+    seal = keyrings._seal
+
+    def slow_seal(key: bytes, plaintext: bytes, context: bytes) -> bytes:
+        if threading.current_thread().name == "storing":
+            sealing.set()
+            go.wait(10)
+        return seal(key, plaintext, context)
+
+    monkeypatch.setattr(keyrings, "_seal", slow_seal)
+    monkeypatch.setattr(store.keyring, "current", lambda: "0001")  # chosen before the rotation
+    outcome: dict = {}
+
+    def storing() -> None:
+        with storage_app.app_context():
+            outcome["stored"] = store.store([b"stored under key 0001"], kind="test")
+
+    def retiring() -> None:
+        with storage_app.app_context():
+            try:
+                retire(Keyring(store.keyring.key_dir), "0001")
+            except KeyringError as error:
+                outcome["refused"] = str(error)
+
+    writer = threading.Thread(target=storing, name="storing")
+    writer.start()
+    assert sealing.wait(10)
+    retirement = threading.Thread(target=retiring)
+    retirement.start()
+    retirement.join(0.5)
+    waited = retirement.is_alive()
+    go.set()
+    writer.join(10)
+    retirement.join(10)
+    assert waited, "retirement went ahead while the object's row was being written"
+    assert outcome["refused"] == "key 0001 still wraps 1 objects: rotate first"
+    with storage_app.app_context():
+        assert b"".join(store.read(StoredObject.get_by_id(outcome["stored"].id))) == b"stored under key 0001"
 
 
 def test_a_long_running_instance_wraps_with_the_key_another_process_rotated_to(config):

@@ -69,32 +69,63 @@ def segments_of(ciphertext: bytes) -> tuple[bytes, list[bytes]]:
     return ciphertext[:HEADER_SIZE], [body[i : i + 16 + TAG] for i in range(0, len(body), 16 + TAG)]
 
 
+UNKNOWN = "^not an object of a known format$"
+
+
+def segment_fails(counter: int) -> str:
+    return f"^segment {counter} does not authenticate$"
+
+
 @pytest.mark.parametrize(
-    "tamper",
+    "tamper, refusal",
     [
-        pytest.param(lambda h, s: h + b"".join(s[:-1]), id="last segment dropped"),
-        pytest.param(lambda h, s: h + s[1] + s[0] + b"".join(s[2:]), id="segments swapped"),
-        pytest.param(lambda h, s: h + b"".join(s) + s[-1], id="segment appended"),
-        pytest.param(lambda h, s: h + b"".join(s)[:-1], id="one byte cut"),
-        pytest.param(lambda h, s: h[:4] + bytes(7) + b"".join(s), id="header changed"),
+        pytest.param(lambda h, s: h + b"".join(s[:-1]), segment_fails(1), id="last segment dropped"),
+        pytest.param(lambda h, s: h + s[1] + s[0] + b"".join(s[2:]), segment_fails(0), id="segments swapped"),
+        pytest.param(lambda h, s: h + b"".join(s) + s[-1], segment_fails(2), id="segment appended"),
+        pytest.param(lambda h, s: h + b"".join(s)[:-1], segment_fails(2), id="one byte cut"),
+        pytest.param(lambda h, s: h[:4] + bytes(7) + b"".join(s), segment_fails(0), id="header changed"),
         pytest.param(
-            lambda h, s: h + s[0][:5] + bytes([s[0][5] ^ 1]) + s[0][6:] + b"".join(s[1:]), id="bit flip"
+            lambda h, s: h + s[0][:5] + bytes([s[0][5] ^ 1]) + s[0][6:] + b"".join(s[1:]),
+            segment_fails(0),
+            id="bit flip",
         ),
-        pytest.param(lambda h, s: h, id="no segments"),
-        pytest.param(lambda h, s: b"MDG\x02" + h[4:] + b"".join(s), id="unknown version"),
+        pytest.param(lambda h, s: h, segment_fails(0), id="no segments"),
+        pytest.param(lambda h, s: b"MDG\x02" + h[4:] + b"".join(s), UNKNOWN, id="unknown version"),
+        pytest.param(lambda h, s: b"XYZ" + h[3:] + b"".join(s), UNKNOWN, id="another format"),
+        pytest.param(lambda h, s: h[:-1], UNKNOWN, id="header cut short"),
+        pytest.param(lambda h, s: b"%PDF-1.7 a plain file planted in the store", UNKNOWN, id="plaintext"),
     ],
 )
-def test_tampering_is_detected(small_segments, tamper):
+def test_tampering_is_detected_and_named(small_segments, tamper, refusal):
     header, segments = segments_of(VECTOR)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match=refusal):
         open_all(tamper(header, segments))
+
+
+class Trickle(io.RawIOBase):
+    """A stream that gives at most a few bytes per read, as a network response may."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        piece = self.data.read(min(len(buffer), 5))
+        buffer[: len(piece)] = piece
+        return len(piece)
+
+
+def test_a_stream_that_gives_a_few_bytes_at_a_time_decrypts_the_same(small_segments):
+    assert b"".join(decrypt(KEY, Trickle(VECTOR))) == PLAINTEXT
 
 
 def test_nothing_from_a_failing_segment_is_released(small_segments):
     header, segments = segments_of(VECTOR)
     broken = header + segments[0] + segments[1][:-1] + bytes([segments[1][-1] ^ 1]) + segments[2]
     released = []
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match=segment_fails(1)):
         for chunk in decrypt(KEY, io.BytesIO(broken)):
             released.append(chunk)
     assert released == [PLAINTEXT[:16]]

@@ -29,6 +29,7 @@ CHECK_PLAINTEXT = b"madoguchi key check"
 # The tables that hold wrapped data keys, each with the field holding the object id a key is bound to.
 KEY_HOLDERS = {StoredObject: "id", ChunkedUpload: "object_id"}
 Holder = TypeVar("Holder", StoredObject, ChunkedUpload)
+REWRAP_BATCH = 500  # rows re-wrapped per transaction during a rotation: memory and lock time stay bounded
 
 
 def bound_to(row: Holder) -> str:
@@ -157,7 +158,7 @@ def rotate(keyring: Keyring) -> tuple[str, int]:
     register_check(check_name(new_id), keyring.keys[new_id])
     rewrapped = 0
     for table in KEY_HOLDERS:
-        while batch := list(table.select().where(table.kek_id != new_id).limit(500)):
+        while batch := list(table.select().where(table.kek_id != new_id).limit(REWRAP_BATCH)):
             with database.atomic():
                 for row in batch:
                     data_key = keyring.unwrap(row.kek_id, row.wrapped_key, bound_to(row))
