@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from flask import session
@@ -13,8 +14,20 @@ from itsdangerous import base64_decode
 from nacl.public import PrivateKey, SealedBox
 
 from portal import create_app
-from portal.core.dates import business_today
+from portal.core.database import database
+from portal.core.dates import TOKYO, business_today
 from portal.core.models import Booking, ConsultationSession, PublicEvent, Venue
+from portal.core.models.reservations import BookingStatus, Channel
+from portal.core.reservations import (
+    book,
+    cancel,
+    cancellable,
+    confirm,
+    find_by_manage_secret,
+    find_by_reference,
+    move,
+    new_manage_secret,
+)
 from portal.public import confirmation
 from tests.conftest import consent_to_exports, csrf_from, public_config
 
@@ -439,3 +452,122 @@ def test_reception_checks_visitors_in_with_one_click(
     assert (
         operator.post(f"/bookings/reception/{booking.id}/gone", data={"csrf_token": token}).status_code == 404
     )
+
+
+@pytest.fixture
+def seats(public_app):
+    """Two sessions of five places a week ahead, and three bookings in the first: one by phone,
+    one from the web with a manage link, one web request waiting for staff."""
+    with public_app.app_context():
+        venue = Venue.create(name="架空区役所 会議室B", ward="架空区", address="-")
+        day = business_today() + timedelta(days=7)
+        first, second = (
+            ConsultationSession.create(
+                venue=venue, date=day, starts_at=time(hour), ends_at=time(hour + 1), capacity=5
+            )
+            for hour in (10, 14)
+        )
+        phone = book(first.id, channel=Channel.PHONE, status=BookingStatus.CONFIRMED).booking
+        linked = book(
+            first.id, channel=Channel.WEB, status=BookingStatus.CONFIRMED, manage_secret=new_manage_secret()
+        ).booking
+        waiting = book(first.id, channel=Channel.WEB, status=BookingStatus.REQUESTED).booking
+        yield {"first": first, "second": second, "phone": phone, "linked": linked, "waiting": waiting}
+
+
+def taken(*sessions) -> list[int]:
+    return [ConsultationSession.get_by_id(s.id).taken for s in sessions]
+
+
+def status_of(booking) -> str:
+    return Booking.get_by_id(booking.id).status
+
+
+def test_moving_a_booking_moves_that_one_and_its_seat_only(seats):
+    first, second, phone, linked = seats["first"], seats["second"], seats["phone"], seats["linked"]
+    Booking.update(reminder_sent_on=business_today()).execute()
+    assert move(phone, second.id)
+    assert (phone.session.id, phone.session.date) == (second.id, second.date)
+    assert taken(first, second) == [2, 1]
+    moved, kept = Booking.get_by_id(phone.id), Booking.get_by_id(linked.id)
+    assert (moved.session_id, moved.manage_valid_until, moved.reminder_sent_on) == (second.id, None, None)
+    assert (kept.session_id, kept.reminder_sent_on) == (first.id, business_today())
+    assert move(linked, second.id)
+    assert Booking.get_by_id(linked.id).manage_valid_until == second.date
+
+
+def test_a_booking_not_holding_a_seat_or_already_there_does_not_move(seats):
+    first, second, phone, linked = seats["first"], seats["second"], seats["phone"], seats["linked"]
+    assert move(phone, first.id) is False
+    assert cancel(linked)
+    assert move(linked, second.id) is False
+    assert taken(first, second) == [2, 0]
+    assert Booking.get_by_id(linked.id).session_id == first.id
+
+
+def test_cancelling_gives_back_one_seat_once_and_touches_no_other_booking(seats):
+    first, linked, waiting = seats["first"], seats["linked"], seats["waiting"]
+    assert cancel(linked, reason="都合により")
+    assert cancel(linked) is False
+    assert taken(first) == [2]
+    assert [status_of(b) for b in (seats["phone"], linked, waiting)] == [
+        "confirmed",
+        "cancelled",
+        "requested",
+    ]
+
+
+def test_only_a_waiting_request_is_confirmed(seats):
+    linked, waiting = seats["linked"], seats["waiting"]
+    assert cancel(linked)
+    assert confirm(linked) is False and status_of(linked) == "cancelled"
+    assert confirm(waiting) and status_of(waiting) == "confirmed"
+    assert confirm(waiting) is False
+
+
+def count_statements(monkeypatch) -> list:
+    run = []
+    execute = database.obj.execute_sql
+    monkeypatch.setattr(
+        database.obj, "execute_sql", lambda sql, *a, **k: run.append(sql) or execute(sql, *a, **k)
+    )
+    return run
+
+
+def test_a_booking_is_found_by_its_own_reference_or_link_with_its_place_in_one_statement(seats, monkeypatch):
+    secret = new_manage_secret()
+    made = book(seats["second"].id, channel=Channel.WEB, status=BookingStatus.REQUESTED, manage_secret=secret)
+    run = count_statements(monkeypatch)
+    found = find_by_reference(made.booking.reference)
+    assert (found.id, found.session.venue.name) == (made.booking.id, "架空区役所 会議室B")
+    assert len(run) == 1, "the session and venue come with the booking"
+    linked = find_by_manage_secret(secret, business_today())
+    assert (linked.id, linked.session.date) == (made.booking.id, seats["second"].date)
+    assert len(run) == 2
+    assert find_by_reference("ZZZZ-ZZZZ") is None
+
+
+def test_a_manage_link_works_through_its_last_day_and_not_after(seats):
+    secret = new_manage_secret()
+    made = book(seats["first"].id, channel=Channel.WEB, status=BookingStatus.REQUESTED, manage_secret=secret)
+    day = seats["first"].date
+    assert find_by_manage_secret(secret, day).id == made.booking.id
+    assert find_by_manage_secret(secret, day + timedelta(days=1)) is None
+    Booking.update(manage_valid_until=None).where(Booking.id == made.booking.id).execute()
+    assert find_by_manage_secret(secret, day - timedelta(days=1)) is None
+
+
+def test_the_cut_off_is_the_one_given_at_the_moment_given(seats):
+    booking = Booking.get_by_id(seats["linked"].id)
+    day_before = datetime.combine(booking.session.date - timedelta(days=1), time(16), TOKYO)
+    assert cancellable(booking, now=day_before)  # the default cut-off, 17:00 the day before
+    assert not cancellable(booking, now=day_before, cutoff=time(15))
+    long_ago = datetime(2020, 1, 1, tzinfo=TOKYO)
+    assert cancellable(booking, now=long_ago, cutoff=time(15))
+    assert not cancellable(booking, now=day_before + timedelta(days=1), cutoff=time(15))
+
+
+def test_a_manage_secret_is_128_random_bits():
+    secrets = {new_manage_secret() for _ in range(50)}
+    assert len(secrets) == 50
+    assert {len(base64.urlsafe_b64decode(secret + "==")) for secret in secrets} == {16}
