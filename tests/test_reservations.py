@@ -19,9 +19,11 @@ from portal.core.dates import TOKYO, business_today
 from portal.core.models import Booking, ConsultationSession, PublicEvent, Venue
 from portal.core.models.reservations import BookingStatus, Channel
 from portal.core.reservations import (
+    before_cutoff,
     book,
     cancel,
     cancellable,
+    change_deadline,
     confirm,
     find_by_manage_secret,
     find_by_reference,
@@ -571,3 +573,12 @@ def test_a_manage_secret_is_128_random_bits():
     secrets = {new_manage_secret() for _ in range(50)}
     assert len(secrets) == 50
     assert {len(base64.urlsafe_b64decode(secret + "==")) for secret in secrets} == {16}
+
+
+def test_the_deadline_is_the_cut_off_the_day_before_and_its_moment_is_already_late(public_app):
+    deadline = datetime(2026, 12, 9, 15, 30, tzinfo=TOKYO)
+    with public_app.app_context():
+        assert change_deadline(date(2026, 12, 10), time(15, 30)) == deadline
+        assert change_deadline(date(2026, 12, 10)) == datetime(2026, 12, 9, 17, tzinfo=TOKYO)
+        assert before_cutoff(date(2026, 12, 10), deadline - timedelta(seconds=1), time(15, 30))
+        assert not before_cutoff(date(2026, 12, 10), deadline, time(15, 30))

@@ -237,6 +237,21 @@ def test_unknown_keys_and_wrong_data_keys_are_named_in_the_refusal(store):
         store.keyring.unwrap("0001", stored.wrapped_key, "another object")
 
 
+def test_each_missing_or_malformed_key_is_named(store, tmp_path):
+    empty = tmp_path / "keys"
+    empty.mkdir()
+    with pytest.raises(KeyringError, match=rf"^no key-encryption key in {empty}: run `portal init`$"):
+        Keyring(empty)
+    (empty / "kek-0001.key").write_bytes(bytes(31))
+    with pytest.raises(KeyringError, match=rf"^{empty}/kek-0001.key must hold 32 bytes$"):
+        Keyring(empty)
+    with pytest.raises(KeyringError, match=rf"^key 0007 is not in {store.keyring.key_dir}$"):
+        store.keyring.unwrap("0007", bytes(60), "an object")
+    KeyCheck.delete().execute()
+    with pytest.raises(KeyringError, match=r"^the database names no key-encryption key: run `portal init`$"):
+        store.keyring.current()
+
+
 def test_an_object_is_not_stored_under_a_key_retired_after_it_was_chosen(store, monkeypatch):
     """A process that read the current key just before a rotation and retirement: the check row
     it locks is gone, so the object is refused rather than wrapped with a deleted key."""

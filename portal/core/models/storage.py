@@ -35,7 +35,8 @@ class StoredObject(BaseModel):
 
 
 class KeyCheck(BaseModel):
-    """A value sealed with each key at its creation: opening it proves the key is the right one."""
+    """A value sealed with each key-encryption key at its creation (one row each, named by
+    keyring.check_name): opening it proves the key is the right one."""
 
     name = CharField(max_length=40, unique=True)
     check = BlobField()

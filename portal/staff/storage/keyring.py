@@ -83,7 +83,7 @@ class Keyring:
 
     def current(self) -> str:
         """The id of the key that wraps new data keys: the newest with a check row."""
-        names = [row.name for row in KeyCheck.select(KeyCheck.name).where(KeyCheck.name.startswith("kek-"))]
+        names = [row.name for row in KeyCheck.select(KeyCheck.name)]
         if not names:
             raise KeyringError("the database names no key-encryption key: run `portal init`")
         return max(names).removeprefix("kek-")
@@ -116,7 +116,7 @@ class Keyring:
 
     def verify(self) -> None:
         """Refuse to run on a key directory that does not match the database."""
-        for row in KeyCheck.select().where(KeyCheck.name.startswith("kek-")):
+        for row in KeyCheck.select():
             kek_id = row.name.removeprefix("kek-")
             try:
                 _open(self._key(kek_id), row.check, row.name.encode())
@@ -124,7 +124,7 @@ class Keyring:
                 raise KeyringError(
                     f"{self.key_dir}/kek-{kek_id}.key is not the key this database uses"
                 ) from None
-        if not KeyCheck.select().where(KeyCheck.name.startswith("kek-")).exists():
+        if not KeyCheck.select().exists():
             first = min(self.keys)
             register_check(check_name(first), self.keys[first])
         in_use = {row.kek_id for table in KEY_HOLDERS for row in table.select(table.kek_id).distinct()}
