@@ -29,6 +29,7 @@ from portal.core.reservations import (
     find_by_reference,
     move,
     new_manage_secret,
+    open_sessions,
 )
 from portal.public import confirmation
 from tests.conftest import consent_to_exports, csrf_from, public_config
@@ -582,3 +583,36 @@ def test_the_deadline_is_the_cut_off_the_day_before_and_its_moment_is_already_la
         assert change_deadline(date(2026, 12, 10)) == datetime(2026, 12, 9, 17, tzinfo=TOKYO)
         assert before_cutoff(date(2026, 12, 10), deadline - timedelta(seconds=1), time(15, 30))
         assert not before_cutoff(date(2026, 12, 10), deadline, time(15, 30))
+
+
+def test_open_sessions_come_by_day_then_time_then_venue_with_their_venue_in_one_statement(
+    public_app, monkeypatch
+):
+    first_day = business_today() + timedelta(days=3)
+    with public_app.app_context():
+        venues = {name: Venue.create(name=name, ward="架空区", address="-") for name in ("B会場", "A会場")}
+        closed = Venue.create(name="C会場", ward="架空区", address="-", active=False)
+        # Made in an order that none of the sort keys follows.
+        for venue, days, hour in [
+            (venues["B会場"], 1, 10),
+            (venues["A会場"], 0, 14),
+            (venues["B会場"], 0, 10),
+            (closed, 0, 9),
+            (venues["A会場"], 0, 10),
+            (venues["A会場"], 1, 9),
+        ]:
+            ConsultationSession.create(
+                venue=venue,
+                date=first_day + timedelta(days=days),
+                starts_at=time(hour),
+                ends_at=time(hour + 1),
+                capacity=3,
+            )
+        run = count_statements(monkeypatch)
+        listed = [(s.date - first_day).days for s in open_sessions(first_day, first_day + timedelta(days=1))]
+        shown = [
+            ((s.date - first_day).days, s.starts_at.hour, s.venue.name)
+            for s in open_sessions(first_day, first_day + timedelta(days=1))
+        ]
+    assert shown == [(0, 10, "A会場"), (0, 10, "B会場"), (0, 14, "A会場"), (1, 9, "A会場"), (1, 10, "B会場")]
+    assert len(listed) == 5 and len(run) == 2, "each listing is one statement, venues included"
