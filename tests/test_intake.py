@@ -94,13 +94,14 @@ def book_caller(client, session_id: int, **changes) -> Booking:
     return Booking.get_by_id(int(response.headers["Location"].rsplit("/", 1)[1]))
 
 
-def test_an_operator_books_a_caller_sealed_and_blind_indexed(staff_app, operator, sessions, config):
+def test_an_operator_books_a_caller_sealed_and_blind_indexed(staff_app, operator, sessions, config, accounts):
     roomy, _ = sessions
     page = operator.get("/intake")
     assert page.status_code == 200 and f'id="slot-{roomy}"' in page.text and "残り2席" in page.text
     with staff_app.app_context():
         booking = book_caller(operator, roomy)
         assert (booking.channel, booking.status) == ("phone", "confirmed")
+        assert Booking.get_by_id(booking.id).created_by_id == accounts["operator"].id, "who took the call"
         assert ConsultationSession.get_by_id(roomy).taken == 1
         row = json.dumps(
             [str(value) for value in Booking.select().dicts().get().values()], ensure_ascii=False

@@ -19,8 +19,10 @@ from portal.core.dates import TOKYO, business_today
 from portal.core.models import Booking, ConsultationSession, PublicEvent, Venue
 from portal.core.models.reservations import BookingStatus, Channel
 from portal.core.reservations import (
+    SessionFull,
     before_cutoff,
     book,
+    bookings_with_places,
     cancel,
     cancellable,
     change_deadline,
@@ -616,3 +618,40 @@ def test_open_sessions_come_by_day_then_time_then_venue_with_their_venue_in_one_
         ]
     assert shown == [(0, 10, "A会場"), (0, 10, "B会場"), (0, 14, "A会場"), (1, 9, "A会場"), (1, 10, "B会場")]
     assert len(listed) == 5 and len(run) == 2, "each listing is one statement, venues included"
+
+
+def test_a_repeated_request_finds_its_booking_even_once_the_session_is_full(seats):
+    first = seats["first"]
+    made = book(
+        first.id, channel=Channel.WEB, status=BookingStatus.REQUESTED, idempotency_key="the-same-form"
+    )
+    assert not made.repeated and made.booking.programmes == ""
+    book(first.id, channel=Channel.PHONE, status=BookingStatus.CONFIRMED)  # the fifth and last place
+    with pytest.raises(SessionFull):
+        book(first.id, channel=Channel.PHONE, status=BookingStatus.CONFIRMED)
+    again = book(
+        first.id, channel=Channel.WEB, status=BookingStatus.REQUESTED, idempotency_key="the-same-form"
+    )
+    assert (again.booking.id, again.manage_secret, again.repeated) == (made.booking.id, None, True)
+    assert taken(first) == [5]
+
+
+def test_only_a_booking_made_with_a_manage_link_gets_a_day_until_which_it_works(seats):
+    offered = book(
+        seats["second"].id,
+        channel=Channel.WEB,
+        status=BookingStatus.OFFERED,
+        manage_secret=new_manage_secret(),
+    ).booking
+    valid_until = {
+        name: Booking.get_by_id(seats[name].id).manage_valid_until for name in ("phone", "linked", "waiting")
+    }
+    assert valid_until == {"phone": None, "linked": seats["first"].date, "waiting": None}
+    assert Booking.get_by_id(offered.id).manage_valid_until is None, "an offer's link works once accepted"
+
+
+def test_bookings_come_with_their_session_and_venue_in_one_statement(seats, monkeypatch):
+    run = count_statements(monkeypatch)
+    places = {booking.id: booking.session.venue.name for booking in bookings_with_places()}
+    assert places == {seats[name].id: "架空区役所 会議室B" for name in ("phone", "linked", "waiting")}
+    assert len(run) == 1
