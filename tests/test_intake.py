@@ -11,6 +11,8 @@ from nacl.public import PrivateKey, SealedBox
 
 from portal.core.dates import business_today
 from portal.core.models import AuditEvent, Booking, BookingIndex, CallEvent, ConsultationSession, Venue
+from portal.core.models.reservations import BookingStatus, Channel
+from portal.core.reservations import book
 from tests.conftest import consent_to_exports, csrf_from
 
 CALLER = {
@@ -120,6 +122,16 @@ def test_an_operator_books_a_caller_sealed_and_blind_indexed(staff_app, operator
     assert "佐藤 一郎 様のご予約を承りました" in done.text and "架空工務店" in done.text, (
         "read back to the caller"
     )
+
+
+def test_blind_indexes_are_kept_under_the_booking_they_index(staff_app, sessions):
+    roomy, _ = sessions
+    with staff_app.app_context():
+        web = book(roomy, channel=Channel.WEB, status=BookingStatus.REQUESTED).booking
+        indexes = {"phone_index": "p" * 64, "email_index": None, "kana_index": "k" * 64}
+        phone = book(roomy, channel=Channel.PHONE, status=BookingStatus.CONFIRMED, indexes=indexes).booking
+        kept = [(i.booking_id, i.phone_index, i.kana_index) for i in BookingIndex.select()]
+    assert web.id != phone.id and kept == [(phone.id, "p" * 64, "k" * 64)]
 
 
 def test_a_refused_caller_form_keeps_everything_typed(staff_app, operator, sessions):

@@ -12,8 +12,10 @@ import pytest
 from flask import session
 from itsdangerous import base64_decode
 from nacl.public import PrivateKey, SealedBox
+from peewee import IntegrityError
 
 from portal import create_app
+from portal.core import reservations
 from portal.core.database import database
 from portal.core.dates import TOKYO, business_today
 from portal.core.models import Booking, ConsultationSession, PublicEvent, Venue
@@ -655,3 +657,28 @@ def test_bookings_come_with_their_session_and_venue_in_one_statement(seats, monk
     places = {booking.id: booking.session.venue.name for booking in bookings_with_places()}
     assert places == {seats[name].id: "架空区役所 会議室B" for name in ("phone", "linked", "waiting")}
     assert len(run) == 1
+
+
+def test_a_request_racing_its_own_repeat_gets_the_booking_the_first_one_made(seats, monkeypatch):
+    """Both passed the look-up before either had written: the second meets the unique key."""
+    first = book(
+        seats["second"].id, channel=Channel.WEB, status=BookingStatus.REQUESTED, idempotency_key="raced"
+    )
+    look_up = reservations._booking_where
+
+    def not_yet_written(condition):
+        monkeypatch.setattr(reservations, "_booking_where", look_up)  # later look-ups find it
+        return None
+
+    monkeypatch.setattr(reservations, "_booking_where", not_yet_written)
+    second = book(
+        seats["second"].id, channel=Channel.WEB, status=BookingStatus.REQUESTED, idempotency_key="raced"
+    )
+    assert (second.booking.id, second.repeated, second.manage_secret) == (first.booking.id, True, None)
+    assert taken(seats["second"]) == [1]
+    monkeypatch.setattr(reservations, "new_reference", lambda: first.booking.reference)
+    with pytest.raises(IntegrityError):  # a clash of references is no repeat: nothing is found
+        book(
+            seats["second"].id, channel=Channel.WEB, status=BookingStatus.REQUESTED, idempotency_key="another"
+        )
+    assert taken(seats["second"]) == [1]
