@@ -131,7 +131,7 @@ def _take_seat(session_id: int, bookable_from: date | None = None) -> Consultati
     )
     session = next(iter(taken), None)
     if session is None:
-        raise SessionFull(session_id)
+        raise SessionFull
     availability.changed()
     return session
 
