@@ -3,12 +3,15 @@ administrators end everyone's sessions at once. Nobody reaches anyone else's ses
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 from datetime import datetime, timedelta
 
+from portal.core.database import database
 from portal.core.models import AuditEvent, StaffSession, User
 from portal.core.models.base import utcnow
+from portal.staff.sessions import load_session, start_session
 from tests.conftest import csrf_from, sign_in
 from tests.pages import without_tokens
 
@@ -198,3 +201,46 @@ def test_the_list_holds_only_sessions_that_still_work_most_recently_used_first(
     with staff_app.app_context():
         current = StaffSession.get(StaffSession.client == "127.0.0.2").id
     assert _session_ids(page.text) == [current, same_minute_newer, minute_ago, five_minutes_ago, nearly_idle]
+
+
+def test_a_session_ends_when_idle_for_the_timeout_or_as_old_as_the_lifetime_to_the_second(
+    staff_app, accounts, monkeypatch
+):
+    """load_session at a fixed clock agrees with the list of one's sessions: a second short of
+    either limit still works, the limit itself does not. A token carries 256 random bits, and a
+    request's session, user and organisation come in one statement."""
+    now = utcnow() + timedelta(minutes=1)
+    monkeypatch.setattr("portal.staff.sessions.utcnow", lambda: now)
+    with staff_app.test_request_context():
+        settings = staff_app.config["PORTAL"]
+        idle = timedelta(minutes=settings.session_idle_minutes)
+        lifetime = timedelta(hours=settings.session_lifetime_hours)
+        user = User.get_by_id(accounts["city"].id)
+        second = timedelta(seconds=1)
+        ages = {
+            "nearly idle": (now - idle + second, now - timedelta(hours=1)),
+            "idle": (now - idle, now - timedelta(hours=1)),
+            "nearly at its lifetime": (now, now - lifetime + second),
+            "at its lifetime": (now, now - lifetime),
+        }
+        tokens = {}
+        for name, (last_seen, created) in ages.items():
+            tokens[name] = start_session(user, "127.0.0.9", "test")
+            row = StaffSession.select().order_by(StaffSession.id.desc()).get()
+            row.last_seen_at, row.created_at = last_seen, created
+            row.save()
+        assert {len(base64.urlsafe_b64decode(token + "=")) for token in tokens.values()} == {32}
+        run = []
+        execute = database.obj.execute_sql
+        monkeypatch.setattr(
+            database.obj, "execute_sql", lambda sql, *a, **k: run.append(sql) or execute(sql, *a, **k)
+        )
+        working = load_session(tokens["nearly at its lifetime"])
+        assert working.organisation.name and len(run) == 1
+        works = {name: load_session(token) is not None for name, token in tokens.items()}
+    assert works == {
+        "nearly idle": True,
+        "idle": False,
+        "nearly at its lifetime": True,
+        "at its lifetime": False,
+    }

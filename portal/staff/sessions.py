@@ -28,7 +28,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User, client: str, agent: str = "") -> str:
+def start_session(user: User, client: str, agent: str) -> str:
     """A new session row and the token for the cookie (a fresh id at every sign-in).
 
     The browser's User-Agent is kept (cut to 200 characters) so its owner can tell sessions apart.
@@ -58,9 +58,9 @@ def load_session(token: str) -> User | None:
         return None
     now = utcnow()
     idle, lifetime = _limits()
-    if (
-        now - row.last_seen_at > idle
-        or now - row.created_at > lifetime
+    if (  # idle for the whole timeout, or as old as the lifetime: ended (as open_sessions lists them)
+        now - row.last_seen_at >= idle
+        or now - row.created_at >= lifetime
         or not row.user.may_sign_in(business_today())
     ):
         revoke(row)
