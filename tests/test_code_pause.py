@@ -24,8 +24,8 @@ from urllib.parse import urlencode
 import pyotp
 import pytest
 
-from portal.core.models import AuditEvent, StaffSession, User
-from portal.staff.security import totp
+from portal.core.models import AuditEvent, StaffSession, Throttle, User
+from portal.staff.security import throttle, totp
 from tests.conftest import CODE_CLOCK, PASSWORD, Account, csrf_from, next_code, sign_in
 from tests.servers import instance_env, waitress
 from tests.test_auth import post_code, post_password
@@ -359,3 +359,16 @@ def test_two_server_processes_count_the_same_wrong_codes(config, accounts, staff
             post("/login", email=victim.email, password=victim.password)
             right_code = pyotp.TOTP(victim.totp_secret).now()  # these servers keep the real clock
             assert PAUSED in post("/login/code", code=right_code)
+
+
+def test_a_right_code_takes_back_one_count_of_its_own_key_and_never_below_none(staff_app):
+    with staff_app.app_context():
+        for key, failures in {"codes-1": 2, "codes-2": 2, "codes-3": 0}.items():
+            Throttle.create(key=key, failures=failures)
+        throttle.take_back("codes-1")
+        throttle.take_back("codes-3")
+        assert {row.key: row.failures for row in Throttle.select()} == {
+            "codes-1": 1,
+            "codes-2": 2,
+            "codes-3": 0,
+        }
