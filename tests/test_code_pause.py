@@ -25,6 +25,7 @@ import pyotp
 import pytest
 
 from portal.core.models import AuditEvent, StaffSession, Throttle, User
+from portal.core.models.base import utcnow
 from portal.staff.security import throttle, totp
 from tests.conftest import CODE_CLOCK, PASSWORD, Account, csrf_from, next_code, sign_in
 from tests.servers import instance_env, waitress
@@ -363,12 +364,28 @@ def test_two_server_processes_count_the_same_wrong_codes(config, accounts, staff
 
 def test_a_right_code_takes_back_one_count_of_its_own_key_and_never_below_none(staff_app):
     with staff_app.app_context():
-        for key, failures in {"codes-1": 2, "codes-2": 2, "codes-3": 0}.items():
+        for key, failures in {"codes-1": 2, "codes-2": 2, "codes-3": 0, "codes-4": 1}.items():
             Throttle.create(key=key, failures=failures)
-        throttle.take_back("codes-1")
-        throttle.take_back("codes-3")
-        assert {row.key: row.failures for row in Throttle.select()} == {
-            "codes-1": 1,
-            "codes-2": 2,
-            "codes-3": 0,
-        }
+        for key in ("codes-1", "codes-3", "codes-4"):
+            throttle.take_back(key)
+        counts = {row.key: row.failures for row in Throttle.select()}
+    assert counts == {"codes-1": 1, "codes-2": 2, "codes-3": 0, "codes-4": 0}
+
+
+def test_a_sign_in_clears_its_account_and_takes_one_count_off_its_address_only(staff_app):
+    later = utcnow() + timedelta(minutes=5)
+    with staff_app.app_context():
+        for key, failures in {"account": 4, "address": 3, "other address": 3, "quiet address": 0}.items():
+            Throttle.create(key=key, failures=failures, blocked_until=later if failures else None)
+        throttle.forgive("address", "account")
+        throttle.forgive("quiet address")
+        left = {row.key: (row.failures, row.blocked_until is not None) for row in Throttle.select()}
+    assert left == {"address": (2, False), "other address": (3, True), "quiet address": (0, False)}
+
+
+def test_counts_taken_back_to_none_leave_no_window_open():
+    """The next wrong code opens a window of its own, from its own moment."""
+    start = datetime(2026, 11, 30, 9, 0)
+    row = Throttle(key="codes-1", failures=0, window_started_at=start)
+    throttle.ACCOUNT_CODES.count(row, start + timedelta(minutes=5))
+    assert (row.failures, row.window_started_at) == (1, start + timedelta(minutes=5))
