@@ -389,3 +389,15 @@ def test_counts_taken_back_to_none_leave_no_window_open():
     row = Throttle(key="codes-1", failures=0, window_started_at=start)
     throttle.ACCOUNT_CODES.count(row, start + timedelta(minutes=5))
     assert (row.failures, row.window_started_at) == (1, start + timedelta(minutes=5))
+
+
+def test_throttle_keys_group_an_ipv6_network_and_never_hold_an_email():
+    same_network = {throttle.address_key(a) for a in ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9")}
+    assert same_network == {"address:2001:db8:1:2::/64"}
+    assert throttle.address_key("2001:db8:1:3::1") == "address:2001:db8:1:3::/64"
+    assert throttle.address_key("192.0.2.7") == "address:192.0.2.7"
+    assert throttle.address_key("unix:" + "x" * 60) == "address:unix:" + "x" * 40, "not an address: cut"
+    key = throttle.account_key("secret", " Hanako@Example.jp ", "192.0.2.7")
+    assert key == throttle.account_key("secret", "hanako@example.jp", "192.0.2.7")
+    assert key.startswith("account:") and len(key) == len("account:") + 64 and "hanako" not in key
+    assert key != throttle.account_key("secret", "hanako@example.jp", "192.0.2.8")
