@@ -408,3 +408,12 @@ def test_throttle_keys_group_an_ipv6_network_and_never_hold_an_email():
     assert key == throttle.account_key("secret", "hanako@example.jp", "192.0.2.7")
     assert key.startswith("account:") and len(key) == len("account:") + 64 and "hanako" not in key
     assert key != throttle.account_key("secret", "hanako@example.jp", "192.0.2.8")
+
+
+def test_the_wait_doubles_from_one_second_after_the_allowance_up_to_its_cap():
+    limit, now = throttle.Doubling(allowance=3), datetime(2026, 11, 30, 9, 0)
+    row, waits = Throttle(key="account:x", failures=0), []
+    for _ in range(15):
+        limit.count(row, now)
+        waits.append(row.blocked_until and (row.blocked_until - now).total_seconds())
+    assert waits == [None, None, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]

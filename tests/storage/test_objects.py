@@ -339,6 +339,21 @@ def test_a_missing_or_wrong_key_stops_the_staff_instance(config, tmp_path):
     create_app("staff", config)
 
 
+def test_start_up_refuses_objects_whose_key_is_gone_with_its_check_row(config):
+    """A database restored beside the wrong key directory: objects name a key nothing else does."""
+    app = create_app("staff", {**config, "TESTING": True})
+    with app.app_context():
+        keyring = app.extensions["portal.objects"].keyring
+        app.extensions["portal.objects"].store([b"kept under key 0001"], kind="test")
+        newer = create_key(keyring.key_dir)
+        keyring.reload()
+        register_check(check_name(newer), keyring.keys[newer])
+        KeyCheck.delete().where(KeyCheck.name == check_name("0001")).execute()
+    (keyring.key_dir / "kek-0001.key").unlink()
+    with pytest.raises(ConfigError, match=rf"keys 0001 wrap objects but are not in {keyring.key_dir}$"):
+        create_app("staff", config)
+
+
 def test_the_s3_server_dying_mid_upload_leaves_no_row(s3_server, minio_settings, config):
     app = create_app("staff", {**config, **minio_settings, "TESTING": True})
     with app.app_context():
