@@ -339,18 +339,21 @@ def test_a_missing_or_wrong_key_stops_the_staff_instance(config, tmp_path):
     create_app("staff", config)
 
 
-def test_start_up_refuses_objects_whose_key_is_gone_with_its_check_row(config):
-    """A database restored beside the wrong key directory: objects name a key nothing else does."""
+def test_start_up_refuses_objects_whose_keys_are_gone_with_their_check_rows(config):
+    """A database restored beside the wrong key directory: objects name keys nothing else does."""
     app = create_app("staff", {**config, "TESTING": True})
     with app.app_context():
-        keyring = app.extensions["portal.objects"].keyring
-        app.extensions["portal.objects"].store([b"kept under key 0001"], kind="test")
-        newer = create_key(keyring.key_dir)
-        keyring.reload()
-        register_check(check_name(newer), keyring.keys[newer])
-        KeyCheck.delete().where(KeyCheck.name == check_name("0001")).execute()
-    (keyring.key_dir / "kek-0001.key").unlink()
-    with pytest.raises(ConfigError, match=rf"keys 0001 wrap objects but are not in {keyring.key_dir}$"):
+        store = app.extensions["portal.objects"]
+        for _ in range(2):
+            store.store([b"kept under the current key"], kind="test")
+            newer = create_key(store.keyring.key_dir)
+            store.keyring.reload()
+            register_check(check_name(newer), store.keyring.keys[newer])
+        KeyCheck.delete().where(KeyCheck.name != check_name("0003")).execute()
+    for gone in ("0001", "0002"):
+        (store.keyring.key_dir / f"kek-{gone}.key").unlink()
+    refusal = rf"^PORTAL_KEY_DIR: keys 0001, 0002 wrap objects but are not in {store.keyring.key_dir}$"
+    with pytest.raises(ConfigError, match=refusal):
         create_app("staff", config)
 
 
