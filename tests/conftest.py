@@ -17,7 +17,7 @@ import pyotp
 import pytest
 
 from portal import create_app
-from portal.core.database import Stores
+from portal.core.database import Stores, database
 from portal.staff.security import totp
 from tests.fresh_stores import fresh_instance
 
@@ -215,7 +215,6 @@ def make_account(
     """An enrolled account made the way `portal user create` makes one, which (unless `pledged` is
     False) has accepted the confidentiality pledge, as its owner does at the first sign-in. Its
     password's hash is the one test accounts share in this process (tests/hashing.py)."""
-    from portal.core.database import database
     from portal.staff import accounts as accounts_module
     from portal.staff.accounts import create_user, organisation_named
     from tests.hashing import account_hash
@@ -241,7 +240,6 @@ def consent_to_exports(app, *account_ids: int) -> None:
     """The city consents to exports by these accounts' organisations, from yesterday for a month."""
     from datetime import timedelta
 
-    from portal.core.database import database
     from portal.core.dates import business_today
     from portal.core.models import ExportConsent, User
 
@@ -279,6 +277,17 @@ def change_settings(app, **changes) -> None:
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def statements_run(monkeypatch) -> list[str]:
+    """The SQL the current database is given from now on, in order (for tests that hold a page or
+    a look-up to a number of statements)."""
+    run: list[str] = []
+    execute = database.obj.execute_sql
+    monkeypatch.setattr(
+        database.obj, "execute_sql", lambda sql, *a, **k: run.append(sql) or execute(sql, *a, **k)
+    )
+    return run
 
 
 def csrf_from(html: str) -> str:

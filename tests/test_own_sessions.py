@@ -8,11 +8,10 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from portal.core.database import database
 from portal.core.models import AuditEvent, StaffSession, User
 from portal.core.models.base import utcnow
 from portal.staff.sessions import load_session, start_session
-from tests.conftest import csrf_from, sign_in
+from tests.conftest import csrf_from, sign_in, statements_run
 from tests.pages import without_tokens
 
 FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -230,11 +229,7 @@ def test_a_session_ends_when_idle_for_the_timeout_or_as_old_as_the_lifetime_to_t
             row.last_seen_at, row.created_at = last_seen, created
             row.save()
         assert {len(base64.urlsafe_b64decode(token + "=")) for token in tokens.values()} == {32}
-        run = []
-        execute = database.obj.execute_sql
-        monkeypatch.setattr(
-            database.obj, "execute_sql", lambda sql, *a, **k: run.append(sql) or execute(sql, *a, **k)
-        )
+        run = statements_run(monkeypatch)
         working = load_session(tokens["nearly at its lifetime"])
         assert working.organisation.name and len(run) == 1
         works = {name: load_session(token) is not None for name, token in tokens.items()}

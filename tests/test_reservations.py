@@ -16,7 +16,6 @@ from peewee import IntegrityError
 
 from portal import create_app
 from portal.core import reservations
-from portal.core.database import database
 from portal.core.dates import TOKYO, business_today
 from portal.core.models import Booking, ConsultationSession, PublicEvent, Venue
 from portal.core.models.reservations import BookingStatus, Channel
@@ -36,7 +35,7 @@ from portal.core.reservations import (
     open_sessions,
 )
 from portal.public import confirmation
-from tests.conftest import consent_to_exports, csrf_from, public_config
+from tests.conftest import consent_to_exports, csrf_from, public_config, statements_run
 
 FORM = {
     "business_name": "架空商店",
@@ -534,19 +533,10 @@ def test_only_a_waiting_request_is_confirmed(seats):
     assert confirm(waiting) is False
 
 
-def count_statements(monkeypatch) -> list:
-    run = []
-    execute = database.obj.execute_sql
-    monkeypatch.setattr(
-        database.obj, "execute_sql", lambda sql, *a, **k: run.append(sql) or execute(sql, *a, **k)
-    )
-    return run
-
-
 def test_a_booking_is_found_by_its_own_reference_or_link_with_its_place_in_one_statement(seats, monkeypatch):
     secret = new_manage_secret()
     made = book(seats["second"].id, channel=Channel.WEB, status=BookingStatus.REQUESTED, manage_secret=secret)
-    run = count_statements(monkeypatch)
+    run = statements_run(monkeypatch)
     found = find_by_reference(made.booking.reference)
     assert (found.id, found.session.venue.name) == (made.booking.id, "架空区役所 会議室B")
     assert len(run) == 1, "the session and venue come with the booking"
@@ -614,7 +604,7 @@ def test_open_sessions_come_by_day_then_time_then_venue_with_their_venue_in_one_
                 ends_at=time(hour + 1),
                 capacity=3,
             )
-        run = count_statements(monkeypatch)
+        run = statements_run(monkeypatch)
         listed = [(s.date - first_day).days for s in open_sessions(first_day, first_day + timedelta(days=1))]
         shown = [
             ((s.date - first_day).days, s.starts_at.hour, s.venue.name)
@@ -655,7 +645,7 @@ def test_only_a_booking_made_with_a_manage_link_gets_a_day_until_which_it_works(
 
 
 def test_bookings_come_with_their_session_and_venue_in_one_statement(seats, monkeypatch):
-    run = count_statements(monkeypatch)
+    run = statements_run(monkeypatch)
     places = {booking.id: booking.session.venue.name for booking in bookings_with_places()}
     assert places == {seats[name].id: "架空区役所 会議室B" for name in ("phone", "linked", "waiting")}
     assert len(run) == 1
