@@ -4,6 +4,7 @@ and an S3 server (SeaweedFS) for the MinIO backend."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -28,11 +29,26 @@ OPEN_BUCKET = "misconfigured-open-bucket"  # readable, writable and listable by 
 COVERAGE_VARIABLES = ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")
 
 
+PORTS_FROM = 10000  # above the well-known ports of services this machine may run
+
+
+def _ports_of_this_worker() -> Iterator[int]:
+    """Ports below the kernel's ephemeral range, so that no outgoing connection and no `bind(0)`
+    takes one between our check and the server's own bind (a port picked by `bind(0)` was taken so
+    by a neighbour's connection before nginx could listen on it). Each pytest-xdist worker has its
+    own residue class, so that two workers never hand out the same port."""
+    lowest_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    return itertools.cycle(range(PORTS_FROM + worker, lowest_ephemeral, workers))
+
+
+_next_port = _ports_of_this_worker()
+
+
 def free_port() -> int:
-    """A port nobody is listening on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nobody is listening on right now and that nothing else will pick by itself."""
+    return next(port for port in _next_port if _is_free(port))
 
 
 def portal_command(*args: str, env: dict, input: str | None = None) -> subprocess.CompletedProcess:
@@ -156,16 +172,6 @@ def _is_free(port: int) -> bool:
     return True
 
 
-def _weed_ports(count: int) -> list[int]:
-    """Free ports for SeaweedFS, which also listens on each port + 10000 (gRPC), below 65536."""
-    ports: list[int] = []
-    while len(ports) < count:
-        port = free_port()
-        if port < 55535 and port not in ports and port + 10000 not in ports and _is_free(port + 10000):
-            ports.append(port)
-    return ports
-
-
 class S3Server:
     """`weed server -s3` in a directory of its own, with the test credentials and one misconfigured
     bucket open to anyone; it can be stopped and started again on the same ports and data."""
@@ -173,7 +179,9 @@ class S3Server:
     def __init__(self, directory: Path, tls: Tls | None = None) -> None:
         self.directory, self.tls = directory, tls
         directory.mkdir(parents=True, exist_ok=True)
-        self.master, self.volume, self.filer, self.s3 = _weed_ports(4)
+        # Each of SeaweedFS's servers listens on an HTTP port and a gRPC one, named here, as by
+        # default the gRPC port is the HTTP one + 10000, which may be anybody's.
+        self.master, self.volume, self.filer, self.s3, *self.grpc = (free_port() for _ in range(8))
         self.config = directory / "s3.json"
         identity = {
             "name": "portal",
@@ -232,6 +240,10 @@ class S3Server:
                 f"-filer.port={self.filer}",
                 "-s3",
                 f"-s3.port={self.s3}",
+                *(
+                    f"-{server}.port.grpc={port}"
+                    for server, port in zip(("master", "volume", "filer", "s3"), self.grpc, strict=True)
+                ),
                 f"-s3.config={self.config}",
                 *tls,
                 "-volume.max=500",

@@ -7,7 +7,7 @@ import re
 import time
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pyotp
 import pytest
@@ -69,6 +69,15 @@ def assert_accessible(page) -> None:
     """axe-core finds no violation on the page as it is now."""
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def follow(link) -> None:
+    """Click a link and wait until the page it leads to has loaded: a check run straight after the
+    click would otherwise meet the old page being torn down (axe-core then finds no document)."""
+    page = link.page
+    target = urljoin(page.url, link.get_attribute("href"))
+    link.click()
+    page.wait_for_url(target)
 
 
 def new_instance(tmp_path_factory, name: str) -> tuple[Path, dict]:

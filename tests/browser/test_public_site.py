@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     SignedIn,
     assert_accessible,
     fill_booking_form,
+    follow,
     new_instance,
     serve_public,
     staff_models,
@@ -184,7 +185,7 @@ def test_no_text_in_the_calendar_wraps_one_character_per_line(visitor, site, siz
 
 def test_checkboxes_sit_beside_their_labels_and_the_focus_ring_hugs_the_box(visitor, site, size):
     visitor.goto(f"{site}/")
-    visitor.get_by_role("link", name=BOOK).first.click()
+    follow(visitor.get_by_role("link", name=BOOK).first)
     boxes = visitor.locator("form input[type=checkbox]:not([tabindex='-1'])")
     assert boxes.count() == 6  # five programmes and the consent
     for index in range(boxes.count()):
@@ -269,15 +270,15 @@ def test_the_confirmation_repeats_the_booking_and_cancelling_asks_then_confirms(
     assert re.search(r"/manage/[A-Za-z0-9_-]{20,}", main), "the link itself, to write down"
     look(visitor, size, "complete")
 
-    visitor.get_by_role("link", name="予約の確認・取り消し").click()
+    follow(visitor.get_by_role("link", name="予約の確認・取り消し"))
     look(visitor, size, "manage")
     expect(visitor.get_by_role("link", name="カレンダーに登録する（iCalendar形式）")).to_be_visible()
-    visitor.get_by_role("link", name="この予約を取り消す").click()
+    follow(visitor.get_by_role("link", name="この予約を取り消す"))
     expect(visitor.get_by_role("heading", level=1, name="この予約を取り消しますか")).to_be_visible()
     look(visitor, size, "cancel-ask")
-    visitor.get_by_role("link", name="取り消さずに戻る").click()
+    follow(visitor.get_by_role("link", name="取り消さずに戻る"))
     assert "受付済み" in visitor.locator("main dl").inner_text(), "going back cancels nothing"
-    visitor.get_by_role("link", name="この予約を取り消す").click()
+    follow(visitor.get_by_role("link", name="この予約を取り消す"))
     visitor.get_by_role("button", name="予約を取り消す").click()
     expect(visitor.get_by_role("status")).to_have_text(f"予約を取り消しました（受付番号 {reference}）。")
     assert "取り消し済み" in visitor.locator("main dl").inner_text()
@@ -292,7 +293,7 @@ def _move_choices(page) -> list[str]:
 
 def test_the_move_list_is_short_and_narrows_by_ward_and_date_with_htmx(visitor, site, size):
     book_a_session(visitor, site)
-    visitor.get_by_role("link", name="予約の確認・取り消し").click()
+    follow(visitor.get_by_role("link", name="予約の確認・取り消し"))
     first = _move_choices(visitor)
     assert 5 <= len(first) <= 20, first
     legend = visitor.locator("#move legend").inner_text()
@@ -321,7 +322,7 @@ def test_the_move_list_is_short_and_narrows_by_ward_and_date_with_htmx(visitor, 
 def test_the_move_list_narrows_without_javascript(new_page, site):
     page = new_page(java_script_enabled=False, **SIZES["phone"])
     book_a_session(page, site)
-    page.get_by_role("link", name="予約の確認・取り消し").click()
+    follow(page.get_by_role("link", name="予約の確認・取り消し"))
     page.get_by_label("区", exact=True).select_option("架空北区")
     page.get_by_label("会場", exact=True).select_option("")
     page.get_by_role("button", name="絞り込む").click()
@@ -332,7 +333,7 @@ def test_the_move_list_narrows_without_javascript(new_page, site):
 
 def test_a_visitor_who_lost_the_link_asks_for_it_again(visitor, site, size):
     visitor.goto(f"{site}/")
-    visitor.get_by_role("link", name="予約確認用のリンクをなくした方").click()
+    follow(visitor.get_by_role("link", name="予約確認用のリンクをなくした方"))
     look(visitor, size, "lost-link")
     visitor.get_by_role("button", name="リンクの再送を申し込む").click()
     expect(visitor.locator(".error-summary")).to_contain_text("受付番号を入力してください")
@@ -347,7 +348,7 @@ def test_a_visitor_who_lost_the_link_asks_for_it_again(visitor, site, size):
 def test_venue_pages_read_well(visitor, site, size):
     visitor.goto(f"{site}/venues")
     look(visitor, size, "venues")
-    visitor.get_by_role("link", name="架空北区 産業振興会館 第二会議室").click()
+    follow(visitor.get_by_role("link", name="架空北区 産業振興会館 第二会議室"))
     look(visitor, size, "venue")
     assert visitor.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["viewport"]["width"]
 
