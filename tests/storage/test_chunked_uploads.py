@@ -7,6 +7,7 @@ import errno
 import hashlib
 import io
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -16,7 +17,7 @@ import pytest
 
 from portal import UPLOAD_CHUNK, create_app
 from portal.core.database import database
-from portal.core.models import AuditEvent, ChunkedUpload, DocumentVersion, StoredObject
+from portal.core.models import AuditEvent, ChunkedUpload, DocumentVersion, StaffSession, StoredObject, User
 from portal.core.models.base import utcnow
 from portal.staff.storage import chunked, stream_aead
 from portal.staff.storage.filetypes import NOT_ALLOWED
@@ -199,6 +200,66 @@ def test_an_upload_is_begun_only_for_an_upload_form_the_role_may_use(staff_app, 
         response = begin(who, its_token, target, 1000)
         assert response.status_code == 404, target
     assert kept(staff_app) == NOTHING
+
+
+def test_one_users_unfinished_uploads_stop_at_twice_the_largest_file(staff_app, writer):
+    client, token, folder, _ = writer
+    limit = staff_app.config["PORTAL"].upload_max_bytes
+    first = begin(client, token, documents_of(folder), limit)
+    assert begin(client, token, documents_of(folder), limit).status_code == 201
+    over = begin(client, token, documents_of(folder), 1)
+    assert over.status_code == 413
+    assert over.json["error"] == (
+        "送信途中のファイルが合わせて 4\u00a0GB を超えるため、新しいファイルは送れません。"
+        "送信中のファイルを送り終えてから送ってください（中断したファイルは 24 時間後に消えます）。"
+    )
+    assert kept(staff_app)[0::3] == (2, 2), "the refused upload left no row and no write in parts"
+
+    colleague = staff_app.test_client()
+    assert (
+        sign_in(colleague, make_account(staff_app, "city", email="colleague@city.example")).status_code == 303
+    )
+    their_token = csrf_from(colleague.get(f"/library/folders/{folder}").text)
+    assert begin(colleague, their_token, documents_of(folder), limit).status_code == 201, "per user"
+
+    with staff_app.app_context(), database.connection_context():
+        chunked.discard(ChunkedUpload.get_by_id(UUID(first.json["upload"])))
+    assert begin(client, token, documents_of(folder), limit).status_code == 201, "room again"
+
+
+def test_two_uploads_begun_at_once_cannot_pass_the_cap_together(staff_app, writer, monkeypatch):
+    """Both rows are written before either counts: neither may stay, or the user holds more
+    than the cap (a check before the write would let both through)."""
+    client, token, folder, account = writer
+    limit = staff_app.config["PORTAL"].upload_max_bytes
+    assert begin(client, token, documents_of(folder), limit).status_code == 201
+    both_written = threading.Barrier(2, timeout=10)
+    counted = chunked._in_progress_bytes
+
+    def after_both_rows(user):
+        both_written.wait()
+        return counted(user)
+
+    monkeypatch.setattr(chunked, "_in_progress_bytes", after_both_rows)
+    outcomes = []
+
+    def start() -> None:
+        with staff_app.app_context(), database.connection_context():
+            user = User.get_by_id(account.id)
+            session = StaffSession.select().where(StaffSession.user == user).first()
+            try:
+                chunked.begin(user, session, "library.upload", "相談記録.pdf", limit)
+                outcomes.append("begun")
+            except chunked.TooMuchInProgress:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["refused", "refused"]
+    assert kept(staff_app)[0::3] == (1, 1)
 
 
 def test_a_declared_size_over_the_limit_or_empty_is_refused_before_anything_is_written(staff_app, writer):

@@ -23,6 +23,7 @@ from functools import partial
 from typing import BinaryIO
 
 from flask import current_app
+from peewee import fn
 
 from portal import UPLOAD_CHUNK
 from portal.core.database import write_transaction
@@ -42,8 +43,28 @@ WRITING = timedelta(minutes=2)  # a chunk is sealed and written well within this
 TAKING = timedelta(hours=1)  # a form checks and takes a whole file (hashing it again at worst)
 
 
+IN_PROGRESS_FILES = 2  # what one user's unfinished uploads may hold: two of the largest files
+
+
 class Conflict(Exception):
     """The chunk is not the one the upload waits for, or another request holds the upload."""
+
+
+class TooMuchInProgress(Exception):
+    """The user's unfinished uploads would hold more than one user may park; nothing was kept."""
+
+
+def in_progress_cap() -> int:
+    """The bytes one user's unfinished uploads may declare together."""
+    return IN_PROGRESS_FILES * current_app.config["PORTAL"].upload_max_bytes
+
+
+def _in_progress_bytes(user: User) -> int:
+    return (
+        ChunkedUpload.select(fn.COALESCE(fn.SUM(ChunkedUpload.size), 0))
+        .where(ChunkedUpload.user == user.id)
+        .scalar()
+    )
 
 
 def name_context(upload: ChunkedUpload) -> str:
@@ -62,7 +83,11 @@ def _digests() -> RunningDigests:
 
 def begin(user: User, session: StaffSession, purpose: str, filename: str, size: int) -> ChunkedUpload:
     """A new upload of `size` bytes for the form at endpoint `purpose`, reachable only by `user` in
-    `session`; its part-wise write is begun and its data key wrapped like an object's."""
+    `session`; its part-wise write is begun and its data key wrapped like an object's.
+
+    The user's unfinished uploads are counted after this one's row is written, and it is
+    discarded if they pass the cap: of two begun at once, the one counted last sees both, so no
+    race lets a user park more than the cap without holding a lock across the backend's call."""
     store = object_store()
     upload = ChunkedUpload(
         id=uuid.uuid4(),
@@ -82,6 +107,9 @@ def begin(user: User, session: StaffSession, purpose: str, filename: str, size: 
     except BaseException:
         store.backend.abort_parts(upload.storage_key, upload.handle)
         raise
+    if _in_progress_bytes(user) > in_progress_cap():
+        discard(upload)
+        raise TooMuchInProgress
     return upload
 
 

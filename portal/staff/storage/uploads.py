@@ -97,6 +97,17 @@ def too_large_message() -> str:
     return _("ファイルが大きすぎます（上限 %(limit)s）。", limit=upload_limit())
 
 
+def too_much_in_progress_message() -> str:
+    """The user's unfinished uploads would pass chunked.in_progress_cap, said with the cap and
+    what ends an unfinished upload."""
+    return _(
+        "送信途中のファイルが合わせて %(cap)s を超えるため、新しいファイルは送れません。"
+        "送信中のファイルを送り終えてから送ってください（中断したファイルは %(hours)s 時間後に消えます）。",
+        cap=size_label(chunked.in_progress_cap()),
+        hours=current_app.config["PORTAL"].upload_abandon_hours,
+    )
+
+
 def receive(upload: FileStorage | SentFile, kind: str) -> Received:
     """Identify the upload (raising filetypes.Refused) and store it encrypted, or take the file
     sent in chunks (refused or not, the upload is gone afterwards)."""

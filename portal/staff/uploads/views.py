@@ -24,7 +24,7 @@ from portal.staff import audit
 from portal.staff.permissions import allowed
 from portal.staff.refusals import permitted, refuse
 from portal.staff.storage import chunked
-from portal.staff.storage.uploads import STORAGE_FAILED, too_large_message
+from portal.staff.storage.uploads import STORAGE_FAILED, too_large_message, too_much_in_progress_message
 from portal.staff.upload_limit import UPLOAD_ATTRIBUTE, accepts_upload
 from storage_backends import BackendError
 
@@ -85,6 +85,8 @@ def start() -> Response:
     name = request.form.get("name", "")[:MAX_NAME_SENT]
     try:
         upload = chunked.begin(current_user, current_user.staff_session, purpose, name, size)
+    except chunked.TooMuchInProgress:
+        return _refusal(413, too_much_in_progress_message())
     except BackendError:
         return _refusal(503, str(STORAGE_FAILED))
     audit.record("upload.start", object_type="upload", object_id=upload.id)
