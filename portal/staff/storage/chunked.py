@@ -86,8 +86,9 @@ def begin(user: User, session: StaffSession, purpose: str, filename: str, size: 
     `session`; its part-wise write is begun and its data key wrapped like an object's.
 
     The user's unfinished uploads are counted after this one's row is written, and it is
-    discarded if they pass the cap: of two begun at once, the one counted last sees both, so no
-    race lets a user park more than the cap without holding a lock across the backend's call."""
+    discarded if they pass the cap: of two begun at once, each counts the other unless that one
+    has already given itself up, so no race lets a user park more than the cap, and no lock is
+    held across the backend's call."""
     store = object_store()
     upload = ChunkedUpload(
         id=uuid.uuid4(),
