@@ -82,6 +82,7 @@ def steady_heap() -> None:
     libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
 
+
 def serve(app: Flask, listen: str) -> None:
     """Run `app` until interrupted, logging JSON lines; waitress's own refusals are answered by the app."""
     from portal.core.logs import configure
