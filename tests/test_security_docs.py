@@ -120,6 +120,7 @@ def stated_numbers(settings: Settings) -> dict[str, list[str]]:
     from portal.staff.security.recovery_codes import COUNT as RECOVERY_CODE_COUNT
     from portal.staff.security.throttle import ACCOUNT_ALLOWANCE, ACCOUNT_CODES, ADDRESS_ALLOWANCE, MAX_DELAY
     from portal.staff.security.totp import STEP_SECONDS
+    from portal.staff.storage.chunked import IN_PROGRESS_FILES
     from portal.staff.storage.filetypes import MAX_RATIO, MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES, TYPES
     from portal.staff.storage.stream_aead import PREFIX, SEGMENT
     from portal.staff.storage.uploads import MAX_NAME
@@ -141,6 +142,7 @@ def stated_numbers(settings: Settings) -> dict[str, list[str]]:
             f"{body} (`REQUEST_BODY_LIMIT`)",
             f"one {UPLOAD_CHUNK // MiB} MiB chunk (`UPLOAD_CHUNK`)",
             f"`PORTAL_UPLOAD_ABANDON_HOURS` ({settings.upload_abandon_hours} hours)",
+            f"at most {IN_PROGRESS_FILES} times `PORTAL_UPLOAD_MAX_BYTES` declared together",
             f"limited to {Adjustments.max_request_header_size} bytes",
             unpacked.replace(", ", " and ") + " in total",
             f"no entry above {MAX_RATIO} times its packed size",
