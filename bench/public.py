@@ -37,7 +37,7 @@ from portal.core.database import Stores, bind, database, write_transaction
 from portal.core.dates import business_today
 from portal.core.models import Booking, ConsultationSession, Venue
 from tests.conftest import POSTGRES_DSN, csrf_from
-from tests.servers import BIN, instance_env, portal_command, start_server
+from tests.servers import BIN, instance_env, portal_command, server_process
 from tests.test_reservations import FORM
 
 FULL = "この回は満席になりました"
@@ -46,21 +46,10 @@ IDEMPOTENCY_KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]
 
 @contextlib.contextmanager
 def server(args: list[str], env: dict, log: Path):
-    """A server subprocess on a free port until the block ends; yields its port and process id.
-
-    Its standard error is copied to `log`: a pipe nobody reads would stop the server once full.
-    """
-    process, port = start_server(args, env)
-    with log.open("wb") as sink:
-        drain = threading.Thread(target=shutil.copyfileobj, args=(process.stderr, sink))
-        drain.start()
-        try:
-            yield port, process.pid
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-            drain.join()
-            process.stderr.close()
+    """A server subprocess on a free port until the block ends; yields its port and process id,
+    its standard error copied to `log`."""
+    with server_process(args, env, log) as (process, port):
+        yield port, process.pid
 
 
 @contextlib.contextmanager

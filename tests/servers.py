@@ -94,8 +94,10 @@ def start_server(args: list[str], env: dict) -> tuple[subprocess.Popen, int]:
 
 
 @contextlib.contextmanager
-def running(args: list[str], env: dict, log: Path | None = None):
-    """Run a server command until the block ends; yields its base URL.
+def server_process(
+    args: list[str], env: dict, log: Path | None = None
+) -> Iterator[tuple[subprocess.Popen, int]]:
+    """Run a server command until the block ends; yields its process and port.
 
     Its standard error is copied to `log` if given: a busy server logs a line per request, and
     a pipe nobody reads stops it once full.
@@ -107,7 +109,7 @@ def running(args: list[str], env: dict, log: Path | None = None):
         copying = threading.Thread(target=shutil.copyfileobj, args=(process.stderr, sink))
         copying.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield process, port
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -115,6 +117,13 @@ def running(args: list[str], env: dict, log: Path | None = None):
             copying.join()
             sink.close()
         process.stderr.close()
+
+
+@contextlib.contextmanager
+def running(args: list[str], env: dict, log: Path | None = None) -> Iterator[str]:
+    """Run a server command until the block ends; yields its base URL."""
+    with server_process(args, env, log) as (_, port):
+        yield f"http://127.0.0.1:{port}"
 
 
 def waitress(zone: str, env: dict):

@@ -41,8 +41,6 @@ from storage_backends import Backend, BackendError
 
 WRITING = timedelta(minutes=2)  # a chunk is sealed and written well within this, or given up
 TAKING = timedelta(hours=1)  # a form checks and takes a whole file (hashing it again at worst)
-
-
 IN_PROGRESS_FILES = 2  # what one user's unfinished uploads may hold: two of the largest files
 
 
