@@ -202,6 +202,9 @@ class S3Server:
             "actions": [f"{a}:{OPEN_BUCKET}" for a in ("Read", "Write", "List")],
         }
         self.config.write_text(json.dumps({"identities": [identity, anonymous]}))
+        # Read from the working directory: one volume per new bucket instead of seven, so the
+        # buckets of a worker's whole session (one per test) fit in -volume.max.
+        (directory / "master.toml").write_text("[master.volume_growth]\ncopy_1 = 1\n")
         self.process: subprocess.Popen | None = None
 
     @property
@@ -266,6 +269,7 @@ class S3Server:
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            cwd=self.directory,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
