@@ -72,8 +72,8 @@ def steady_heap() -> None:
     has adapted, and trims the heap's top whenever more than twice that is free, so every
     segment could cost 256 page faults and the zeroing of its pages. With fixed thresholds the
     same pages are used again; the 1 GB encrypted download then took 0.68–0.76 ms of processor
-    time per MB, run after run, against 0.66–2.25 without. What is kept is bounded by the trim
-    threshold. Elsewhere than glibc, nothing changes."""
+    time per MB, run after run, against 0.66–2.25 without. The free memory kept at the heap's
+    top is bounded by the trim threshold. Elsewhere than glibc, nothing changes."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
