@@ -203,7 +203,7 @@ def test_an_upload_is_begun_only_for_an_upload_form_the_role_may_use(staff_app, 
 
 
 def test_one_users_unfinished_uploads_stop_at_twice_the_largest_file(staff_app, writer):
-    client, token, folder, _ = writer
+    client, token, folder, account = writer
     limit = staff_app.config["PORTAL"].upload_max_bytes
     first = begin(client, token, documents_of(folder), limit)
     assert begin(client, token, documents_of(folder), limit).status_code == 201
@@ -214,6 +214,9 @@ def test_one_users_unfinished_uploads_stop_at_twice_the_largest_file(staff_app, 
         "送信中のファイルを送り終えてから送ってください（中断したファイルは 24 時間後に消えます）。"
     )
     assert kept(staff_app)[0::3] == (2, 2), "the refused upload left no row and no write in parts"
+    with staff_app.app_context(), database.connection_context():
+        refused = AuditEvent.select().where(AuditEvent.action == "upload.start", AuditEvent.outcome != "ok")
+        assert [(event.outcome, event.actor_id) for event in refused] == [("refused-cap", account.id)]
 
     colleague = staff_app.test_client()
     assert (

@@ -86,6 +86,8 @@ def start() -> Response:
     try:
         upload = chunked.begin(current_user, current_user.staff_session, purpose, name, size)
     except chunked.TooMuchInProgress:
+        # Worth an operator's look: an account sending more than one person's work needs.
+        audit.record("upload.start", outcome="refused-cap", object_type="upload")
         return _refusal(413, too_much_in_progress_message())
     except BackendError:
         return _refusal(503, str(STORAGE_FAILED))
