@@ -21,6 +21,7 @@ from portal.core.models import AuditEvent, ChunkedUpload, DocumentVersion, Staff
 from portal.core.models.base import utcnow
 from portal.staff.storage import chunked, stream_aead
 from portal.staff.storage.filetypes import NOT_ALLOWED
+from portal.staff.storage.successors import SUCCESSORS, Successors
 from portal.staff.storage.uploads import STORAGE_FAILED
 from storage_backends import BackendError
 from storage_backends.local import LocalBackend
@@ -86,6 +87,8 @@ def test_chunks_become_one_object_that_decrypts_byte_for_byte(staff_app, writer)
 
 
 def test_a_chunk_out_of_place_is_refused_and_changes_nothing(staff_app, writer):
+    """The chunk right after the one awaited waits a while for it first (a short while here)."""
+    staff_app.extensions[SUCCESSORS] = Successors(wait=0.1)
     client, token, folder, _ = writer
     data = pdf_file(SIZE)
     started = begin(client, token, documents_of(folder), len(data))
@@ -110,6 +113,64 @@ def test_a_chunk_out_of_place_is_refused_and_changes_nothing(staff_app, writer):
     late = send(client, token, url, third, three)
     assert late.status_code == 409, "nothing more after the last chunk"
     assert submit_document(client, token, folder, started.json["upload"]).status_code == 303
+    assert client.get(f"/library/versions/{newest_version(staff_app).id}/download").data == data
+
+
+@pytest.mark.parametrize("where", ["this process", "another process"])
+def test_the_next_chunk_sent_while_one_is_written_waits_for_it_and_both_are_kept(
+    staff_app, writer, monkeypatch, config, storage_settings, where
+):
+    """A browser sends the next chunk before the answer for the one before (successors.py). It
+    waits until that one is written, woken at once in the same process and at the next look at
+    the database in another, and is then written after it. Refused at once, it would be a 409."""
+    client, token, folder, _ = writer
+    data = pdf_file(SIZE)
+    started = begin(client, token, documents_of(folder), len(data)).json
+    (first, one), (second, two), (third, three) = pieces(data)
+    backend = staff_app.extensions["portal.objects"].backend
+    writing, written, waiting = threading.Event(), threading.Event(), threading.Event()
+    write_part = backend._write_part
+
+    def first_part_held(key, handle, number, offset, parts):
+        if number == 0:
+            writing.set()
+            assert written.wait(30)
+        return write_part(key, handle, number, offset, parts)
+
+    monkeypatch.setattr(backend, "_write_part", first_part_held)
+    app = staff_app if where == "this process" else create_app("staff", {**config, **storage_settings})
+    successors = app.extensions[SUCCESSORS]
+    wait_for = successors.wait_for
+
+    def seen_waiting(*args):
+        waiting.set()
+        wait_for(*args)
+
+    monkeypatch.setattr(successors, "wait_for", seen_waiting)
+    second_sender = app.test_client()
+    second_sender.set_cookie("madoguchi-staff", client.get_cookie("madoguchi-staff").value)
+    answers = {}
+
+    def sent(name, sender, offset, piece):
+        answer = lambda: answers.update({name: send(sender, token, started["url"], offset, piece)})  # noqa: E731
+        return threading.Thread(target=answer)
+
+    sending = [sent("first", client, first, one), sent("second", second_sender, second, two)]
+    try:
+        sending[0].start()
+        assert writing.wait(30), "the first chunk is being written"
+        sending[1].start()
+        assert waiting.wait(30), "the second chunk waits"
+    finally:
+        written.set()
+        for thread in sending:
+            thread.join(30) if thread.ident else None
+    assert [(answers[n].status_code, answers[n].json["offset"]) for n in ("first", "second")] == [
+        (200, UPLOAD_CHUNK),
+        (200, 2 * UPLOAD_CHUNK),
+    ]
+    assert send(client, token, started["url"], third, three).json["offset"] == len(data)
+    assert submit_document(client, token, folder, started["upload"]).status_code == 303
     assert client.get(f"/library/versions/{newest_version(staff_app).id}/download").data == data
 
 

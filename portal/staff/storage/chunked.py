@@ -36,6 +36,7 @@ from portal.staff.storage.digests import DIGESTS, RunningDigests
 from portal.staff.storage.filetypes import FileType, identify
 from portal.staff.storage.objects import new_storage_key
 from portal.staff.storage.stream_parts import SeekablePlaintext, position, seal_chunk
+from portal.staff.storage.successors import SUCCESSORS, Successors
 from portal.staff.storage.transfer import object_store
 from storage_backends import Backend, BackendError
 
@@ -77,6 +78,10 @@ def filename_of(upload: ChunkedUpload) -> str:
 
 def _digests() -> RunningDigests:
     return current_app.extensions[DIGESTS]
+
+
+def _successors() -> Successors:
+    return current_app.extensions[SUCCESSORS]
 
 
 def begin(user: User, session: StaffSession, purpose: str, filename: str, size: int) -> ChunkedUpload:
@@ -165,13 +170,28 @@ def _read(body: BinaryIO, length: int) -> bytes:
     return chunk
 
 
+def _received(upload_id: uuid.UUID) -> int | None:
+    return ChunkedUpload.select(ChunkedUpload.received).where(ChunkedUpload.id == upload_id).scalar()
+
+
+def _after_predecessor(upload: ChunkedUpload, offset: int) -> ChunkedUpload:
+    """The upload as it stands once the chunk before `offset` is written, if that is the chunk
+    it waits for now (`successors`); else as it was."""
+    if offset != upload.received + UPLOAD_CHUNK or offset >= upload.size:
+        return upload
+    _successors().wait_for(partial(_received, upload.id), upload.received)
+    return ChunkedUpload.get_or_none(ChunkedUpload.id == upload.id) or upload
+
+
 def receive_chunk(upload: ChunkedUpload, offset: int, body: BinaryIO, length: int) -> int:
     """Seal and write the chunk of `length` bytes in `body` that goes at `offset`, then move the
-    upload on; returns the new offset.
+    upload on; returns the new offset. The chunk right after the one the upload waits for may
+    first wait for it (`successors`).
 
     Raises Conflict if the upload is not at `offset` (or another request holds it) and
     ValueError if the chunk is not as long as it must be; nothing is written then.
     """
+    upload = _after_predecessor(upload, offset)
     if offset != upload.received or offset >= upload.size:
         raise Conflict(upload.id)
     if length != expected_length(upload, offset):
@@ -181,13 +201,14 @@ def receive_chunk(upload: ChunkedUpload, offset: int, body: BinaryIO, length: in
     last, backend = reached == upload.size, _backend(upload)
     try:
         plaintext = _read(body, length)
+        hashing = _digests().following(upload.id, offset, plaintext)
         sealed = seal_chunk(_data_key(upload), upload.nonce_prefix, offset, plaintext, last)
-        digest = _digests().following(upload.id, offset, plaintext)
         where = position(offset) if offset else 0
         tag = backend.write_part(upload.storage_key, upload.handle, offset // UPLOAD_CHUNK, where, [sealed])
         tags = [*upload.tags.split(), tag] if tag else []
         if last:
             backend.complete_parts(upload.storage_key, upload.handle, tags)
+        digest = hashing.result()
     except BaseException:
         _let_go(upload, token)
         raise
@@ -206,6 +227,7 @@ def receive_chunk(upload: ChunkedUpload, offset: int, body: BinaryIO, length: in
     if not moved:  # held past WRITING, and another request took over
         raise Conflict(upload.id)
     _digests().remember(upload.id, reached, None if last else digest)
+    _successors().moved()
     return reached
 
 

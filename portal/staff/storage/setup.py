@@ -11,6 +11,7 @@ from portal.staff.storage.chunked import unfinished_writes
 from portal.staff.storage.digests import DIGESTS, RunningDigests
 from portal.staff.storage.keyring import Keyring, KeyringError
 from portal.staff.storage.objects import ObjectStore
+from portal.staff.storage.successors import SUCCESSORS, Successors
 from storage_backends import Backend, BackendError, backend_class, load_backend
 
 
@@ -59,3 +60,4 @@ def init_app(app: Flask) -> None:
         store.backend_for(StoredObject(backend=name))  # objects mid-migration must stay readable
     app.extensions["portal.objects"] = store
     app.extensions[DIGESTS] = RunningDigests()
+    app.extensions[SUCCESSORS] = Successors()

@@ -236,22 +236,39 @@ document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
     return upload;
   }
 
-  // Every chunk from where the server is; a failed request waits, asks where the server got to, and
-  // goes on from there.
+  // Every chunk from where the server is, the next one always on its way while the server writes
+  // the one before (the server lets it wait for that one); a failed request waits, asks where the
+  // server got to, and goes on from there.
   async function sendChunks(form, file, upload) {
     let offset = upload.offset;
     let failures = 0;
+    let ahead = null; // the next chunk's request, sent before the answer for this one came
+    const sendChunk = function (from) {
+      const answer = call(
+        "PATCH",
+        upload.url,
+        file.slice(from, from + upload.chunk),
+        { "Upload-Offset": String(from), "Content-Type": "application/offset+octet-stream" },
+        function (loaded) {
+          if (from === offset) {
+            show(form, from + loaded, file.size);
+          }
+        }
+      );
+      answer.catch(function () {}); // a failure is handled where the answer is awaited, if it is
+      return { from: from, answer: answer };
+    };
     show(form, offset, file.size);
     while (offset < file.size) {
+      if (ahead && ahead.from !== offset) {
+        await ahead.answer.catch(function () {}); // done with before the same chunk goes again
+        ahead = null;
+      }
       const from = offset;
+      const current = ahead || sendChunk(from);
+      ahead = from + upload.chunk < file.size ? sendChunk(from + upload.chunk) : null;
       try {
-        const answer = await call(
-          "PATCH",
-          upload.url,
-          file.slice(from, from + upload.chunk),
-          { "Upload-Offset": String(from), "Content-Type": "application/offset+octet-stream" },
-          function (loaded) { show(form, from + loaded, file.size); }
-        );
+        const answer = await current.answer;
         if (answer.status >= 500) {
           throw new Error("server " + answer.status);
         }
@@ -264,6 +281,10 @@ document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
           await pause(1000); // another request still holds the upload
         }
       } catch (error) {
+        if (ahead) {
+          await ahead.answer.catch(function () {});
+          ahead = null;
+        }
         if (error instanceof Refused || ++failures > TRIES) {
           throw error instanceof Refused ? error : new Refused(form.dataset.failed);
         }
