@@ -170,6 +170,10 @@ def test_the_next_chunk_sent_while_one_is_written_waits_for_it_and_both_are_kept
         (200, 2 * UPLOAD_CHUNK),
     ]
     assert send(client, token, started["url"], third, three).json["offset"] == len(data)
+    if where == "this process":
+        assert upload_row(staff_app, started["upload"]).sha256 == hashlib.sha256(data).hexdigest(), (
+            "hashed as the chunks passed, in order"
+        )
     assert submit_document(client, token, folder, started["upload"]).status_code == 303
     assert client.get(f"/library/versions/{newest_version(staff_app).id}/download").data == data
 

@@ -212,21 +212,23 @@ def receive_chunk(upload: ChunkedUpload, offset: int, body: BinaryIO, length: in
     except BaseException:
         _let_go(upload, token)
         raise
-    moved = (
-        ChunkedUpload.update(
-            received=reached,
-            tags=" ".join(tags),
-            sha256=digest.hexdigest() if last and digest else None,
-            updated_at=utcnow(),
-            busy_token=None,
-            busy_until=None,
+    with _digests().publishing(upload.id) as remember:  # the next chunk may begin once moved
+        moved = (
+            ChunkedUpload.update(
+                received=reached,
+                tags=" ".join(tags),
+                sha256=digest.hexdigest() if last and digest else None,
+                updated_at=utcnow(),
+                busy_token=None,
+                busy_until=None,
+            )
+            .where(ChunkedUpload.id == upload.id, ChunkedUpload.busy_token == token)
+            .execute()
         )
-        .where(ChunkedUpload.id == upload.id, ChunkedUpload.busy_token == token)
-        .execute()
-    )
+        if moved:
+            remember(reached, None if last else digest)
     if not moved:  # held past WRITING, and another request took over
         raise Conflict(upload.id)
-    _digests().remember(upload.id, reached, None if last else digest)
     _successors().moved()
     return reached
 

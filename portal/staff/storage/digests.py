@@ -14,7 +14,10 @@ import hashlib
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import partial
 
 DIGESTS = "portal.upload_digests"  # the app's RunningDigests, in app.extensions
 
@@ -24,15 +27,13 @@ class RunningDigests:
 
     def __init__(self, capacity: int = 64, threads: int = 2) -> None:
         self._states: OrderedDict[uuid.UUID, tuple[int, hashlib._Hash]] = OrderedDict()
-        self._capacity, self._lock = capacity, threading.Lock()
+        self._capacity, self._lock = capacity, threading.RLock()
         self._hashing = ThreadPoolExecutor(threads, thread_name_prefix="upload-digest")
 
     def following(self, upload_id: uuid.UUID, offset: int, chunk: bytes) -> Future[hashlib._Hash | None]:
         """The digest up to the end of the `chunk` at `offset`, if this process holds it up to
-        `offset`, as it will be once hashed."""
-        return self._hashing.submit(self._following, upload_id, offset, chunk)
-
-    def _following(self, upload_id: uuid.UUID, offset: int, chunk: bytes) -> hashlib._Hash | None:
+        `offset`, as it will be once hashed. The state is looked up now: after the move to
+        `offset`, if this process made it, and the digest it reached are both published."""
         with self._lock:
             state = self._states.get(upload_id)
         if offset == 0:
@@ -40,11 +41,19 @@ class RunningDigests:
         elif state is not None and state[0] == offset:
             digest = state[1].copy()
         else:
-            return None
-        digest.update(chunk)
-        return digest
+            unknown: Future[hashlib._Hash | None] = Future()
+            unknown.set_result(None)
+            return unknown
+        return self._hashing.submit(_updated, digest, chunk)
 
-    def remember(self, upload_id: uuid.UUID, offset: int, digest: hashlib._Hash | None) -> None:
+    @contextmanager
+    def publishing(self, upload_id: uuid.UUID) -> Iterator[Callable[[int, hashlib._Hash | None], None]]:
+        """While the block moves the upload on, no chunk of this process looks its digest up; the
+        block calls the function it is given with the offset reached and the digest there."""
+        with self._lock:
+            yield partial(self._remember, upload_id)
+
+    def _remember(self, upload_id: uuid.UUID, offset: int, digest: hashlib._Hash | None) -> None:
         """Keep the digest reached at `offset` (or forget the upload, without one)."""
         with self._lock:
             self._states.pop(upload_id, None)
@@ -52,3 +61,8 @@ class RunningDigests:
                 self._states[upload_id] = (offset, digest)
                 while len(self._states) > self._capacity:
                     self._states.popitem(last=False)
+
+
+def _updated(digest: hashlib._Hash, chunk: bytes) -> hashlib._Hash:
+    digest.update(chunk)
+    return digest
