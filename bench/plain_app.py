@@ -5,37 +5,41 @@ through PORTAL_* variables).
 
 PATCH /plain-chunks takes a file in chunks as the portal does (`Upload-Offset` and
 `Upload-Length` headers, the chunk as the body), each written as a part through the backend's
-write in parts and the object completed with the last; GET /plain sends the object back.
+write in parts and the object completed with the last; each file is a new object, as each upload
+is in the portal. GET /plain sends the newest back (its key is kept in a file of the instance).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import waitress
 from werkzeug.wrappers import Request, Response
 
 from portal import UPLOAD_CHUNK, create_app
 from portal.serve import steady_heap, waitress_options
+from portal.staff.storage.objects import new_storage_key
 from portal.staff.storage.transfer import read_chunks
 
-PLAIN_KEY = "00/9141"
 
-
-def make_app(backend):
-    """The plain routes over `backend`; one client at a time sends a file."""
+def make_app(backend, newest: Path):
+    """The plain routes over `backend`, keeping the newest object's key in `newest`; one client
+    at a time sends a file."""
     writing: dict = {}
 
     def chunk(request: Request) -> Response:
         offset, total = int(request.headers["Upload-Offset"]), int(request.headers["Upload-Length"])
         data = request.get_data()
-        if offset == 0:
-            writing.update(handle=backend.begin_parts(PLAIN_KEY), tags=[])
-        number = offset // UPLOAD_CHUNK
-        writing["tags"].append(backend.write_part(PLAIN_KEY, writing["handle"], number, offset, [data]))
+        if offset == 0:  # each file a new object, as the portal stores each upload
+            key = new_storage_key()
+            writing.update(key=key, handle=backend.begin_parts(key), tags=[])
+        key, number = writing["key"], offset // UPLOAD_CHUNK
+        writing["tags"].append(backend.write_part(key, writing["handle"], number, offset, [data]))
         if offset + len(data) == total:
-            backend.complete_parts(PLAIN_KEY, writing["handle"], [tag for tag in writing["tags"] if tag])
+            backend.complete_parts(key, writing["handle"], [tag for tag in writing["tags"] if tag])
+            newest.write_text(key)
         return Response("stored", headers={"Upload-Offset": str(offset + len(data))})
 
     @Request.application
@@ -44,7 +48,7 @@ def make_app(backend):
             return Response("ok")
         if request.path == "/plain-chunks":
             return chunk(request)
-        stream = backend.open(PLAIN_KEY)
+        stream = backend.open(newest.read_text())
 
         def body():
             with stream:
@@ -61,4 +65,5 @@ if __name__ == "__main__":
     staff = create_app("staff")
     backend = staff.extensions["portal.objects"].backend
     steady_heap()
-    waitress.serve(make_app(backend), listen=sys.argv[1], **waitress_options(staff.config["PORTAL"]))
+    newest = Path(staff.instance_path) / "bench-plain-newest"
+    waitress.serve(make_app(backend, newest), listen=sys.argv[1], **waitress_options(staff.config["PORTAL"]))

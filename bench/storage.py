@@ -1,14 +1,17 @@
 """Encrypted against plain file transfer, with the same waitress options and the same backend.
 
 For 10 MB, 100 MB and 1 GB files: upload and download over HTTP under `portal serve`. Uploads go
-in chunks as the portal's script sends them: encrypted through /uploads and the library's form
-(the gate, the database, sealing and hashing each chunk), plain through a route of bench.plain_app
-that writes the same chunks to the same local backend's write in parts. Downloads go through the
-library's own route (encrypted) and a plain route streaming the same bytes. Prints medians of
-three runs, the encrypted/plain ratio, the server's and the client's processor time per MB
-(plain/encrypted: what the transfer costs whatever else the machine runs; client and server share
-the machine's cores) and the server's peak resident memory above its size at rest, each row in a
-fresh process, then how much the upload's memory grew from the smallest file to the largest.
+in chunks: encrypted as the portal's script sends them, through /uploads and the library's form
+(the gate, the database, sealing and hashing each chunk; the next chunk on its way on a second
+connection while the server writes the one before), plain one chunk at a time to a route of
+bench.plain_app that writes them to the same local backend's write in parts, a new object for
+each file. Downloads go through the library's own route (encrypted) and a plain route streaming
+the same bytes. The two sides take turns, each upload starting from a dropped page cache (as
+root). Prints medians of three runs, the encrypted/plain ratio, the server's and the client's
+processor time per MB (plain/encrypted: what the transfer costs whatever else the machine runs;
+client and server share the machine's cores) and the server's peak resident memory above its
+size at rest, each side in a fresh process, then how much the upload's memory grew from the
+smallest file to the largest.
 
     .venv/bin/python -m bench.storage [--sizes 10,100,1000] [--runs 3]
 """
@@ -24,7 +27,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -36,6 +41,7 @@ from tests.storage.test_transfer import Server, documents_form, newest_version, 
 MB = 1000 * 1000
 FILE_LIMIT = 2 * 1024**3
 FORM = "application/x-www-form-urlencoded"
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
 
 
 class Sender:
@@ -67,16 +73,27 @@ def chunks_of(source: Path, size: int):
 
 
 def upload_encrypted(server: Server, session: dict, source: Path) -> float:
-    """Begin an upload, send every chunk, submit the library's form with it; returns the seconds."""
-    sender, size = Sender(server, session), source.stat().st_size
+    """Begin an upload, send every chunk as the portal's script does (the next one on a second
+    connection while the server writes the one before), submit the library's form with it;
+    returns the seconds."""
+    senders, size = [Sender(server, session), Sender(server, session)], source.stat().st_size
     started = time.perf_counter()
-    begun = sender.form("/uploads/", {"target": documents_form(session), "size": size, "name": source.name})
-    for offset, piece in chunks_of(source, begun["chunk"]):
-        sender.call("PATCH", begun["url"], piece, {"Upload-Offset": str(offset)})
+    fields = {"target": documents_form(session), "size": size, "name": source.name}
+    begun = senders[0].form("/uploads/", fields)
+    with ThreadPoolExecutor(2) as pool:
+        ahead = None
+        for number, (offset, piece) in enumerate(chunks_of(source, begun["chunk"])):
+            headers = {"Upload-Offset": str(offset)}
+            sent = pool.submit(senders[number % 2].call, "PATCH", begun["url"], piece, headers)
+            if ahead:
+                ahead.result()
+            ahead = sent
+        ahead.result()
     fields = {"csrf_token": session["token"], "title": source.name, "file": begun["upload"]}
-    sender.form(documents_form(session), fields)
+    senders[0].form(documents_form(session), fields)
     elapsed = time.perf_counter() - started
-    sender.close()
+    for sender in senders:
+        sender.close()
     return elapsed
 
 
@@ -132,25 +149,63 @@ class Measured:
     growth: float  # the server's peak resident memory above its size at rest, MiB
 
 
-def measure(server_args: list[str] | None, env: dict, runs: int, transfer) -> Measured:
-    """`runs` transfers by `transfer(server)` in a fresh server. Each starts once the kernel has
-    written out what earlier steps left in its cache, so that no transfer pays for another's."""
-    server = Server(env, server_args) if server_args else Server(env)
-    baseline = rss_kib(server.process.pid)
-    timings, cpu, client_cpu = [], 0.0, 0.0
-    try:
-        with PeakMemory(server.process.pid) as memory:
-            for _ in range(runs):
-                os.sync()
-                server_before, client_before = cpu_seconds(server.process.pid), time.process_time()
-                timings.append(transfer(server))
-                cpu += cpu_seconds(server.process.pid) - server_before
-                client_cpu += time.process_time() - client_before
-    finally:
-        server.stop()
-    return Measured(
-        statistics.median(timings), cpu / runs, client_cpu / runs, (memory.peak - baseline) / 1024
-    )
+def settle(source: Path) -> None:
+    """Start an upload from memory like every other's: what earlier steps left in the kernel's
+    cache written out and, where this process may (as root), dropped; the source file read back
+    in. Without this, an upload paid for the earlier ones' pages (below)."""
+    os.sync()
+    if os.access(DROP_CACHES, os.W_OK):
+        DROP_CACHES.write_text("1")
+    with source.open("rb") as handle:
+        while handle.read(1024 * 1024):
+            pass
+
+
+class Side:
+    """One side of the comparison: its transfer, run in a server of its own started fresh while
+    the block runs, and what it measured."""
+
+    def __init__(self, server_args: list[str] | None, env: dict, transfer) -> None:
+        self.server_args, self.env, self.transfer = server_args, env, transfer
+        self.timings: list[float] = []
+        self.cpu = self.client_cpu = 0.0
+
+    def __enter__(self) -> Side:
+        self.server = Server(self.env, self.server_args) if self.server_args else Server(self.env)
+        self.baseline = rss_kib(self.server.process.pid)
+        self.memory = PeakMemory(self.server.process.pid).__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.memory.__exit__(*exc)
+        self.server.stop()
+
+    def measured(self) -> Measured:
+        runs, growth = len(self.timings), (self.memory.peak - self.baseline) / 1024
+        return Measured(statistics.median(self.timings), self.cpu / runs, self.client_cpu / runs, growth)
+
+    def once(self) -> None:
+        pid = self.server.process.pid
+        server_before, client_before = cpu_seconds(pid), time.process_time()
+        self.timings.append(self.transfer(self.server))
+        self.cpu += cpu_seconds(pid) - server_before
+        self.client_cpu += time.process_time() - client_before
+
+
+def measure(plain: Side, encrypted: Side, runs: int, prepare) -> tuple[Measured, Measured]:
+    """`runs` transfers on each side, taking turns, each after `prepare()`.
+
+    In turns, because this machine's speed for the same transfer moves from minute to minute: it
+    is a virtual machine that hands memory the guest frees back to the host (free page
+    reporting), and a page written again then costs a fault on the host. Writing 1 GB of new
+    file pages took 0.2 s of kernel time one minute and 2.5 s the next (`dd`), and the plain
+    upload ranged from 175 to 861 MB/s. Both sides meet the same spells this way."""
+    with plain, encrypted:
+        for _ in range(runs):
+            for side in (plain, encrypted):
+                prepare()
+                side.once()
+    return plain.measured(), encrypted.measured()
 
 
 def main() -> None:
@@ -199,8 +254,12 @@ def run(scratch: Path, sizes: list[int], runs: int) -> None:
     for size_mb in sizes:
         size = size_mb * MB
         source = make_file(scratch, size)
+        # A download's source is in the cache: only what the upload left is written out first.
+        prepare = {"upload": partial(settle, source), "download": os.sync}
         for direction, (plain, encrypted) in transfers(session, source).items():
-            base, ours = measure(plain_app, env, runs, plain), measure(None, env, runs, encrypted)
+            base, ours = measure(
+                Side(plain_app, env, plain), Side(None, env, encrypted), runs, prepare[direction]
+            )
             if direction == "upload":
                 upload_growth[size_mb] = ours.growth
             plain_rate, rate = size / MB / base.seconds, size / MB / ours.seconds
