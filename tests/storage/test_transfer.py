@@ -10,6 +10,7 @@ canary, or it would prove nothing.
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
 import threading
@@ -364,10 +365,11 @@ def test_anonymous_requests_for_a_real_object_get_the_same_404(server, instance)
 def test_a_chunked_body_over_the_limit_is_refused_without_spilling(server, instance):
     canary, data = canary_file(REQUEST_BODY_LIMIT + 1024 * 1024)
     head, tail = multipart(instance["token"])
-    chunks = (b"%x\r\n%s\r\n" % (len(piece), piece) for piece in [head, *in_pieces(data, 0.02), tail])
+    pieces = itertools.chain([head], in_pieces(data, 0.05), [tail])  # paced as they are sent
+    chunks = itertools.chain((b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces), [b"0\r\n\r\n"])
     before = stored(instance["app"])
     with Watch(server.process.pid, canary) as watch:
-        response = post(server, instance, [*chunks, b"0\r\n\r\n"], {"Transfer-Encoding": "chunked"})
+        response = post(server, instance, chunks, {"Transfer-Encoding": "chunked"})
     assert response.status == 413
     assert watch.looks > 5 and watch.hits == set()
     assert stored(instance["app"]) == before
