@@ -123,6 +123,7 @@ def stated_numbers(settings: Settings) -> dict[str, list[str]]:
     from portal.staff.storage.chunked import IN_PROGRESS_FILES
     from portal.staff.storage.filetypes import MAX_RATIO, MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES, TYPES
     from portal.staff.storage.stream_aead import PREFIX, SEGMENT
+    from portal.staff.storage.successors import MOST_WAITING, WAIT
     from portal.staff.storage.uploads import MAX_NAME
 
     def named(kinds) -> str:
@@ -143,6 +144,7 @@ def stated_numbers(settings: Settings) -> dict[str, list[str]]:
             f"one {UPLOAD_CHUNK // MiB} MiB chunk (`UPLOAD_CHUNK`)",
             f"`PORTAL_UPLOAD_ABANDON_HOURS` ({settings.upload_abandon_hours} hours)",
             f"at most {IN_PROGRESS_FILES} times `PORTAL_UPLOAD_MAX_BYTES` declared together",
+            f"waits for that one at most {WAIT:g} s, with at most {MOST_WAITING} such chunks waiting",
             f"limited to {Adjustments.max_request_header_size} bytes",
             unpacked.replace(", ", " and ") + " in total",
             f"no entry above {MAX_RATIO} times its packed size",
