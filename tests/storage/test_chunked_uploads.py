@@ -8,6 +8,7 @@ import hashlib
 import io
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -176,6 +177,16 @@ def test_the_next_chunk_sent_while_one_is_written_waits_for_it_and_both_are_kept
         )
     assert submit_document(client, token, folder, started["upload"]).status_code == 303
     assert client.get(f"/library/versions/{newest_version(staff_app).id}/download").data == data
+
+
+def test_a_chunk_that_could_never_be_taken_does_not_get_to_wait(staff_app, writer):
+    """A waiting request holds one of the server's threads: a chunk of the wrong length at the
+    next offset is refused at once, not after the wait (10 s)."""
+    client, token, folder, _ = writer
+    started = begin(client, token, documents_of(folder), SIZE).json
+    asked = time.monotonic()
+    refused = send(client, token, started["url"], UPLOAD_CHUNK, b"%PDF")
+    assert refused.status_code == 400 and time.monotonic() - asked < 5
 
 
 def test_two_processes_sending_the_same_chunk_write_it_once(staff_app, writer):

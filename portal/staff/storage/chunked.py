@@ -191,11 +191,11 @@ def receive_chunk(upload: ChunkedUpload, offset: int, body: BinaryIO, length: in
     Raises Conflict if the upload is not at `offset` (or another request holds it) and
     ValueError if the chunk is not as long as it must be; nothing is written then.
     """
+    if offset < upload.size and length != expected_length(upload, offset):  # before any wait
+        raise ValueError(f"the chunk at {offset} must be {expected_length(upload, offset)} bytes")
     upload = _after_predecessor(upload, offset)
     if offset != upload.received or offset >= upload.size:
         raise Conflict(upload.id)
-    if length != expected_length(upload, offset):
-        raise ValueError(f"the chunk at {offset} must be {expected_length(upload, offset)} bytes")
     token = _hold(upload, WRITING, ChunkedUpload.received == offset)
     reached = offset + length
     last, backend = reached == upload.size, _backend(upload)
