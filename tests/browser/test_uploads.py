@@ -64,7 +64,7 @@ class ChunksOnTheWay:
     def __init__(self, page) -> None:
         self.open, self.most = set(), 0
         page.on("request", self._sent)
-        page.on("requestfinished", self._done)
+        page.on("response", lambda response: self._done(response.request))  # before the script hears
         page.on("requestfailed", self._done)
 
     def _sent(self, request) -> None:

@@ -260,13 +260,21 @@ document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
     };
     show(form, offset, file.size);
     while (offset < file.size) {
-      if (ahead && ahead.from !== offset) {
-        await ahead.answer.catch(function () {}); // done with before the same chunk goes again
+      const from = offset;
+      const next = from + upload.chunk;
+      let current = null;
+      if (ahead && ahead.from === from) {
+        current = ahead;
         ahead = null;
       }
-      const from = offset;
-      const current = ahead || sendChunk(from);
-      ahead = from + upload.chunk < file.size ? sendChunk(from + upload.chunk) : null;
+      if (ahead && ahead.from !== next) {
+        await ahead.answer.catch(function () {}); // done with before its chunk could go again
+        ahead = null;
+      }
+      current = current || sendChunk(from);
+      if (!ahead && next < file.size) {
+        ahead = sendChunk(next);
+      }
       try {
         const answer = await current.answer;
         if (answer.status >= 500) {
@@ -275,18 +283,24 @@ document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
         if (answer.status !== 200 && answer.status !== 409) {
           throw new Refused(answer.body.error || form.dataset.failed);
         }
-        offset = answer.body.offset; // after a 409, where the server is: a chunk may have arrived
+        // After a 409, where the server is: further on if a chunk arrived, behind this one if it
+        // came before the one ahead of it was written (then it goes again at once). The server
+        // never goes back, so neither does the offset.
+        offset = Math.max(offset, answer.body.offset);
         failures = 0;
-        if (answer.status === 409 && offset === from) {
+        if (answer.status === 409 && answer.body.offset === from) {
           await pause(1000); // another request still holds the upload
         }
       } catch (error) {
+        if (error instanceof Refused) {
+          throw error; // said at once; the chunk ahead, if any, is answered in vain
+        }
         if (ahead) {
           await ahead.answer.catch(function () {});
           ahead = null;
         }
-        if (error instanceof Refused || ++failures > TRIES) {
-          throw error instanceof Refused ? error : new Refused(form.dataset.failed);
+        if (++failures > TRIES) {
+          throw new Refused(form.dataset.failed);
         }
         show(form, offset, file.size); // back to what the server is known to have
         say(form, form.dataset.resuming);
