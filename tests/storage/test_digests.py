@@ -24,14 +24,19 @@ def test_the_next_chunk_looks_the_digest_up_only_once_the_move_is_published():
     """A chunk waiting for the one before (successors.py) may see the upload moved before that
     request has remembered the digest it reached; its lookup waits for the publishing to end."""
     digests, upload = RunningDigests(), uuid.uuid4()
-    looked_up = {}
+    looked_up, looking = {}, threading.Event()
+
+    def look_up():
+        looking.set()
+        looked_up.update(digest=digests.following(upload, 5, b"second").result())
+
     with digests.publishing(upload) as remember:
         first = digests.following(upload, 0, b"first").result()
-        waiting = threading.Thread(
-            target=lambda: looked_up.update(digest=digests.following(upload, 5, b"second").result())
-        )
+        waiting = threading.Thread(target=look_up)
         waiting.start()
+        assert looking.wait(5)
         time.sleep(0.2)  # the move is in the database; the remembering is still to come
+        assert looked_up == {}, "the lookup waits"
         remember(5, first)
     waiting.join(5)
     assert looked_up["digest"].hexdigest() == hashlib.sha256(b"firstsecond").hexdigest()

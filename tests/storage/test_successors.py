@@ -7,10 +7,12 @@ from __future__ import annotations
 import threading
 import time
 
+from portal.staff.storage import successors as successors_module
 from portal.staff.storage.successors import Successors
 
 
-def test_a_waiting_chunk_is_woken_when_the_upload_moves_in_this_process():
+def test_a_waiting_chunk_is_woken_when_the_upload_moves_in_this_process(monkeypatch):
+    monkeypatch.setattr(successors_module, "POLL", 30)  # no look at the database in between
     successors, offset = Successors(wait=30), {"reached": 0}
     waiter = threading.Thread(target=successors.wait_for, args=(lambda: offset["reached"], 0))
     waiter.start()
