@@ -3,16 +3,18 @@ back out, without the gate, the database or the encryption layer, served with th
 options and memory setting as `portal serve` (`python -m bench.plain_app HOST:PORT`, configured
 through PORTAL_* variables).
 
-PATCH /plain-chunks takes a file in chunks as the portal does (`Upload-Offset` and
-`Upload-Length` headers, the chunk as the body), each written as a part through the backend's
-write in parts and the object completed with the last; each file is a new object, as each upload
-is in the portal. GET /plain sends the newest back (its key is kept in a file of the instance).
+POST /plain-chunks begins a file, a new object as each upload is in the portal; PATCH there takes
+its chunks as the portal does (`Upload-Offset` and `Upload-Length` headers, the chunk as the
+body), two at a time as the portal's script sends them, each written as a part through the
+backend's write in parts, and the object completed once every part is written. GET /plain sends
+the newest object back (its key is kept in a file of the instance).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 
 import waitress
@@ -28,17 +30,24 @@ def make_app(backend, newest: Path):
     """The plain routes over `backend`, keeping the newest object's key in `newest`; one client
     at a time sends a file."""
     writing: dict = {}
+    lock = threading.Lock()
+
+    def begin() -> Response:
+        key = new_storage_key()  # each file a new object, as the portal stores each upload
+        writing.update(key=key, handle=backend.begin_parts(key), tags={})
+        return Response("begun", status=201)
 
     def chunk(request: Request) -> Response:
         offset, total = int(request.headers["Upload-Offset"]), int(request.headers["Upload-Length"])
         data = request.get_data()
-        if offset == 0:  # each file a new object, as the portal stores each upload
-            key = new_storage_key()
-            writing.update(key=key, handle=backend.begin_parts(key), tags=[])
         key, number = writing["key"], offset // UPLOAD_CHUNK
-        writing["tags"].append(backend.write_part(key, writing["handle"], number, offset, [data]))
-        if offset + len(data) == total:
-            backend.complete_parts(key, writing["handle"], [tag for tag in writing["tags"] if tag])
+        tag = backend.write_part(key, writing["handle"], number, offset, [data])
+        with lock:  # parts are written side by side; the one that writes the last part completes
+            writing["tags"][number] = tag
+            complete = len(writing["tags"]) == -(-total // UPLOAD_CHUNK)
+        if complete:
+            tags = [writing["tags"][n] for n in sorted(writing["tags"]) if writing["tags"][n]]
+            backend.complete_parts(key, writing["handle"], tags)
             newest.write_text(key)
         return Response("stored", headers={"Upload-Offset": str(offset + len(data))})
 
@@ -47,7 +56,7 @@ def make_app(backend, newest: Path):
         if request.path == "/healthz":
             return Response("ok")
         if request.path == "/plain-chunks":
-            return chunk(request)
+            return begin() if request.method == "POST" else chunk(request)
         stream = backend.open(newest.read_text())
 
         def body():

@@ -1,17 +1,17 @@
 """Encrypted against plain file transfer, with the same waitress options and the same backend.
 
 For 10 MB, 100 MB and 1 GB files: upload and download over HTTP under `portal serve`. Uploads go
-in chunks: encrypted as the portal's script sends them, through /uploads and the library's form
-(the gate, the database, sealing and hashing each chunk; the next chunk on its way on a second
-connection while the server writes the one before), plain one chunk at a time to a route of
-bench.plain_app that writes them to the same local backend's write in parts, a new object for
-each file. Downloads go through the library's own route (encrypted) and a plain route streaming
-the same bytes. The two sides take turns, each upload starting from a dropped page cache (as
-root). Prints medians of three runs, the encrypted/plain ratio, the server's and the client's
-processor time per MB (plain/encrypted: what the transfer costs whatever else the machine runs;
-client and server share the machine's cores) and the server's peak resident memory above its
-size at rest, each side in a fresh process, then how much the upload's memory grew from the
-smallest file to the largest.
+in chunks as the portal's script sends them (the next one on its way on a second connection while
+the server writes the one before): encrypted through /uploads and the library's form (the gate,
+the database, sealing and hashing each chunk), plain to a route of bench.plain_app that writes
+them to the same local backend's write in parts, a new object for each file. Downloads go through
+the library's own route (encrypted) and a plain route streaming the same bytes. The two sides
+take turns, each upload starting from a dropped page cache (as root; the benchmark says so when
+it cannot). Prints medians of three runs, the encrypted/plain ratio, the server's and the
+client's processor time per MB (plain/encrypted: what the transfer costs whatever else the
+machine runs; client and server share the machine's cores) and the server's peak resident memory
+above its size at rest, each side in a fresh process, then how much the upload's memory grew
+from the smallest file to the largest.
 
     .venv/bin/python -m bench.storage [--sizes 10,100,1000] [--runs 3]
 """
@@ -72,23 +72,27 @@ def chunks_of(source: Path, size: int):
             yield offset, handle.read(size)
 
 
-def upload_encrypted(server: Server, session: dict, source: Path) -> float:
-    """Begin an upload, send every chunk as the portal's script does (the next one on a second
-    connection while the server writes the one before), submit the library's form with it;
-    returns the seconds."""
-    senders, size = [Sender(server, session), Sender(server, session)], source.stat().st_size
-    started = time.perf_counter()
-    fields = {"target": documents_form(session), "size": size, "name": source.name}
-    begun = senders[0].form("/uploads/", fields)
+def send_chunks(senders: list[Sender], path: str, source: Path, size: int, headers: dict) -> None:
+    """Every chunk of `source` to `path`, as the portal's script sends them: the next one on the
+    second connection while the server writes the one before."""
     with ThreadPoolExecutor(2) as pool:
         ahead = None
-        for number, (offset, piece) in enumerate(chunks_of(source, begun["chunk"])):
-            headers = {"Upload-Offset": str(offset)}
-            sent = pool.submit(senders[number % 2].call, "PATCH", begun["url"], piece, headers)
+        for number, (offset, piece) in enumerate(chunks_of(source, size)):
+            chunk_headers = {**headers, "Upload-Offset": str(offset)}
+            sent = pool.submit(senders[number % 2].call, "PATCH", path, piece, chunk_headers)
             if ahead:
                 ahead.result()
             ahead = sent
         ahead.result()
+
+
+def upload_encrypted(server: Server, session: dict, source: Path) -> float:
+    """Begin an upload, send every chunk, submit the library's form with it; returns the seconds."""
+    senders, size = [Sender(server, session), Sender(server, session)], source.stat().st_size
+    started = time.perf_counter()
+    fields = {"target": documents_form(session), "size": size, "name": source.name}
+    begun = senders[0].form("/uploads/", fields)
+    send_chunks(senders, begun["url"], source, begun["chunk"], {})
     fields = {"csrf_token": session["token"], "title": source.name, "file": begun["upload"]}
     senders[0].form(documents_form(session), fields)
     elapsed = time.perf_counter() - started
@@ -98,15 +102,14 @@ def upload_encrypted(server: Server, session: dict, source: Path) -> float:
 
 
 def upload_plain(server: Server, session: dict, source: Path) -> float:
-    """The same chunks to the plain route; returns the seconds."""
-    sender, size = Sender(server, session), source.stat().st_size
+    """Begin a plain upload and send the same chunks the same way; returns the seconds."""
+    senders, size = [Sender(server, session), Sender(server, session)], source.stat().st_size
     started = time.perf_counter()
-    for offset, piece in chunks_of(source, UPLOAD_CHUNK):
-        sender.call(
-            "PATCH", "/plain-chunks", piece, {"Upload-Offset": str(offset), "Upload-Length": str(size)}
-        )
+    senders[0].call("POST", "/plain-chunks", b"", {})
+    send_chunks(senders, "/plain-chunks", source, UPLOAD_CHUNK, {"Upload-Length": str(size)})
     elapsed = time.perf_counter() - started
-    sender.close()
+    for sender in senders:
+        sender.close()
     return elapsed
 
 
@@ -172,8 +175,12 @@ class Side:
 
     def __enter__(self) -> Side:
         self.server = Server(self.env, self.server_args) if self.server_args else Server(self.env)
-        self.baseline = rss_kib(self.server.process.pid)
-        self.memory = PeakMemory(self.server.process.pid).__enter__()
+        try:
+            self.baseline = rss_kib(self.server.process.pid)
+            self.memory = PeakMemory(self.server.process.pid).__enter__()
+        except BaseException:
+            self.server.stop()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
@@ -214,6 +221,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
+    if not os.access(DROP_CACHES, os.W_OK):
+        print("not root: uploads start without dropping the page cache (see `settle`)", file=sys.stderr)
     scratch = Path(tempfile.mkdtemp(prefix="madoguchi-bench-"))
     os.environ["PORTAL_EXTRA_HOSTS"] = "localhost"  # the in-process client that signs in
     try:
