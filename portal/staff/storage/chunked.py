@@ -5,7 +5,8 @@ reached: it is sealed on its own into its part of the object (`stream_parts`), w
 the backend's write in parts, and the offset moves on by compare-and-set in the database, so any
 staff process may take any chunk, a chunk sent twice is refused the second time, and an
 interrupted upload resumes from the offset the database holds. One writer at a time holds an
-upload (`busy_until`), so no two plaintexts are ever sealed under the same nonce. The last chunk
+upload (`busy_until`), so two plaintexts are never sealed under the same nonce, unless a writer
+outlasts its hold (WRITING) and the same chunk comes again with other bytes. The last chunk
 completes the object; the form the file was sent for then takes it (`take`), which decides its
 type from the decrypted content without writing plaintext anywhere, or the upload is discarded
 with everything written for it. Uploads no chunk reached for PORTAL_UPLOAD_ABANDON_HOURS are
