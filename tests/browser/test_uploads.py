@@ -48,14 +48,12 @@ def big_file(tmp_path) -> tuple:
     return path, data
 
 
-class Network:
+def slow_uploads(page, bytes_per_second: int) -> None:
     """The page's uploads slowed as the browser's developer tools emulate it."""
-
-    def __init__(self, page, upload_bytes_per_second: int) -> None:
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        conditions = {"latency": 5, "downloadThroughput": -1, "uploadThroughput": upload_bytes_per_second}
-        cdp.send("Network.emulateNetworkConditions", {"offline": False, **conditions})
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    conditions = {"latency": 5, "downloadThroughput": -1, "uploadThroughput": bytes_per_second}
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, **conditions})
 
 
 class ChunksOnTheWay:
@@ -110,7 +108,7 @@ def test_a_large_file_goes_in_chunks_with_progress_and_resumes_after_the_network
     assert_accessible(page)
     path, data = big_file(tmp_path)
     assert len(data) > REQUEST_BODY_LIMIT
-    Network(page, 2 * 1024 * 1024)
+    slow_uploads(page, 2 * 1024 * 1024)
     on_the_way, outage = ChunksOnTheWay(page), Outage(page, from_offset=2 * UPLOAD_CHUNK)
     page.get_by_label("タイトル").fill("研修資料")
     page.get_by_label("ファイル", exact=True).set_input_files(str(path))
@@ -136,7 +134,7 @@ def test_on_a_phone_the_form_and_its_progress_fit(new_page, library, tmp_path):
     page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     desk.open(page, account, f"/library/folders/{folder}")
     path, _ = big_file(tmp_path)
-    Network(page, 2 * 1024 * 1024)
+    slow_uploads(page, 2 * 1024 * 1024)
     page.get_by_label("タイトル").fill("研修資料（スマートフォン）")
     page.get_by_label("ファイル", exact=True).set_input_files(str(path))
     page.get_by_role("button", name="登録する").click()
