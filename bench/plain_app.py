@@ -1,7 +1,7 @@
 """The benchmark's baseline: routes that move a file into the staff instance's storage backend and
 back out, without the gate, the database or the encryption layer, served with the same waitress
-options and memory setting as `portal serve` (`python -m bench.plain_app HOST:PORT`, configured
-through PORTAL_* variables).
+options, memory setting and request bodies kept in pieces as `portal serve` (`python -m
+bench.plain_app HOST:PORT`, configured through PORTAL_* variables).
 
 POST /plain-chunks begins a file, a new object as each upload is in the portal; PATCH there takes
 its chunks as the portal does (`Upload-Offset` and `Upload-Length` headers, the chunk as the
@@ -18,9 +18,11 @@ import threading
 from pathlib import Path
 
 import waitress
+from waitress.channel import HTTPChannel
 from werkzeug.wrappers import Request, Response
 
 from portal import UPLOAD_CHUNK, create_app
+from portal.request_bodies import PiecesParser
 from portal.serve import steady_heap, waitress_options
 from portal.staff.storage.objects import new_storage_key
 from portal.staff.storage.transfer import read_chunks
@@ -75,4 +77,9 @@ if __name__ == "__main__":
     backend = staff.extensions["portal.objects"].backend
     steady_heap()
     newest = Path(staff.instance_path) / "bench-plain-newest"
-    waitress.serve(make_app(backend, newest), listen=sys.argv[1], **waitress_options(staff.config["PORTAL"]))
+    server = waitress.create_server(
+        make_app(backend, newest), listen=sys.argv[1], **waitress_options(staff.config["PORTAL"])
+    )
+    server.channel_class = type("PlainChannel", (HTTPChannel,), {"parser_class": PiecesParser})
+    server.print_listen("Serving on http://{}:{}")
+    server.run()

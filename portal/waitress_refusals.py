@@ -22,10 +22,12 @@ from typing import Any
 from flask import Flask
 from waitress import server as waitress_server
 from waitress.channel import HTTPChannel
-from waitress.parser import HEADER_FIELD_RE, HTTPRequestParser, ParsingError, get_header_lines
+from waitress.parser import HEADER_FIELD_RE, ParsingError, get_header_lines
 from waitress.task import ErrorTask
 from werkzeug.exceptions import InternalServerError, default_exceptions
 from werkzeug.test import EnvironBuilder
+
+from portal.request_bodies import PiecesParser
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 REACHED_APP = "portal.reached_app"
@@ -42,8 +44,9 @@ def refusal(app: Flask, code: int, peer: str) -> tuple[str, list[tuple[str, str]
     return response.status, response.headers.to_wsgi_list(), response.get_data()
 
 
-class _OneFramingParser(HTTPRequestParser):
-    """waitress's parser, refusing a request whose body's end could be read two ways."""
+class _OneFramingParser(PiecesParser):
+    """waitress's parser, refusing a request whose body's end could be read two ways, and keeping
+    a body of stated length in the pieces it arrives in (`request_bodies`)."""
 
     def parse_header(self, header_plus: bytes) -> None:
         super().parse_header(header_plus)  # refuses codings other than chunked (501)

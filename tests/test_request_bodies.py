@@ -1,0 +1,74 @@
+"""Request bodies as the portal's server receives them (portal/request_bodies.py): a body of
+stated length is held as it arrived, never more, and read whole; the body limit still refuses a
+stated length before any of it is held; a body in HTTP chunks keeps waitress's in-memory buffer."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from waitress.adjustments import Adjustments
+from waitress.buffers import OverflowableBuffer
+from waitress.utilities import RequestEntityTooLarge
+
+from portal import REQUEST_BODY_LIMIT
+from portal.core.settings import load_settings
+from portal.request_bodies import PiecesBuffer
+from portal.serve import RECEIVE_BYTES, waitress_options
+from portal.waitress_refusals import create_server
+
+
+@pytest.fixture
+def portal_parser(tmp_path):
+    """A parser of the portal's own server, with its options, for a request fed to it in pieces."""
+    options = waitress_options(load_settings("staff", {"INSTANCE_PATH": tmp_path}))
+    server = create_server(app=None, listen="127.0.0.1:0", **options)  # no request reaches an app here
+    server.close()
+    return lambda: server.channel_class.parser_class(Adjustments(**options))
+
+
+def head(length: int) -> bytes:
+    return f"PATCH /uploads/x HTTP/1.1\r\nHost: a\r\nContent-Length: {length}\r\n\r\n".encode()
+
+
+def test_a_body_of_stated_length_holds_what_arrived_and_reads_whole(portal_parser):
+    body = os.urandom(3 * RECEIVE_BYTES + 123)
+    parser = portal_parser()
+    assert parser.received(head(len(body))) == len(head(len(body)))
+    for start in range(0, len(body), RECEIVE_BYTES):
+        piece = body[start : start + RECEIVE_BYTES]
+        assert parser.received(piece) == len(piece)
+        assert len(parser.body_rcv) == start + len(piece), "what arrived, never more"
+    assert isinstance(parser.body_rcv.getbuf(), PiecesBuffer)
+    assert parser.completed and parser.error is None
+    stream = parser.get_body_stream()
+    assert stream is parser.get_body_stream(), "one stream for the request"
+    assert stream.read(len(body)) == body and stream.read() == b""
+    parser.close()
+    assert stream.closed
+
+
+def test_a_stated_length_over_the_limit_is_refused_before_any_of_it_is_held(portal_parser):
+    parser = portal_parser()
+    parser.received(head(REQUEST_BODY_LIMIT + 1) + b"x" * RECEIVE_BYTES)
+    assert isinstance(parser.error, RequestEntityTooLarge) and parser.completed
+    assert len(parser.body_rcv) == 0
+    assert parser.received(b"x" * RECEIVE_BYTES) == 0, "nothing more is read"
+
+
+def test_a_body_in_http_chunks_keeps_waitress_buffer_in_memory(portal_parser):
+    parser = portal_parser()
+    parser.received(b"PATCH /uploads/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
+    buffer = parser.body_rcv.getbuf()
+    assert isinstance(buffer, OverflowableBuffer) and buffer.overflow > REQUEST_BODY_LIMIT
+
+
+def test_the_buffer_lets_go_of_its_pieces_once_joined_and_of_everything_once_closed():
+    buffer = PiecesBuffer()
+    for piece in (b"abc", b"", b"def"):
+        buffer.append(piece)
+    assert len(buffer) == 6
+    stream = buffer.getfile()
+    assert buffer._pieces == [] and stream.read() == b"abcdef"
+    buffer.close()
+    assert stream.closed
