@@ -1,7 +1,7 @@
 """The benchmark's baseline: routes that move a file into the staff instance's storage backend and
 back out, without the gate, the database or the encryption layer, served with the same waitress
-options, memory setting and request bodies kept in pieces as `portal serve` (`python -m
-bench.plain_app HOST:PORT`, configured through PORTAL_* variables).
+options, memory setting and bodies moved without copies (`portal.waitress_bodies`) as `portal
+serve` (`python -m bench.plain_app HOST:PORT`, configured through PORTAL_* variables).
 
 POST /plain-chunks begins a file, a new object as each upload is in the portal; PATCH there takes
 its chunks as the portal does (`Upload-Offset` and `Upload-Length` headers, the chunk as the
@@ -22,10 +22,10 @@ from waitress.channel import HTTPChannel
 from werkzeug.wrappers import Request, Response
 
 from portal import UPLOAD_CHUNK, create_app
-from portal.request_bodies import PiecesParser
 from portal.serve import steady_heap, waitress_options
 from portal.staff.storage.objects import new_storage_key
 from portal.staff.storage.transfer import read_chunks
+from portal.waitress_bodies import PiecesParser, handed_over
 
 
 def make_app(backend, newest: Path):
@@ -63,7 +63,7 @@ def make_app(backend, newest: Path):
 
         def body():
             with stream:
-                yield from read_chunks(stream)
+                yield from handed_over(request.environ, read_chunks(stream))
 
         response = Response(body(), mimetype="application/octet-stream", direct_passthrough=True)
         response.content_length = os.fstat(stream.fileno()).st_size

@@ -27,7 +27,7 @@ from waitress.task import ErrorTask
 from werkzeug.exceptions import InternalServerError, default_exceptions
 from werkzeug.test import EnvironBuilder
 
-from portal.request_bodies import PiecesParser
+from portal.waitress_bodies import PiecesParser
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 REACHED_APP = "portal.reached_app"
@@ -46,7 +46,7 @@ def refusal(app: Flask, code: int, peer: str) -> tuple[str, list[tuple[str, str]
 
 class _OneFramingParser(PiecesParser):
     """waitress's parser, refusing a request whose body's end could be read two ways, and keeping
-    a body of stated length in the pieces it arrives in (`request_bodies`)."""
+    a body of stated length in the pieces it arrives in (`waitress_bodies`)."""
 
     def parse_header(self, header_plus: bytes) -> None:
         super().parse_header(header_plus)  # refuses codings other than chunked (501)

@@ -16,13 +16,14 @@ from collections.abc import Iterator
 from typing import BinaryIO
 from urllib.parse import quote
 
-from flask import Request, Response, current_app, stream_with_context
+from flask import Request, Response, current_app, request, stream_with_context
 
 from portal.core.models import StoredObject
 from portal.staff import audit
 from portal.staff.storage.filetypes import TYPES
 from portal.staff.storage.objects import ObjectStore
 from portal.staff.storage.stream_aead import IntegrityError
+from portal.waitress_bodies import handed_over
 
 READ_SIZE = 1024 * 1024
 SERVED_TYPES = {kind.mimetype: kind for kind in TYPES.values()}
@@ -92,7 +93,8 @@ def send_object(stored: StoredObject, filename: str, mimetype: str, inline: bool
             )
             raise
 
-    response = Response(stream_with_context(body()), mimetype=mimetype, direct_passthrough=True)
+    pieces = handed_over(request.environ, body())
+    response = Response(stream_with_context(pieces), mimetype=mimetype, direct_passthrough=True)
     response.call_on_close(segments.close)
     response.content_length = stored.size
     response.headers["Content-Disposition"] = content_disposition(filename, inline)

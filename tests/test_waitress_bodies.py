@@ -1,6 +1,9 @@
-"""Request bodies as the portal's server receives them (portal/request_bodies.py): a body of
-stated length is held as it arrived, never more, and read whole; the body limit still refuses a
-stated length before any of it is held; a body in HTTP chunks keeps waitress's in-memory buffer."""
+"""Bodies as the portal's server moves them (portal/waitress_bodies.py). A request body of stated
+length is held as it arrived, never more, and read whole; the body limit still refuses a stated
+length before any of it is held; a body in HTTP chunks keeps waitress's in-memory buffer. A
+response piece handed over is sent from where it lies, in whatever parts the socket takes, and
+only to waitress. Downloads through `portal serve` (tests/storage/test_transfer.py) send every
+piece this way."""
 
 from __future__ import annotations
 
@@ -8,13 +11,13 @@ import os
 
 import pytest
 from waitress.adjustments import Adjustments
-from waitress.buffers import OverflowableBuffer
+from waitress.buffers import OverflowableBuffer, ReadOnlyFileBasedBuffer
 from waitress.utilities import RequestEntityTooLarge
 
 from portal import REQUEST_BODY_LIMIT
 from portal.core.settings import load_settings
-from portal.request_bodies import PiecesBuffer
 from portal.serve import RECEIVE_BYTES, waitress_options
+from portal.waitress_bodies import HandedOver, PiecesBuffer, handed_over
 from portal.waitress_refusals import create_server
 
 
@@ -72,3 +75,29 @@ def test_the_buffer_lets_go_of_its_pieces_once_joined_and_of_everything_once_clo
     assert buffer._pieces == [] and stream.read() == b"abcdef"
     buffer.close()
     assert stream.closed
+
+
+def test_a_piece_handed_over_is_sent_in_the_parts_the_socket_takes_without_a_copy():
+    piece = os.urandom(100_000)
+    handed = HandedOver(piece)
+    assert handed[:200_000] is handed and handed[:] is handed, "within the Content-Length: as it is"
+    assert handed[:10] == piece[:10], "past it: only what is left"
+    sent = []
+    while len(handed):
+        unsent = handed.get(30_000)
+        assert unsent.obj is piece, "a view of the piece, not a copy"
+        taken = min(len(unsent), 17_000)  # the socket takes less than it is offered
+        sent.append(bytes(unsent[:taken]))
+        handed.skip(taken, True)
+    assert b"".join(sent) == piece
+    assert handed.get() == b""
+    handed.close()
+    assert len(handed) == 0
+
+
+def test_pieces_are_handed_over_only_where_waitress_serves():
+    pieces = [b"one", b"two"]
+    served = list(handed_over({"wsgi.file_wrapper": ReadOnlyFileBasedBuffer}, pieces))
+    assert all(isinstance(piece, HandedOver) for piece in served)
+    assert [bytes(piece.get()) for piece in served] == pieces
+    assert list(handed_over({}, pieces)) == pieces, "another server gets the bytes"
