@@ -60,13 +60,14 @@ def make_app(backend, newest: Path):
         if request.path == "/plain-chunks":
             return begin() if request.method == "POST" else chunk(request)
         stream = backend.open(newest.read_text())
+        size = os.fstat(stream.fileno()).st_size
 
         def body():
             with stream:
-                yield from handed_over(request.environ, read_chunks(stream))
+                yield from handed_over(request.environ, read_chunks(stream), size)
 
         response = Response(body(), mimetype="application/octet-stream", direct_passthrough=True)
-        response.content_length = os.fstat(stream.fileno()).st_size
+        response.content_length = size
         return response
 
     return plain

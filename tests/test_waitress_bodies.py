@@ -8,6 +8,7 @@ piece this way."""
 from __future__ import annotations
 
 import os
+import tracemalloc
 
 import pytest
 from waitress.adjustments import Adjustments
@@ -49,6 +50,25 @@ def test_a_body_of_stated_length_holds_what_arrived_and_reads_whole(portal_parse
     assert stream.read(len(body)) == body and stream.read() == b""
     parser.close()
     assert stream.closed
+
+
+def test_a_body_sent_a_byte_at_a_time_costs_its_bytes_not_an_object_per_byte(portal_parser):
+    """An anonymous client may send its body in the smallest packets it likes, slowly, on every
+    connection it may open: what the server holds must stay close to what was sent."""
+    body = os.urandom(100_000)
+    parser = portal_parser()
+    parser.received(head(len(body)))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for at in range(len(body) - 1):
+            parser.received(body[at : at + 1])
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 1.5 * len(body), f"{held / len(body):.1f} bytes held per byte sent"
+    parser.received(body[-1:])
+    assert parser.completed and parser.get_body_stream().read() == body
 
 
 def test_a_stated_length_over_the_limit_is_refused_before_any_of_it_is_held(portal_parser):
@@ -95,9 +115,10 @@ def test_a_piece_handed_over_is_sent_in_the_parts_the_socket_takes_without_a_cop
     assert len(handed) == 0
 
 
-def test_pieces_are_handed_over_only_where_waitress_serves():
-    pieces = [b"one", b"two"]
-    served = list(handed_over({"wsgi.file_wrapper": ReadOnlyFileBasedBuffer}, pieces))
+def test_pieces_are_handed_over_only_to_waitress_and_only_with_a_stated_length():
+    pieces, waitress = [b"one", b"", b"two"], {"wsgi.file_wrapper": ReadOnlyFileBasedBuffer}
+    served = list(handed_over(waitress, pieces, 6))
     assert all(isinstance(piece, HandedOver) for piece in served)
-    assert [bytes(piece.get()) for piece in served] == pieces
-    assert list(handed_over({}, pieces)) == pieces, "another server gets the bytes"
+    assert [bytes(piece.get()) for piece in served] == [b"one", b"two"], "nothing empty is queued"
+    assert list(handed_over(waitress, pieces, None)) == pieces, "framed in chunks: bytes"
+    assert list(handed_over({}, pieces, 6)) == pieces, "another server gets the bytes"

@@ -93,7 +93,7 @@ def send_object(stored: StoredObject, filename: str, mimetype: str, inline: bool
             )
             raise
 
-    pieces = handed_over(request.environ, body())
+    pieces = handed_over(request.environ, body(), stored.size)
     response = Response(stream_with_context(pieces), mimetype=mimetype, direct_passthrough=True)
     response.call_on_close(segments.close)
     response.content_length = stored.size
