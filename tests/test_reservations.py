@@ -293,11 +293,14 @@ def test_a_valid_request_for_a_session_the_pages_do_not_offer_books_nothing(publ
 
 def test_a_booking_flood_from_one_address_is_rate_limited(public_app, consultation):
     client = public_app.test_client()
-    statuses = []
+    responses = []
     for _ in range(7):
         data = form_data(client, consultation, phone="0312345678", consent="")  # invalid: books nothing
-        statuses.append(client.post(f"/sessions/{consultation}", data=data).status_code)
-    assert statuses[:5] == [200] * 5 and statuses[5:] == [429, 429]
+        responses.append(client.post(f"/sessions/{consultation}", data=data))
+    assert [r.status_code for r in responses] == [200] * 5 + [429, 429]
+    assert responses[-1].headers["Retry-After"] == "60", "the refusal says to wait the limit's window"
+    counted = [name for r in responses[:5] for name in r.headers.keys() if name.startswith("X-RateLimit")]
+    assert counted == [], "a form post is answered without asking the counter's store for headers"
     other = public_app.test_client()
     response = other.post(
         f"/sessions/{consultation}",

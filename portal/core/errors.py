@@ -61,13 +61,19 @@ def _too_large(_error: HTTPException) -> Response:
     return _page(413, _("送信が大きすぎます"), _("送信できる大きさの上限を超えています。"))
 
 
-def _too_many(_error: HTTPException) -> Response:
+def _too_many(error: HTTPException) -> Response:
+    """The refusal says how long to wait: the limit's whole window, an upper bound known without
+    asking the counter's store (which answering X-RateLimit-* on every form post would)."""
     refusal_log.record(refusal_log.RATE_LIMIT)
-    return _page(
+    response = _page(
         429,
         _("送信が多すぎます"),
         _("短い時間に多くの送信がありました。しばらく待ってから、もう一度お試しください。"),
     )
+    limit = getattr(error, "limit", None)
+    if limit is not None:
+        response.headers["Retry-After"] = str(limit.limit.get_expiry())
+    return response
 
 
 def _internal_error(error: InternalServerError) -> Response:

@@ -21,7 +21,6 @@ def init_app(app: Flask) -> None:
     app.extensions["portal.calendar_pages"] = RenderedPages(settings.calendar_cache_bytes)
     app.extensions["portal.calendar_months"] = Newest()
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.ratelimit_storage)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.before_request(check_csrf)
     refusal_log.init_app(app, _log_refusal)
     limiter.init_app(app)
